@@ -1,0 +1,55 @@
+/// A buffer-pool strategy: hands out memory by size class and takes it back.
+///
+/// The kit never calls a backend's methods with a size it has not checked, and wraps every
+/// allocation in a ``PooledBuffer`` whose `deinit` gives it back exactly once. A backend:
+///
+/// - serves `allocate(byteCount:)` from the smallest class of ``configuration``'s plan that
+///   holds `byteCount`, reserving nothing before a class is first used, growing one region
+///   of `capacity` buffers at a time while ``PoolConfiguration/memoryBudget`` allows;
+/// - applies ``PoolConfiguration/overflowPolicy`` above every class or past the budget;
+/// - zeroes the first `usedByteCount` bytes on `deallocate` when
+///   ``PoolConfiguration/zeroesOnRelease`` is set;
+/// - gives every allocation 16 bytes of ``PoolAllocation/control`` memory that the kit
+///   uses for the fan-out reference count;
+/// - is safe to call from any thread, and accepts `deallocate` on a thread other than the
+///   one that allocated.
+///
+/// Register a backend under a name with ``PoolRegistry/register(_:description:factory:)``;
+/// `MyceliumTestKit` checks that it keeps these promises.
+///
+/// The pool must outlive every buffer it handed out: buffers hold it unretained, because a
+/// retain per buffer costs more than the rest of an arena acquire.
+public protocol PoolBackend: AnyObject, Sendable {
+    /// The name the backend was registered under, as shown in stats.
+    var name: String { get }
+    /// The configuration the pool was made with.
+    var configuration: PoolConfiguration { get }
+    /// Hands out at least `byteCount` bytes. `byteCount` is at least 1.
+    ///
+    /// - Throws: ``PoolError/budgetExhausted(requested:budget:)`` when the budget is spent
+    ///   and the overflow policy is ``PoolConfiguration/OverflowPolicy/fail``.
+    func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation
+    /// Takes back an allocation; its first `usedByteCount` bytes were written.
+    func deallocate(_ allocation: PoolAllocation, usedByteCount: Int)
+    /// A consistent-enough snapshot of the counters, global and per class.
+    func stats() -> PoolStats
+    /// Gives back regions in which no buffer is in use.
+    func trim()
+}
+
+extension PoolBackend {
+    /// Acquires a buffer of at least `byteCount` bytes from the smallest class that holds it.
+    ///
+    /// ```swift
+    /// var buffer = try pool.acquire(byteCount: 600)   // from the 1024-byte class
+    /// buffer.append(contentsOf: header)
+    /// ```
+    ///
+    /// - Throws: ``PoolError/invalidSize(_:)`` for `byteCount < 1`, and what the backend's
+    ///   overflow policy throws.
+    @inlinable
+    public func acquire(byteCount: Int) throws(PoolError) -> PooledBuffer {
+        guard byteCount > 0 else { throw .invalidSize(byteCount) }
+        return PooledBuffer(allocation: try allocate(byteCount: byteCount), pool: self)
+    }
+}

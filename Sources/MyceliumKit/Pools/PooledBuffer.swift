@@ -1,0 +1,105 @@
+/// A buffer from a pool, returned to it exactly once, automatically, when dropped.
+///
+/// `PooledBuffer` is `~Copyable`: one owner at a time. Move it to another thread through a
+/// `consuming` parameter or a `Mutex<PooledBuffer?>` slot. For several holders of the same
+/// bytes (fan-out), turn it into a ``SharedBuffer``.
+///
+/// ```swift
+/// var buffer = try pool.acquire(byteCount: 64)
+/// buffer.append(contentsOf: [1, 2, 3])
+/// buffer.withUnsafeBytes { bytes in send(bytes) }
+/// // returned to the pool here
+/// ```
+///
+/// ``count`` is how many bytes hold data. When the pool zeroes on release, it zeroes up to
+/// the highest `count` ever set, so set `count` after writing through a pointer.
+public struct PooledBuffer: ~Copyable, @unchecked Sendable {
+    @usableFromInline let allocation: PoolAllocation
+    @usableFromInline unowned(unsafe) let pool: any PoolBackend
+    @usableFromInline var storedCount: Int
+    @usableFromInline var usedByteCount: Int
+
+    @inlinable
+    init(allocation: PoolAllocation, pool: any PoolBackend) {
+        self.allocation = allocation
+        self.pool = pool
+        self.storedCount = 0
+        self.usedByteCount = 0
+    }
+
+    deinit {
+        pool.deallocate(allocation, usedByteCount: usedByteCount)
+    }
+
+    /// Usable bytes: at least what was asked for.
+    @inlinable
+    public var capacity: Int { allocation.capacity }
+
+    /// Bytes that hold data, `0...capacity`.
+    @inlinable
+    public var count: Int {
+        get { storedCount }
+        set {
+            precondition(newValue >= 0 && newValue <= allocation.capacity, "count \(newValue) outside 0...\(allocation.capacity)")
+            storedCount = newValue
+            if newValue > usedByteCount { usedByteCount = newValue }
+        }
+    }
+
+    /// The first byte of the buffer; valid while the buffer is owned.
+    @inlinable
+    public var baseAddress: UnsafeMutableRawPointer { allocation.bytes }
+
+    /// Calls `body` with the `count` bytes that hold data.
+    @inlinable
+    public borrowing func withUnsafeBytes<Result, Failure>(
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try body(UnsafeRawBufferPointer(start: allocation.bytes, count: storedCount))
+    }
+
+    /// Calls `body` with all `capacity` bytes; set ``count`` afterwards to what holds data.
+    @inlinable
+    public mutating func withUnsafeMutableBytes<Result, Failure>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try body(UnsafeMutableRawBufferPointer(start: allocation.bytes, count: allocation.capacity))
+    }
+
+    /// Appends `bytes` after ``count``.
+    ///
+    /// - Precondition: they fit in ``capacity``.
+    @inlinable
+    public mutating func append(contentsOf bytes: UnsafeRawBufferPointer) {
+        precondition(
+            storedCount + bytes.count <= allocation.capacity,
+            "append of \(bytes.count) bytes overflows a \(allocation.capacity)-byte buffer holding \(storedCount)")
+        if let source = bytes.baseAddress, bytes.count > 0 {
+            (allocation.bytes + storedCount).copyMemory(from: source, byteCount: bytes.count)
+        }
+        count = storedCount + bytes.count
+    }
+
+    /// Appends `bytes` after ``count``.
+    ///
+    /// - Precondition: they fit in ``capacity``.
+    @inlinable
+    public mutating func append(contentsOf bytes: some Sequence<UInt8>) {
+        var array = Array(bytes)
+        array.withUnsafeMutableBytes { append(contentsOf: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A copy of the `count` bytes that hold data, to keep after the buffer is returned.
+    public borrowing func copyBytes() -> [UInt8] {
+        withUnsafeBytes { Array($0) }
+    }
+
+    /// Turns this buffer into the first holder of a ``SharedBuffer``; more holders come from
+    /// ``SharedBuffer/share()``. No heap allocation: the count lives in pool memory.
+    @inlinable
+    public consuming func share() -> SharedBuffer {
+        let shared = SharedBuffer(allocation: allocation, pool: pool, count: storedCount, usedByteCount: usedByteCount)
+        discard self
+        return shared
+    }
+}

@@ -1,0 +1,76 @@
+public import Synchronization
+
+/// Read-only bytes from a pool with several holders, returned to the pool when the last
+/// holder drops its handle. Used for fan-out: one buffer queued on many subscribers.
+///
+/// The reference count lives in the allocation's pool-owned ``PoolAllocation/control``
+/// memory, so sharing allocates nothing.
+///
+/// ```swift
+/// let first = buffer.share()
+/// let second = first.share()     // two holders
+/// ```
+public struct SharedBuffer: ~Copyable, @unchecked Sendable {
+    @usableFromInline let allocation: PoolAllocation
+    @usableFromInline unowned(unsafe) let pool: any PoolBackend
+    @usableFromInline let usedByteCount: Int
+    /// Bytes that hold data.
+    public let count: Int
+
+    @inlinable
+    init(allocation: PoolAllocation, pool: any PoolBackend, count: Int, usedByteCount: Int) {
+        self.allocation = allocation
+        self.pool = pool
+        self.count = count
+        self.usedByteCount = usedByteCount
+        allocation.control.initializeMemory(as: Atomic<Int>.self, to: Atomic(1))
+    }
+
+    @inlinable
+    init(sharing other: borrowing SharedBuffer) {
+        self.allocation = other.allocation
+        self.pool = other.pool
+        self.count = other.count
+        self.usedByteCount = other.usedByteCount
+    }
+
+    @inlinable
+    var holders: UnsafeMutablePointer<Atomic<Int>> {
+        allocation.control.assumingMemoryBound(to: Atomic<Int>.self)
+    }
+
+    deinit {
+        if holders.pointee.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+            pool.deallocate(allocation, usedByteCount: usedByteCount)
+        }
+    }
+
+    /// Another holder of the same bytes.
+    @inlinable
+    public borrowing func share() -> SharedBuffer {
+        holders.pointee.add(1, ordering: .relaxed)
+        return SharedBuffer(sharing: self)
+    }
+
+    /// The number of holders right now (for tests and diagnostics).
+    public borrowing func holderCount() -> Int {
+        holders.pointee.load(ordering: .acquiring)
+    }
+
+    /// The first byte of the data; valid while this holder lives.
+    @inlinable
+    public var baseAddress: UnsafeRawPointer { UnsafeRawPointer(allocation.bytes) }
+
+    /// Calls `body` with the `count` bytes that hold data.
+    @inlinable
+    public borrowing func withUnsafeBytes<Result, Failure>(
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try body(UnsafeRawBufferPointer(start: allocation.bytes, count: count))
+    }
+
+    /// A copy of the bytes, to keep after the buffer is returned.
+    public borrowing func copyBytes() -> [UInt8] {
+        withUnsafeBytes { Array($0) }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Mycelium: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mycelium",
+        abstract: "Typed pub/sub over TCP and Unix sockets, with pooled buffers.",
+        subcommands: []
+    )
+}
