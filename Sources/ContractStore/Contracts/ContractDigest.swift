@@ -1,0 +1,32 @@
+import Crypto
+
+/// The digest that identifies a contract set on the wire (HELLO), exactly as DESIGN.md
+/// renders it: SHA-256 over the messages sorted by type id, each as `type_id name\n`
+/// followed by `ordinal name canonical_type size\n` per field. Domain, description and
+/// metadata are left out, so only a layout change changes the digest.
+public enum ContractDigest {
+    /// The text the digest is computed over.
+    public static func rendering(of messages: some Sequence<MessageContract>) -> String {
+        var text = ""
+        for message in messages.sorted(by: { $0.typeID < $1.typeID }) {
+            text += "\(message.typeID) \(message.name)\n"
+            for field in message.fields {
+                text += "\(field.ordinal) \(field.name) \(field.type.canonicalName) \(field.size)\n"
+            }
+        }
+        return text
+    }
+
+    /// SHA-256 of ``rendering(of:)``: 32 bytes.
+    public static func digest(of messages: some Sequence<MessageContract>) -> [UInt8] {
+        Array(SHA256.hash(data: Array(rendering(of: messages).utf8)))
+    }
+
+    /// Lowercase hex of a digest, as the CLI prints it.
+    public static func hex(_ digest: [UInt8]) -> String {
+        digest.map { byte in
+            let text = String(byte, radix: 16)
+            return byte < 16 ? "0" + text : text
+        }.joined()
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `mycelium contracts list|show`.
+struct ContractsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contracts",
+        abstract: "Show the message contracts in the catalog.",
+        subcommands: [ContractsListCommand.self, ContractsShowCommand.self]
+    )
+}
