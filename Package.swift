@@ -71,5 +71,16 @@ let package = Package(
             dependencies: ["MyceliumKit"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ContractStoreTests",
+            dependencies: ["ContractStore", "MyceliumKit", "CSQLite"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "myceliumTests",
+            dependencies: ["mycelium"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
