@@ -24,9 +24,10 @@ struct ContractsShowCommand: ParsableCommand {
             let declaredType: String
             let offset: Int
             let size: Int
+            let description: String?
 
             enum CodingKeys: String, CodingKey {
-                case ordinal, name, type, offset, size
+                case ordinal, name, type, offset, size, description
                 case declaredType = "declared_type"
             }
         }
@@ -58,7 +59,7 @@ struct ContractsShowCommand: ParsableCommand {
                 fields: found.fields.map {
                     Output.Field(
                         ordinal: $0.ordinal, name: $0.name, type: $0.type.canonicalName, declaredType: $0.declaredType,
-                        offset: $0.offset, size: $0.size)
+                        offset: $0.offset, size: $0.size, description: $0.summary)
                 })
             if json { return try printJSON(output) }
             var header = "\(found.name) (type \(found.typeID)"

@@ -60,7 +60,7 @@ import Testing
             """
             INSERT INTO schemas VALUES ('old.yaml', NULL, 1, 1, x'', x'', 'old.yaml', '2026-01-01');
             INSERT INTO messages VALUES (1500, 'Old', 'old.yaml', NULL, NULL, NULL, 2, 128);
-            INSERT INTO fields VALUES (1500, 0, 'a', 'u16', 'uint16', 0, 2);
+            INSERT INTO fields VALUES (1500, 0, 'a', 'u16', 'uint16', 0, 2, NULL);
             """)
         let catalog = try Catalog(path: path)
         #expect(try catalog.messages().map(\.layout) == [["a uint16"]])
@@ -176,5 +176,24 @@ import Testing
         #expect(!second.created)
         #expect(try second.catalog.digest() == first.catalog.digest())
         #expect(try second.catalog.sets().map(\.source) == [BundledContracts.fileName])
+    }
+
+    @Test func fieldDescriptionsAreKeptWithoutAWarning() throws {
+        let catalog = try Catalog(path: directory.path("c.db"))
+        let report = try catalog.importContracts(
+            yaml: "messages: { M: { tlv_type: 1100, fields: { px: { type: i64, description: price in ticks } } } }",
+            file: "m.yaml")
+        #expect(report.warnings.isEmpty)
+        #expect(try catalog.message("M").fields.map(\.summary) == ["price in ticks"])
+    }
+
+    @Test func handEditedTypeIDIsAnErrorNotACrash() throws {
+        let path = directory.path("edited.db")
+        _ = try Catalog(path: path).importContracts(yaml: Self.trade, file: "trade.yaml")
+        try SQLiteDatabase(path: path, readOnly: false, create: false).exec(
+            "UPDATE messages SET type_id = 70000 WHERE name = 'Trade'")
+        #expect(throws: CatalogError(path: path, "holds an invalid type id 70000; re-import its contracts into a new catalog")) {
+            try Catalog(path: path).messages()
+        }
     }
 }

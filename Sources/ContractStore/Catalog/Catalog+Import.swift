@@ -153,7 +153,9 @@ extension Catalog {
         for message in set.messages {
             text += "\(message.typeID)\u{1F}\(message.name)\u{1F}\(message.domain ?? "")\u{1F}\(message.summary ?? "")"
             text += "\u{1F}\(message.schemaVersion ?? "")\n"
-            for field in message.fields { text += "\(field.name)\u{1F}\(field.declaredType)\u{1F}\(field.type.canonicalName)\n" }
+            for field in message.fields {
+                text += "\(field.name)\u{1F}\(field.declaredType)\u{1F}\(field.type.canonicalName)\u{1F}\(field.summary ?? "")\n"
+            }
         }
         return Array(SHA256.hash(data: Array(text.utf8)))
     }
@@ -184,10 +186,11 @@ extension Catalog {
                 ])
             for field in message.fields {
                 try database.run(
-                    "INSERT INTO fields (type_id, ordinal, name, declared_type, canonical_type, offset, size) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO fields (type_id, ordinal, name, declared_type, canonical_type, offset, size, description) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         .integer(Int(message.typeID)), .integer(field.ordinal), .text(field.name), .text(field.declaredType),
-                        .text(field.type.canonicalName), .integer(field.offset), .integer(field.size),
+                        .text(field.type.canonicalName), .integer(field.offset), .integer(field.size), optional(field.summary),
                     ])
             }
         }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import MyceliumKit
 
 /// The contract catalog: one SQLite file holding contract sets, their messages and fields,
@@ -132,24 +132,29 @@ public final class Catalog {
     public func messages() throws(CatalogError) -> [MessageContract] {
         try read("read messages") {
             let fieldRows = try database.prepare(
-                "SELECT type_id, ordinal, name, declared_type, canonical_type, offset FROM fields ORDER BY type_id, ordinal"
+                "SELECT type_id, ordinal, name, declared_type, canonical_type, offset, description FROM fields "
+                    + "ORDER BY type_id, ordinal"
             ).rows { row in
-                (UInt16(row.int(0)), row.int(1), row.text(2) ?? "", row.text(3) ?? "", row.text(4) ?? "", row.int(5))
+                (
+                    try checkedTypeID(row.int(0)), row.int(1), row.text(2) ?? "", row.text(3) ?? "", row.text(4) ?? "",
+                    row.int(5), row.text(6)
+                )
             }
             var fields: [UInt16: [FieldContract]] = [:]
-            for (typeID, ordinal, name, declared, canonical, offset) in fieldRows {
+            for (typeID, ordinal, name, declared, canonical, offset, summary) in fieldRows {
                 guard let type = try? FieldTypeSpelling.parse(canonical, maxLength: nil) else {
                     throw CatalogError(
                         path: path,
                         "field \(name) of type id \(typeID) has an unreadable type '\(canonical)'; re-import its contracts")
                 }
                 fields[typeID, default: []].append(
-                    FieldContract(ordinal: ordinal, name: name, declaredType: declared, type: type, offset: offset))
+                    FieldContract(
+                        ordinal: ordinal, name: name, declaredType: declared, type: type, offset: offset, summary: summary))
             }
             return try database.prepare(
                 "SELECT type_id, name, domain, description, schema_version FROM messages ORDER BY type_id"
             ).rows { row in
-                let typeID = UInt16(row.int(0))
+                let typeID = try checkedTypeID(row.int(0))
                 return MessageContract(
                     typeID: typeID, name: row.text(1) ?? "", domain: row.text(2), summary: row.text(3),
                     schemaVersion: row.text(4), fields: fields[typeID] ?? [])
@@ -210,11 +215,19 @@ public final class Catalog {
                     + "(SELECT COUNT(*) FROM messages m WHERE m.set_key = s.set_key) FROM schemas s ORDER BY set_key"
             ).rows { row in
                 CatalogSet(
-                    key: row.text(0) ?? "", schemaID: row.text(1) == nil ? nil : UInt64(row.int(1)),
+                    key: row.text(0) ?? "", schemaID: row.text(1) == nil ? nil : UInt64(bitPattern: Int64(row.int(1))),
                     version: row.int(2), digest: row.blob(3), source: row.text(4) ?? "",
                     importedAt: row.text(5) ?? "", messageCount: row.int(6))
             }
         }
+    }
+
+    /// A stored type id, checked: a file edited by hand must not crash the reader.
+    private func checkedTypeID(_ stored: Int) throws(CatalogError) -> UInt16 {
+        guard let id = UInt16(exactly: stored), ContractParser.typeIDRange.contains(stored) else {
+            throw CatalogError(path: path, "holds an invalid type id \(stored); re-import its contracts into a new catalog")
+        }
+        return id
     }
 
     /// Runs a read, turning SQLite errors into ``CatalogError``.

@@ -33,6 +33,7 @@ enum CatalogMigrations {
             canonical_type TEXT NOT NULL,
             offset INTEGER NOT NULL,
             size INTEGER NOT NULL,
+            description TEXT,
             PRIMARY KEY (type_id, ordinal)
         );
         """,

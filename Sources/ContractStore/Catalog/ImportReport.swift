@@ -14,7 +14,12 @@ public struct ImportReport: Sendable, Hashable {
     public struct Change: Sendable, Hashable, CustomStringConvertible {
         /// What happened to the message.
         public enum Kind: String, Sendable, Hashable {
-            case added, removed, resized
+            /// New in this file.
+            case added
+            /// In the catalog, gone from this file.
+            case removed
+            /// Its max payload changed.
+            case resized
             /// Same size, different fields, field order or type id.
             case changedLayout = "layout changed"
             /// Only the domain, description or schema_version changed.

@@ -296,7 +296,9 @@ private struct Reader {
             }
             guard let (declared, type) = readType(source, message: message) else { continue }
             fields.append(
-                FieldContract(ordinal: fields.count, name: source.name, declaredType: declared, type: type, offset: offset))
+                FieldContract(
+                    ordinal: fields.count, name: source.name, declaredType: declared, type: type, offset: offset,
+                    summary: source.options?["description"]?.scalar?.string))
             offset += type.size
         }
         return fields

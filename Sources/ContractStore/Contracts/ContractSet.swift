@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A validated contract file: its schema header, if any, and its messages in file order.
 ///

@@ -10,14 +10,17 @@ public struct FieldContract: Sendable, Hashable {
     public let type: FieldType
     /// Byte offset of the field in the payload.
     public let offset: Int
+    /// The field's free-text description, if the contract gives one.
+    public let summary: String?
 
     /// Creates a field.
-    public init(ordinal: Int, name: String, declaredType: String, type: FieldType, offset: Int) {
+    public init(ordinal: Int, name: String, declaredType: String, type: FieldType, offset: Int, summary: String? = nil) {
         self.ordinal = ordinal
         self.name = name
         self.declaredType = declaredType
         self.type = type
         self.offset = offset
+        self.summary = summary
     }
 
     /// Encoded size in bytes.

@@ -4,10 +4,15 @@
 /// maps to exactly one `FieldType`; its ``canonicalName`` is what the catalog stores and the
 /// digest covers.
 public enum FieldType: Sendable, Hashable {
+    /// Unsigned integers of 1, 2, 4, 8 and 16 bytes.
     case uint8, uint16, uint32, uint64, uint128
+    /// Two's-complement integers of 1, 2, 4, 8 and 16 bytes.
     case int8, int16, int32, int64, int128
+    /// A 32-byte unsigned integer.
     case uint256
+    /// IEEE 754 binary32 and binary64.
     case float32, float64
+    /// One byte, 0 or 1.
     case bool
     /// A 20-byte address.
     case address
