@@ -96,7 +96,6 @@ public struct PooledBuffer: ~Copyable, @unchecked Sendable {
 
     /// Turns this buffer into the first holder of a ``SharedBuffer``; more holders come from
     /// ``SharedBuffer/share()``. No heap allocation: the count lives in pool memory.
-    @inlinable
     public consuming func share() -> SharedBuffer {
         let shared = SharedBuffer(allocation: allocation, pool: pool, count: storedCount, usedByteCount: usedByteCount)
         discard self
