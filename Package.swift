@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "MyceliumKit", targets: ["MyceliumKit"]),
         .library(name: "MyceliumBackends", targets: ["MyceliumBackends"]),
+        .library(name: "MyceliumTestKit", targets: ["MyceliumTestKit"]),
         .library(name: "ContractStore", targets: ["ContractStore"]),
         .executable(name: "mycelium", targets: ["mycelium"]),
     ],
@@ -42,6 +43,11 @@ let package = Package(
             name: "MyceliumBackends",
             dependencies: ["MyceliumKit"],
             path: "Sources/Backends",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MyceliumTestKit",
+            dependencies: ["MyceliumKit"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -80,6 +86,11 @@ let package = Package(
         .testTarget(
             name: "myceliumTests",
             dependencies: ["mycelium"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BackendsTests",
+            dependencies: ["MyceliumBackends", "MyceliumKit", "MyceliumTestKit"],
             swiftSettings: swiftSettings
         ),
     ]

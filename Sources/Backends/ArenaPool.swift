@@ -1,0 +1,131 @@
+public import MyceliumKit
+import Synchronization
+
+/// One sub-arena per acquiring thread (per event loop): each thread takes slots from regions
+/// it grew itself, through a free list only it touches, with no atomic read-modify-write on
+/// its path. A buffer released on another thread is pushed onto its owner's lock-free
+/// "remote free" stack, which the owner takes whole, with one exchange, when its own list
+/// runs dry. The measured winner (see `notes/POOLS.md`).
+///
+/// ``trim()`` frees idle regions of the calling thread and of threads that have exited; a
+/// live thread's regions are trimmed only by a call from that thread.
+public final class ArenaPool: PoolBackend, @unchecked Sendable {
+    /// The name this backend has in ``MyceliumKit/PoolRegistry/builtIn``.
+    public static let registeredName = "arena"
+
+    public let name: String
+    public var configuration: PoolConfiguration { core.configuration }
+    private let core: PoolCore
+    private let records: ThreadRecords
+
+    /// Creates an empty pool; nothing is reserved until a thread first uses a class.
+    public init(name: String = registeredName, configuration: PoolConfiguration) {
+        self.name = name
+        core = PoolCore(configuration: configuration)
+        records = ThreadRecords(classCount: core.classCount)
+    }
+
+    public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
+        let classIndex = core.classIndex(forByteCount: byteCount)
+        let record = records.current()
+        let state = record.pointee.classes + classIndex
+        if classIndex < core.classCount {
+            if state.pointee.localFree == 0 { refill(state, classIndex: classIndex) }
+            if let slot = Slot(linkBits: state.pointee.localFree) {
+                state.pointee.localFree = slot.link.pointee.load(ordering: .relaxed)
+                state.pointee.acquires.bump()
+                if slot.wasUsed {
+                    state.pointee.hits.bump()
+                } else {
+                    slot.wasUsed = true
+                    state.pointee.allocations.bump()
+                }
+                return core.allocation(slot, classIndex: classIndex, owner: UnsafeMutableRawPointer(record))
+            }
+        }
+        let allocation = try core.overflow(classIndex: classIndex, byteCount: byteCount)
+        state.pointee.acquires.bump()
+        state.pointee.misses.bump()
+        return allocation
+    }
+
+    /// Takes what other threads released, or grows a region; leaves `localFree` empty past
+    /// the budget.
+    private func refill(_ state: UnsafeMutablePointer<ThreadClassState>, classIndex: Int) {
+        if state.pointee.remoteFree.load(ordering: .relaxed) != 0 {
+            state.pointee.localFree = state.pointee.remoteFree.exchange(0, ordering: .acquiring)
+            return
+        }
+        let regions = core.regions + classIndex
+        guard let region = regions.pointee.grow(budget: core.budget) else { return }
+        for position in (0..<regions.pointee.capacity).reversed() {
+            let slot = regions.pointee.slot(in: region, at: position)
+            slot.link.pointee.store(state.pointee.localFree, ordering: .relaxed)
+            state.pointee.localFree = slot.linkBits
+        }
+    }
+
+    public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
+        core.scrub(allocation, usedByteCount: usedByteCount)
+        let classIndex = SlotToken.classIndex(allocation.token)
+        let record = records.current()
+        defer { record.pointee.classes[classIndex].returns.bump() }
+        if SlotToken.isHeap(allocation.token) {
+            core.releaseHeap(allocation)
+            return
+        }
+        let slot = Slot(control: allocation.control)
+        let owner = SlotToken.owner(allocation.token).unsafelyUnwrapped.assumingMemoryBound(to: ThreadRecord.self)
+        let home = owner.pointee.classes + classIndex
+        if owner == record {
+            slot.link.pointee.store(home.pointee.localFree, ordering: .relaxed)
+            home.pointee.localFree = slot.linkBits
+        } else {
+            var current = home.pointee.remoteFree.load(ordering: .relaxed)
+            while true {
+                slot.link.pointee.store(current, ordering: .relaxed)
+                let (exchanged, original) = home.pointee.remoteFree.weakCompareExchange(
+                    expected: current, desired: slot.linkBits, successOrdering: .releasing, failureOrdering: .relaxed)
+                if exchanged { break }
+                current = original
+            }
+        }
+    }
+
+    public func stats() -> PoolStats {
+        records.stats(name: name, core: core)
+    }
+
+    public func trim() {
+        if let mine = records.existing() { trim(mine) }
+        records.forEachRecord { record in
+            guard
+                record.pointee.state.compareExchange(
+                    expected: ThreadRecord.orphaned, desired: ThreadRecord.claimed, ordering: .acquiringAndReleasing
+                ).exchanged
+            else { return }
+            trim(record)
+            record.pointee.state.store(ThreadRecord.orphaned, ordering: .releasing)
+        }
+    }
+
+    /// Frees the idle regions of a record the caller owns or has claimed.
+    private func trim(_ record: UnsafeMutablePointer<ThreadRecord>) {
+        for index in 0..<core.classCount {
+            let state = record.pointee.classes + index
+            var free: [Slot] = []
+            for chain in [state.pointee.localFree, state.pointee.remoteFree.exchange(0, ordering: .acquiring)] {
+                var next = chain
+                while let slot = Slot(linkBits: next) {
+                    free.append(slot)
+                    next = slot.link.pointee.load(ordering: .relaxed)
+                }
+            }
+            state.pointee.localFree = 0
+            for slot in core.regions[index].releaseIdleRegions(free, budget: core.budget).reversed() {
+                slot.link.pointee.store(state.pointee.localFree, ordering: .relaxed)
+                state.pointee.localFree = slot.linkBits
+            }
+        }
+    }
+}

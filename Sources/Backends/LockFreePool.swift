@@ -1,0 +1,151 @@
+public import MyceliumKit
+import Synchronization
+
+/// A lock-free Treiber stack of free slots per size class. The head packs the top slot's
+/// `index + 1` (0 = empty) with a 32-bit tag bumped on every change, in one
+/// `Atomic<UInt64>`, so a stale compare-exchange fails (ABA-safe). Counters are per thread.
+///
+/// ``trim()`` is meant for quiet moments: a region it frees may still be read by an acquire
+/// that raced it on another thread.
+public final class LockFreePool: PoolBackend, @unchecked Sendable {
+    /// The name this backend has in ``MyceliumKit/PoolRegistry/builtIn``.
+    public static let registeredName = "lockfree"
+
+    public let name: String
+    public var configuration: PoolConfiguration { core.configuration }
+    private let core: PoolCore
+    private let records: ThreadRecords
+    /// One stack head per class, each on its own cache line.
+    private let heads: UnsafeMutableRawPointer
+    private static let headStride = 64
+
+    /// Creates an empty pool; nothing is reserved until a class is first used.
+    public init(name: String = registeredName, configuration: PoolConfiguration) {
+        self.name = name
+        core = PoolCore(configuration: configuration)
+        records = ThreadRecords(classCount: core.classCount)
+        heads = .allocate(byteCount: max(1, core.classCount) * Self.headStride, alignment: Self.headStride)
+        for index in 0..<core.classCount { head(index).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        for index in 0..<core.classCount { head(index).deinitialize(count: 1) }
+        heads.deallocate()
+    }
+
+    @inline(__always)
+    private func head(_ classIndex: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
+        (heads + classIndex * Self.headStride).assumingMemoryBound(to: Atomic<UInt64>.self)
+    }
+
+    public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
+        let classIndex = core.classIndex(forByteCount: byteCount)
+        let counters = records.current().pointee.classes + classIndex
+        if classIndex < core.classCount {
+            while true {
+                if let slot = pop(classIndex) {
+                    counters.pointee.acquires.bump()
+                    if slot.wasUsed {
+                        counters.pointee.hits.bump()
+                    } else {
+                        slot.wasUsed = true
+                        counters.pointee.allocations.bump()
+                    }
+                    return core.allocation(slot, classIndex: classIndex)
+                }
+                guard grow(classIndex) else { break }
+            }
+        }
+        let allocation = try core.overflow(classIndex: classIndex, byteCount: byteCount)
+        counters.pointee.acquires.bump()
+        counters.pointee.misses.bump()
+        return allocation
+    }
+
+    public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
+        core.scrub(allocation, usedByteCount: usedByteCount)
+        let classIndex = SlotToken.classIndex(allocation.token)
+        if SlotToken.isHeap(allocation.token) {
+            core.releaseHeap(allocation)
+        } else {
+            let slot = Slot(control: allocation.control)
+            push(first: slot, last: slot, classIndex: classIndex)
+        }
+        records.current().pointee.classes[classIndex].returns.bump()
+    }
+
+    @inline(__always)
+    private func pop(_ classIndex: Int) -> Slot? {
+        let head = head(classIndex)
+        var current = head.pointee.load(ordering: .acquiring)
+        while true {
+            let top = UInt32(truncatingIfNeeded: current)
+            guard top != 0 else { return nil }
+            let slot = core.regions[classIndex].slot(at: top &- 1)
+            let next = slot.link.pointee.load(ordering: .relaxed)
+            let desired = (current >> 32 &+ 1) << 32 | next
+            let (exchanged, original) = head.pointee.weakCompareExchange(
+                expected: current, desired: desired, successOrdering: .acquiring, failureOrdering: .acquiring)
+            if exchanged { return slot }
+            current = original
+        }
+    }
+
+    /// Pushes a chain of slots already linked from `first` to `last`.
+    @inline(__always)
+    private func push(first: Slot, last: Slot, classIndex: Int) {
+        let head = head(classIndex)
+        let top = UInt64(first.index) &+ 1
+        var current = head.pointee.load(ordering: .relaxed)
+        while true {
+            last.link.pointee.store(current & 0xFFFF_FFFF, ordering: .relaxed)
+            let (exchanged, original) = head.pointee.weakCompareExchange(
+                expected: current, desired: (current >> 32 &+ 1) << 32 | top,
+                successOrdering: .releasing, failureOrdering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    /// Links `slots` by index and pushes them in one exchange; the first ends on top.
+    private func push(_ slots: some BidirectionalCollection<Slot>, classIndex: Int) {
+        guard let first = slots.first, let last = slots.last else { return }
+        for (slot, next) in zip(slots, slots.dropFirst()) {
+            slot.link.pointee.store(UInt64(next.index) &+ 1, ordering: .relaxed)
+        }
+        push(first: first, last: last, classIndex: classIndex)
+    }
+
+    /// Adds a region's slots to the stack; false past the budget.
+    private func grow(_ classIndex: Int) -> Bool {
+        let regions = core.regions + classIndex
+        guard let region = regions.pointee.grow(budget: core.budget) else { return false }
+        push((0..<regions.pointee.capacity).lazy.map { regions.pointee.slot(in: region, at: $0) }, classIndex: classIndex)
+        return true
+    }
+
+    public func stats() -> PoolStats {
+        records.stats(name: name, core: core)
+    }
+
+    public func trim() {
+        for index in 0..<core.classCount {
+            let head = head(index)
+            var current = head.pointee.load(ordering: .acquiring)
+            while true {
+                let (exchanged, original) = head.pointee.compareExchange(
+                    expected: current, desired: (current >> 32 &+ 1) << 32, ordering: .acquiring)
+                if exchanged { break }
+                current = original
+            }
+            var free: [Slot] = []
+            var top = UInt32(truncatingIfNeeded: current)
+            while top != 0 {
+                let slot = core.regions[index].slot(at: top &- 1)
+                free.append(slot)
+                top = UInt32(truncatingIfNeeded: slot.link.pointee.load(ordering: .relaxed))
+            }
+            push(core.regions[index].releaseIdleRegions(free, budget: core.budget), classIndex: index)
+        }
+    }
+}

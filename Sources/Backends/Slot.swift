@@ -1,0 +1,60 @@
+import Synchronization
+
+/// One buffer in pool memory, addressed by its 32-byte header:
+/// `[link 8][index 4][flags 4][control 16][bytes ...]`.
+///
+/// `link` threads the slot into whichever free list holds it (a pointer for the mutex and
+/// arena lists, `index + 1` for the lock-free stack); it is atomic because a lock-free popper
+/// may read the link of a slot another thread has just taken. `index` names the slot inside
+/// its class (region number and position) and never changes; `flags` remembers whether the
+/// slot was handed out before, which tells a hit from an allocation.
+struct Slot: @unchecked Sendable {
+    static let headerBytes = 32
+    static let controlOffset = 16
+
+    let header: UnsafeMutableRawPointer
+
+    @inline(__always)
+    init(header: UnsafeMutableRawPointer) {
+        self.header = header
+    }
+
+    /// The slot whose ``PoolAllocation/control`` memory is `control`.
+    @inline(__always)
+    init(control: UnsafeMutableRawPointer) {
+        self.header = control - Self.controlOffset
+    }
+
+    /// The slot at a link value that holds a pointer; `nil` for 0.
+    @inline(__always)
+    init?(linkBits: UInt64) {
+        guard let header = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: linkBits)) else { return nil }
+        self.header = header
+    }
+
+    /// This slot's address as a link value.
+    @inline(__always)
+    var linkBits: UInt64 { UInt64(UInt(bitPattern: header)) }
+
+    @inline(__always)
+    var link: UnsafeMutablePointer<Atomic<UInt64>> { header.assumingMemoryBound(to: Atomic<UInt64>.self) }
+
+    @inline(__always)
+    var index: UInt32 {
+        get { header.load(fromByteOffset: 8, as: UInt32.self) }
+        nonmutating set { header.storeBytes(of: newValue, toByteOffset: 8, as: UInt32.self) }
+    }
+
+    /// Whether the slot was handed out before (only its current holder touches this).
+    @inline(__always)
+    var wasUsed: Bool {
+        get { header.load(fromByteOffset: 12, as: UInt32.self) != 0 }
+        nonmutating set { header.storeBytes(of: newValue ? 1 : 0, toByteOffset: 12, as: UInt32.self) }
+    }
+
+    @inline(__always)
+    var control: UnsafeMutableRawPointer { header + Self.controlOffset }
+
+    @inline(__always)
+    var bytes: UnsafeMutableRawPointer { header + Self.headerBytes }
+}
