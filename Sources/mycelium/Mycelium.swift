@@ -5,6 +5,6 @@ struct Mycelium: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mycelium",
         abstract: "Typed pub/sub over TCP and Unix sockets, with pooled buffers.",
-        subcommands: [ImportCommand.self, ContractsCommand.self, SizesCommand.self]
+        subcommands: [ImportCommand.self, ContractsCommand.self, SizesCommand.self, PoolsCommand.self]
     )
 }
