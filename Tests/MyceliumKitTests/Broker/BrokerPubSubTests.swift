@@ -72,7 +72,7 @@ import Testing
             try subscriber.subscribe([TestTypes.small])
             let publisher = try TestClient(addresses[0])
             let count = 100_000
-            let sender = Task.detached {
+            let sender = BackgroundThread {
                 var batch: [UInt8] = []
                 for sequence in 1...count {
                     batch += FrameHeader(typeID: TestTypes.small, length: 8).bytes
@@ -91,7 +91,7 @@ import Testing
                     break
                 }
             }
-            try await sender.value
+            try sender.value()
             let stats = try await broker.waitForStats { $0.messagesIn == count }
             #expect(stats.messagesOut == count)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import MyceliumBackends
 import MyceliumKit
@@ -8,12 +9,15 @@ enum TestTypes {
     static let small: UInt16 = 1001
     static let bench: UInt16 = 1002
     static let large: UInt16 = 1003
+    /// Used only by ``HealthyPair``.
+    static let healthy: UInt16 = 1004
     static let table: MessageTypeTable = {
         do {
             return try MessageTypeTable([
                 .init(id: small, name: "Small", maxPayload: 64),
                 .init(id: bench, name: "BenchFrame", maxPayload: 1024),
                 .init(id: large, name: "Large", maxPayload: 1 << 20),
+                .init(id: healthy, name: "Healthy", maxPayload: 8),
             ])
         } catch {
             preconditionFailure("test types: \(error)")
@@ -76,7 +80,7 @@ final class HealthyPair {
     init(_ address: ListenerAddress) throws {
         publisher = try TestClient(address)
         subscriber = try TestClient(address)
-        try subscriber.subscribe([TestTypes.small])
+        try subscriber.subscribe([TestTypes.healthy])
     }
 
     /// Publishes `count` numbered messages and checks each arrives, in order.
@@ -84,11 +88,11 @@ final class HealthyPair {
         let first = sequence
         for _ in 0..<count {
             sequence += 1
-            try publisher.send(typeID: TestTypes.small, payload: withUnsafeBytes(of: sequence.littleEndian, Array.init))
+            try publisher.send(typeID: TestTypes.healthy, payload: withUnsafeBytes(of: sequence.littleEndian, Array.init))
         }
         for expected in (first + 1)...(first + UInt64(count)) {
             let frame = try subscriber.readFrame()
-            #expect(frame.typeID == TestTypes.small)
+            #expect(frame.typeID == TestTypes.healthy)
             #expect(frame.payload == withUnsafeBytes(of: expected.littleEndian, Array.init))
         }
     }
@@ -110,4 +114,25 @@ func withBroker(
     let summary = await broker.stop()
     #expect(summary.stats.pool.inUse == 0, "buffers still out after stop: \(summary.stats.pool)")
     #expect(summary.stats.connections == 0)
+}
+
+/// Blocking work on its own thread, started at once, so blocking socket calls never hold
+/// one of the few threads Swift concurrency runs tests on (nor wait for one to start).
+final class BackgroundThread<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, any Error>?
+
+    init(_ body: @escaping @Sendable () throws -> T) {
+        Thread {
+            self.result = Result { try body() }
+            self.done.signal()
+        }.start()
+    }
+
+    /// Waits for the thread and returns what `body` returned, or throws what it threw.
+    func value() throws -> T {
+        done.wait()
+        done.signal()
+        return try result!.get()
+    }
 }

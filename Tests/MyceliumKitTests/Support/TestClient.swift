@@ -3,7 +3,7 @@ import MyceliumKit
 
 /// A small blocking client over a raw socket, for driving a broker in tests. Every read
 /// times out (5 s by default) so no test can hang.
-final class TestClient {
+final class TestClient: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
@@ -15,12 +15,16 @@ final class TestClient {
 
     let fd: Int32
     private var buffer: [UInt8] = []
+    private var readOffset = 0
 
-    init(_ address: ListenerAddress, timeoutSeconds: Int = 5) throws {
+    init(_ address: ListenerAddress, timeoutSeconds: Int = 5, receiveBufferBytes: Int32? = nil) throws {
         switch address {
         case .tcp(let host, let port):
             let family = host.contains(":") ? AF_INET6 : AF_INET
             fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+            if var size = receiveBufferBytes {
+                setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
             var storage = sockaddr_storage()
             var length: socklen_t
             if family == AF_INET6 {
@@ -104,14 +108,20 @@ final class TestClient {
     /// Reads one whole frame; throws on timeout or end of stream.
     func readFrame() throws -> Frame {
         while true {
-            if buffer.count >= FrameHeader.byteCount {
-                let header = buffer.withUnsafeBytes { FrameHeader(readingFrom: $0.baseAddress!) }
-                let end = FrameHeader.byteCount + Int(header.length)
+            let available = buffer.count - readOffset
+            if available >= FrameHeader.byteCount {
+                let header = buffer.withUnsafeBytes { FrameHeader(readingFrom: $0.baseAddress! + readOffset) }
+                let start = readOffset + FrameHeader.byteCount
+                let end = start + Int(header.length)
                 if buffer.count >= end {
-                    let frame = Frame(typeID: header.typeID, payload: Array(buffer[FrameHeader.byteCount..<end]))
-                    buffer.removeFirst(end)
+                    let frame = Frame(typeID: header.typeID, payload: Array(buffer[start..<end]))
+                    readOffset = end
                     return frame
                 }
+            }
+            if readOffset > 0 {
+                buffer.removeFirst(readOffset)
+                readOffset = 0
             }
             guard try fill() else { throw Failure(description: "end of stream after \(buffer.count) unparsed bytes") }
         }
@@ -131,12 +141,20 @@ final class TestClient {
         return error.message
     }
 
+    /// Every frame until the broker closes the connection (or a read times out).
+    func readUntilClosed() -> [Frame] {
+        var frames: [Frame] = []
+        while let frame = try? readFrame() { frames.append(frame) }
+        return frames
+    }
+
     /// Whether the broker closed the connection (reads to the end within the timeout).
     func isClosedByPeer() -> Bool {
         while true {
             guard let more = try? fill() else { return false }
             if !more { return true }
             buffer.removeAll()
+            readOffset = 0
         }
     }
 
