@@ -67,6 +67,7 @@ let package = Package(
                 "MyceliumKit",
                 "MyceliumBackends",
                 "ContractStore",
+                "Yams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

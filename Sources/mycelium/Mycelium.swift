@@ -5,6 +5,9 @@ struct Mycelium: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mycelium",
         abstract: "Typed pub/sub over TCP and Unix sockets, with pooled buffers.",
-        subcommands: [ImportCommand.self, ContractsCommand.self, SizesCommand.self, PoolsCommand.self]
+        subcommands: [
+            ImportCommand.self, ContractsCommand.self, SizesCommand.self, PoolsCommand.self, ServeCommand.self,
+            StatsCommand.self,
+        ]
     )
 }

@@ -1,7 +1,7 @@
 import Glibc
 
 /// A connection's queued output: pooled chunks of copied frames and shared large frames,
-/// in order, written with `writev`.
+/// in order, written with one gathering `sendmsg` (`writev` with `MSG_NOSIGNAL`).
 ///
 /// Every entry holds whole frames, so the queue can drop its oldest frames and can always
 /// find the end of the frame being written. Memory is raw and grows by doubling; it is
@@ -131,7 +131,7 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
         case failed(Int32)
     }
 
-    /// Writes as much as the socket takes with `writev`, using `vectors` (room for
+    /// Writes as much as the socket takes with one gathering send, using `vectors` (room for
     /// `vectorCount` entries) as scratch.
     ///
     /// A fully written chunk that is the only entry is kept (emptied) for the next frames
@@ -169,7 +169,12 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
                 resetLoneChunk()
                 return .drained
             }
-            let written = writev(fd, vectors, Int32(used))
+            var message = msghdr()
+            message.msg_iov = vectors
+            message.msg_iovlen = used
+            // sendmsg rather than writev: MSG_NOSIGNAL keeps a peer's reset from raising
+            // SIGPIPE in the host process.
+            let written = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
             if written < 0 {
                 let code = errno
                 if code == EINTR { continue }
