@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "myceliumTests",
-            dependencies: ["mycelium"],
+            dependencies: ["mycelium", "MyceliumKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -66,7 +66,11 @@ final class BrokerSocket {
 
     /// Sends a whole control frame.
     func send(_ frame: ControlFrame) throws(UserError) {
-        let bytes = frame.encoded()
+        try send(bytes: frame.encoded())
+    }
+
+    /// Sends bytes (whole frames) as they are.
+    func send(bytes: [UInt8]) throws(UserError) {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }

@@ -137,38 +137,50 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// Resolves once SIGINT or SIGTERM arrives (the default handlers are turned off).
+/// Resolves once SIGINT or SIGTERM arrives (their default handlers are turned off while
+/// it lives).
 private final class StopSignal: @unchecked Sendable {
+    private enum State {
+        case waiting(CheckedContinuation<Void, Never>?)
+        case signalled
+    }
+
     private let sources: [any DispatchSourceSignal]
+    private let state = Mutex(State.waiting(nil))
 
     init() {
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             return DispatchSource.makeSignalSource(signal: number, queue: .global())
         }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for source in sources {
-                source.setEventHandler {
-                    if once.claim() { continuation.resume() }
-                }
-                source.resume()
-            }
+        for source in sources {
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
         }
     }
-}
 
-/// True for the first caller of ``claim()`` only.
-private final class OnceFlag: Sendable {
-    private let claimed = Mutex(false)
+    deinit {
+        for source in sources { source.cancel() }
+    }
 
-    func claim() -> Bool {
-        claimed.withLock { value in
-            defer { value = true }
-            return !value
+    private func fire() {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard case .waiting(let continuation) = state else { return nil }
+            state = .signalled
+            return continuation
+        }
+        continuation?.resume()
+    }
+
+    /// Returns when a signal has arrived (at once if one already did).
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let signalled = state.withLock { state -> Bool in
+                guard case .waiting = state else { return true }
+                state = .waiting(continuation)
+                return false
+            }
+            if signalled { continuation.resume() }
         }
     }
 }
