@@ -96,7 +96,8 @@ final class BrokerSocket {
             guard count > 0 else {
                 throw UserError(
                     text: count == 0
-                        ? "the broker closed the connection" : "reading from the broker failed: \(String(cString: strerror(errno)))")
+                        ? "the broker closed the connection"
+                        : "reading from the broker failed: \(String(cString: strerror(errno)))")
             }
             buffer.append(contentsOf: chunk[0..<count])
         }

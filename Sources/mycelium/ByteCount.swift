@@ -20,7 +20,9 @@ struct ByteCount {
             value.multipliedReportingOverflow(by: unit).overflow == false
         else {
             throw UserError(
-                text: "\(option) '\(text)' is not a byte count; write a whole number with an optional KiB, MiB or GiB suffix, e.g. 4MiB")
+                text:
+                    "\(option) '\(text)' is not a byte count; write a whole number with an optional KiB, MiB or GiB suffix, e.g. 4MiB"
+            )
         }
         bytes = value * unit
     }

@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
-        try await reportingErrors {
+        try await reportingAsyncErrors {
             let file = try config.map { (path) throws(UserError) in try ServeConfigFile(path: path) }
             let catalogPath = try catalogOptions.catalog ?? file?.string("catalog") ?? catalogOptions.path
             let (catalog, created) = try Catalog.openOrCreateFromBundled(path: catalogPath)

@@ -35,7 +35,9 @@ struct ServeConfigFile {
         }
         if let unknown = mapping.keys.sorted().first(where: { !Self.keys.contains($0) }) {
             throw UserError(
-                text: "config file \(path): unknown key '\(unknown)'; use serve's flag names: \(Self.keys.sorted().joined(separator: ", "))")
+                text:
+                    "config file \(path): unknown key '\(unknown)'; use serve's flag names: \(Self.keys.sorted().joined(separator: ", "))"
+            )
         }
         values = mapping
     }

@@ -24,8 +24,9 @@ struct StatsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
-            let address = try unix.map { ListenerAddress.unix(path: $0) } ?? tcp.map(ListenerOptions.parseTCP)
+        try await reportingAsyncErrors {
+            let address =
+                try unix.map { ListenerAddress.unix(path: $0) } ?? tcp.map(ListenerOptions.parseTCP)
                 ?? ListenerOptions.defaultTCP
             let socket = try BrokerSocket(address)
             try socket.send(.statsRequest)

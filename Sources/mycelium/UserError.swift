@@ -14,7 +14,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 }
 
 /// The same for an `async` command body (`serve`, `stats`).
-func reportingErrors(_ body: () async throws -> Void) async throws {
+func reportingAsyncErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch {

@@ -15,7 +15,8 @@ extension BrokerLoop {
         case .hello(let hello):
             guard firstFrame else {
                 send(
-                    .error(WireError(.malformedControlFrame, "\(name) sent HELLO after other frames; HELLO must be the first frame")),
+                    .error(
+                        WireError(.malformedControlFrame, "\(name) sent HELLO after other frames; HELLO must be the first frame")),
                     to: connection)
                 return
             }

@@ -11,6 +11,7 @@ public struct BrokerSummary: Sendable, Hashable, CustomStringConvertible {
     /// One line: `messages in=… out=…, hit rate …, slow consumers …, dropped …`.
     public var description: String {
         let rate = (stats.pool.hitRate * 10_000).rounded() / 100
-        return "stopped: \(connectionsAtStop) connections closed\(drained ? "" : " (drain timed out)"), messages in=\(stats.messagesIn) out=\(stats.messagesOut), pool \(stats.pool.name) hit rate \(rate)% (in use \(stats.pool.inUse)), slow consumers \(stats.slowConsumers), dropped \(stats.dropped)"
+        return
+            "stopped: \(connectionsAtStop) connections closed\(drained ? "" : " (drain timed out)"), messages in=\(stats.messagesIn) out=\(stats.messagesOut), pool \(stats.pool.name) hit rate \(rate)% (in use \(stats.pool.inUse)), slow consumers \(stats.slowConsumers), dropped \(stats.dropped)"
     }
 }

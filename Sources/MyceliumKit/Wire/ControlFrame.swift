@@ -99,7 +99,8 @@ public enum ControlFrame: Sendable, Hashable {
             guard payload.count <= maxPingPayload else {
                 throw WireError(
                     .malformedControlFrame,
-                    "\(type == .ping ? "PING" : "PONG") payload has \(payload.count) bytes; at most \(maxPingPayload) are allowed")
+                    "\(type == .ping ? "PING" : "PONG") payload has \(payload.count) bytes; at most \(maxPingPayload) are allowed"
+                )
             }
             return type == .ping ? .ping(Array(payload)) : .pong(Array(payload))
         case .error:

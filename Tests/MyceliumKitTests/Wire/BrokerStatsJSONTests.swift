@@ -5,7 +5,9 @@ import Testing
     @Test func documentHasDesignsKeysInOrder() {
         let pool = PoolStats(
             name: "arena",
-            classes: [PoolClassStats(size: 128, capacity: 512, inUse: 1, highWater: 2, acquires: 3, returns: 2, allocations: 2, hits: 1)],
+            classes: [
+                PoolClassStats(size: 128, capacity: 512, inUse: 1, highWater: 2, acquires: 3, returns: 2, allocations: 2, hits: 1)
+            ],
             unclassified: PoolClassStats(size: 0, capacity: 0))
         let stats = BrokerStats(pool: pool, connections: 2, messagesIn: 10, messagesOut: 20, slowConsumers: 1, dropped: 4)
         #expect(
