@@ -9,11 +9,11 @@ import Testing
     init() throws { cli = try CLI() }
 
     @Test func servesTheBundledContractsAndStopsCleanlyOnSIGTERM() throws {
-        let serve = try ServeProcess(cli, ["--pool", "system", "--tcp", "127.0.0.1:0", "--unix", cli.path("bus.sock")])
+        let serve = try ServeProcess(cli, ["--tcp", "127.0.0.1:0", "--unix", cli.path("bus.sock")])
         #expect(serve.listeningLine.hasPrefix("listening tcp=127.0.0.1:"))
         #expect(serve.listeningLine.hasSuffix(" unix=\(cli.path("bus.sock"))"))
         #expect(serve.stderr.contains("created catalog ./mycelium.db from the bundled contracts"))
-        #expect(serve.stderr.contains("broker started") && serve.stderr.contains("pool=system"))
+        #expect(serve.stderr.contains("broker started") && serve.stderr.contains("pool=arena"))
         #expect(serve.stderr.contains("1024×64"), "the start-up line lists the classes")
 
         // BenchFrame (1001) from the bundled contracts, over TCP to a Unix subscriber.
@@ -31,7 +31,7 @@ import Testing
         #expect(stats.status == 0)
         let document = try CLI.json(stats.stdout)
         #expect(document["messages_in"] as? Int == 1 && document["messages_out"] as? Int == 1)
-        #expect((document["pool"] as? [String: Any])?["name"] as? String == "system")
+        #expect((document["pool"] as? [String: Any])?["name"] as? String == "arena", "arena is the default pool")
 
         #expect(serve.stop(SIGTERM) == 0)
         #expect(try subscriber.readFrame().typeID == ControlFrameType.error.rawValue, "ERROR 8 on shutdown")
