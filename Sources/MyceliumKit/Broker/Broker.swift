@@ -12,6 +12,9 @@ import Synchronization
 /// …
 /// let summary = await broker.stop()       // ERROR 8 to everyone, drain, close
 /// ```
+///
+/// A started broker runs until ``stop()``: its loop threads hold it, so stop it before
+/// dropping it.
 public final class Broker: Sendable {
     /// The configuration the broker was made with.
     public let configuration: BrokerConfiguration
@@ -163,10 +166,10 @@ public final class Broker: Sendable {
         let threads = running.threads
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             do {
-                _ = try LoopThread(name: "mycelium-stop") {
+                try LoopThread(name: "mycelium-stop") {
                     for thread in threads { thread.join() }
                     continuation.resume()
-                }
+                }.detach()
             } catch {
                 for thread in threads { thread.join() }
                 continuation.resume()

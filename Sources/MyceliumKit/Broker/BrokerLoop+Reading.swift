@@ -115,7 +115,7 @@ extension BrokerLoop {
         let typeID = header.typeID
         let length = Int(header.length)
         let payloadStart = offset + FrameHeader.byteCount
-        let name = "connection #\(connection.pointee.serial)"
+        let name = { "connection #\(connection.pointee.serial)" }
         let isControl = typeID >= 1 && typeID <= 8
         let limit = isControl ? limits.maxControlPayload : limits.maxPayload
         if length > limit {
@@ -123,7 +123,7 @@ extension BrokerLoop {
                 connection,
                 WireError(
                     .frameTooLarge,
-                    "\(name) sent a frame of type \(typeID) with length \(length); the limit is \(limit) bytes for \(isControl ? "control frames" : "payloads"); closing the connection"
+                    "\(name()) sent a frame of type \(typeID) with length \(length); the limit is \(limit) bytes for \(isControl ? "control frames" : "payloads"); closing the connection"
                 ))
             return .closed
         }
@@ -134,7 +134,7 @@ extension BrokerLoop {
                     .error(
                         WireError(
                             .unknownTypeID,
-                            "\(name) sent a frame of type \(typeID), which is not in the broker's catalog; \(length) bytes skipped"
+                            "\(name()) sent a frame of type \(typeID), which is not in the broker's catalog; \(length) bytes skipped"
                         )), to: connection)
                 return skip(connection, length, from: payloadStart, end: end)
             }
@@ -143,7 +143,7 @@ extension BrokerLoop {
                     .error(
                         WireError(
                             .aboveContractMaximum,
-                            "\(name) sent a frame of type \(typeID) with length \(length), above the type's contract maximum of \(maximum) bytes; frame skipped"
+                            "\(name()) sent a frame of type \(typeID) with length \(length), above the type's contract maximum of \(maximum) bytes; frame skipped"
                         )), to: connection)
                 return skip(connection, length, from: payloadStart, end: end)
             }

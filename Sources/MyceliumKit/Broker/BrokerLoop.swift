@@ -79,12 +79,16 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     }
 
     func endOfBatch() {
-        let dirty = state.pointee.dirty
-        state.pointee.dirty.removeAll(keepingCapacity: true)
-        for connection in dirty where !connection.pointee.isDead {
+        // By index, without copying the array: a copy would make `removeAll` allocate.
+        var position = 0
+        while position < state.pointee.dirty.count {
+            let connection = state.pointee.dirty[position]
+            position += 1
+            if connection.pointee.isDead { continue }
             connection.pointee.isDirty = false
             flush(connection)
         }
+        state.pointee.dirty.removeAll(keepingCapacity: true)
         if state.pointee.outboxMask != 0 { handOver() }
         if !state.pointee.grave.isEmpty { reap() }
         if !state.pointee.paused.isEmpty { resumePaused() }

@@ -30,4 +30,9 @@ struct LoopThread: @unchecked Sendable {
     func join() {
         pthread_join(handle, nil)
     }
+
+    /// Lets the thread end on its own; nobody will join it.
+    func detach() {
+        pthread_detach(handle)
+    }
 }

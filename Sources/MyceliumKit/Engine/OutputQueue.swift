@@ -22,9 +22,6 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
     /// An empty queue; it allocates on first use.
     init() {}
 
-    /// Whether nothing is queued.
-    var isEmpty: Bool { count == 0 }
-
     private func index(_ offset: Int) -> Int { (head + offset) & (capacity - 1) }
 
     // MARK: Appending

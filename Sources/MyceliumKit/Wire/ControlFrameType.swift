@@ -20,12 +20,4 @@ public enum ControlFrameType: UInt16, Sendable, CaseIterable {
 
     /// The lowest type id a data frame may use.
     public static let firstDataTypeID: UInt16 = 1000
-
-    /// Whether a client may send this type (the server alone sends PONG, ERROR and STATS).
-    public var isSentByClients: Bool {
-        switch self {
-        case .pong, .error, .stats: false
-        default: true
-        }
-    }
 }

@@ -6,7 +6,8 @@ import Testing
     @Test func stopDeliversWhatIsQueuedThenError8() async throws {
         let broker = try Broker(configuration: .forTests())
         let addresses = try broker.start()
-        let subscriber = try TestClient(addresses[0])
+        // A long read timeout: under the thread sanitizer the stop can take seconds.
+        let subscriber = try TestClient(addresses[0], timeoutSeconds: 30)
         try subscriber.subscribe([TestTypes.small])
         let publisher = try TestClient(addresses[0])
         let count = 50_000
