@@ -79,6 +79,7 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
             other.count -= 1
         }
         other.head = 0
+        other.pendingBytes = 0
     }
 
     /// The bytes of whole frames at `source` that fit in `limit` bytes.

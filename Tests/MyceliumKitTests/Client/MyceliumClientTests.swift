@@ -1,0 +1,144 @@
+import Glibc
+import MyceliumBackends
+import MyceliumKit
+import Testing
+
+@Suite struct MyceliumClientTests {
+    private static let digest = [UInt8](repeating: 0xAB, count: 32)
+
+    @Test func connectsWithTheBrokersDigestAndPings() async throws {
+        var configuration = BrokerConfiguration.forTests()
+        configuration.digest = Self.digest
+        try await withBroker(configuration) { broker, addresses in
+            let client = try await connectClient(addresses[0], digest: Self.digest)
+            let rtt = try await client.ping()
+            #expect(rtt > .zero && rtt < .seconds(5))
+            #expect(broker.stats().connections == 1)
+            await client.close()
+        }
+    }
+
+    @Test func aWrongDigestIsErrorFive() async throws {
+        var configuration = BrokerConfiguration.forTests()
+        configuration.digest = Self.digest
+        try await withBroker(configuration) { _, addresses in
+            let error = await clientError {
+                _ = try await connectClient(addresses[0], digest: [UInt8](repeating: 0x01, count: 32))
+            }
+            #expect(error?.brokerError?.code == .digestMismatch)
+            #expect(error?.description.contains("digest") == true)
+            let unchecked = try await connectClient(addresses[0])
+            _ = try await unchecked.ping()
+            await unchecked.close()
+        }
+    }
+
+    @Test func rejectsADigestThatIsNot32Bytes() async throws {
+        let error = await clientError {
+            _ = try await MyceliumClient.connect(to: .tcp(host: "127.0.0.1", port: 1), name: "x", digest: [1, 2, 3])
+        }
+        #expect(error?.description.contains("32 bytes") == true)
+    }
+
+    @Test func nothingListeningIsAConnectError() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let error = await clientError {
+            _ = try await connectClient(.unix(path: directory.path + "/absent.sock"))
+        }
+        guard case .connectFailed(let address, _) = error else {
+            Issue.record("expected connectFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(address.hasSuffix("absent.sock"))
+        #expect(error?.description.contains("is the broker running there?") == true)
+    }
+
+    @Test func statsReadsTheBrokersDocument() async throws {
+        try await withBroker(.forTests()) { _, addresses in
+            let client = try await connectClient(addresses[0])
+            let stream = try await client.subscribe([TestTypes.small])
+            for sequence in 1...5 { try await client.publish(typeID: TestTypes.small, payload: sequencePayload(sequence)) }
+            _ = try await stream.collect(5)
+            let stats = try await within(5, "stats") { try await client.stats() }
+            #expect(stats.connections == 1)
+            #expect(stats.messagesIn == 5)
+            #expect(stats.messagesOut == 5)
+            #expect(stats.pool.name == "system")
+            #expect(stats.pool.acquires == stats.pool.hits + stats.pool.allocations + stats.pool.misses)
+            #expect(stats.pool.classes.map(\.size).contains(64 << 10))
+            await client.close()
+        }
+    }
+
+    @Test func brokerErrorsSurfaceAsTypedErrors() async throws {
+        try await withBroker(.forTests()) { _, addresses in
+            let client = try await connectClient(addresses[0])
+            let subscribeError = await clientError { _ = try await client.subscribe([4242]) }
+            #expect(subscribeError?.brokerError?.code == .unknownTypeID)
+            #expect(subscribeError?.brokerError?.message.contains("4242") == true)
+
+            try await client.publish(typeID: 4243, payload: [1, 2, 3])
+            let publishError = await clientError { try await client.flush() }
+            #expect(publishError?.brokerError?.code == .unknownTypeID)
+            #expect(publishError?.brokerError?.message.contains("4243") == true)
+
+            try await client.publish(typeID: TestTypes.small, payload: [UInt8](repeating: 0, count: 65))
+            let tooLong = await clientError { try await client.flush() }
+            #expect(tooLong?.brokerError?.code == .aboveContractMaximum)
+
+            try await client.flush()
+            let stream = try await client.subscribe([TestTypes.small])
+            try await client.publish(typeID: TestTypes.small, payload: [9])
+            #expect(try await stream.collect(1).map(\.payload) == [[9]], "the connection stays usable")
+            await client.close()
+        }
+    }
+
+    @Test func rejectsReservedTypeIDsBeforeSending() async throws {
+        try await withBroker(.forTests()) { _, addresses in
+            let client = try await connectClient(addresses[0])
+            let publishError = await clientError { try await client.publish(typeID: 7, payload: []) }
+            #expect(publishError?.description.contains("type id 7 is reserved") == true)
+            let subscribeError = await clientError { _ = try await client.subscribe([]) }
+            #expect(subscribeError?.description.contains("at least one type id") == true)
+            await client.close()
+        }
+    }
+
+    @Test func stoppingTheBrokerEndsStreamsAndCallsWithAnError() async throws {
+        let broker = try Broker(configuration: .forTests())
+        let addresses = try broker.start()
+        let client = try await connectClient(addresses[0])
+        let stream = try await client.subscribe([TestTypes.small])
+        let reader = Task {
+            try await within(10, "the stream's end") {
+                var iterator = stream.makeAsyncIterator()
+                while try await iterator.next() != nil {}
+            }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        _ = await broker.stop()
+        let result = await reader.result
+        guard case .failure(let error as MyceliumClientError) = result, case .connectionLost = error else {
+            Issue.record("expected connectionLost, got \(result)")
+            return
+        }
+        #expect(error.brokerError?.code == .shuttingDown)
+        let after = await clientError { try await client.publish(typeID: TestTypes.small, payload: [1]) }
+        #expect(after == error, "later calls fail with the same error")
+        await client.close()
+    }
+
+    @Test func closeEndsStreams() async throws {
+        try await withBroker(.forTests()) { _, addresses in
+            let client = try await connectClient(addresses[0])
+            let stream = try await client.subscribe([TestTypes.small])
+            await client.close()
+            let error = await clientError { _ = try await stream.collect(1) }
+            #expect(error == .closed)
+            let later = await clientError { _ = try await client.ping() }
+            #expect(later == .closed)
+        }
+    }
+}
