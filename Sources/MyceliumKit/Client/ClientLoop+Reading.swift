@@ -50,7 +50,8 @@ extension ClientLoop {
             let payloadStart = offset + FrameHeader.byteCount
             let length = Int(header.length)
             if header.typeID >= ControlFrameType.firstDataTypeID {
-                offset = dataFrame(header, from: base + payloadStart, available: min(length, end - payloadStart))
+                offset =
+                    dataFrame(header, from: base + payloadStart, available: min(length, end - payloadStart))
                     + payloadStart
                 continue
             }

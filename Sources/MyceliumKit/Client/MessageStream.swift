@@ -22,11 +22,6 @@ public struct MessageStream: AsyncSequence, Sendable {
     public let typeIDs: [UInt16]
     let queue: MessageQueue
 
-    init(typeIDs: [UInt16], queue: MessageQueue) {
-        self.typeIDs = typeIDs
-        self.queue = queue
-    }
-
     /// The stream's iterator; the previous message's view ends when `next()` is called.
     public struct Iterator: AsyncIteratorProtocol {
         let queue: MessageQueue

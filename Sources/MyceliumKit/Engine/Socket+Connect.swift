@@ -33,7 +33,8 @@ extension Socket {
             unixAddress.sun_family = sa_family_t(AF_UNIX)
             let capacity = MemoryLayout.size(ofValue: unixAddress.sun_path)
             guard !path.isEmpty, path.utf8.count < capacity else {
-                throw EngineError(what, code: 0, reason: "a Unix socket path needs 1 to \(capacity - 1) bytes; use a shorter path")
+                throw EngineError(
+                    what, code: 0, reason: "a Unix socket path needs 1 to \(capacity - 1) bytes; use a shorter path")
             }
             withUnsafeMutableBytes(of: &unixAddress.sun_path) { raw in
                 for (index, byte) in path.utf8.enumerated() { raw[index] = byte }

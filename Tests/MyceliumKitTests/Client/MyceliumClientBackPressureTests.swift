@@ -114,7 +114,11 @@ private final class Counter: Sendable {
 
         let reading = Task.detached { try peer.drain(connection, byteCount: total * (FrameHeader.byteCount + payload.count)) }
         try await within(30, "the publisher to finish once the peer reads") {
-            try await withTaskCancellationHandler { try await publisher.value } onCancel: { publisher.cancel() }
+            try await withTaskCancellationHandler {
+                try await publisher.value
+            } onCancel: {
+                publisher.cancel()
+            }
         }
         try await reading.value
         #expect(published.value == total)
