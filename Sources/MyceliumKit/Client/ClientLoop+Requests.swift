@@ -17,16 +17,15 @@ extension ClientLoop {
         .ping(withUnsafeBytes(of: token.littleEndian, Array.init))
     }
 
-    /// Sends `frame` between two PINGs, so that an ERROR about it is told apart from
-    /// ERRORs about anything sent before or after; `roundTrip` completes at the second PONG.
+    /// Sends `frame` between two PINGs, with nothing else between them, so that an ERROR
+    /// about it is told apart from ERRORs about anything sent before or after;
+    /// `roundTrip` completes at the second PONG.
     private func sendWindowed(_ frame: ControlFrame, _ roundTrip: PendingRoundTrip) {
         let start = takeToken()
         let end = takeToken()
         state.pointee.roundTrips[start] = .windowStart(closes: end)
         state.pointee.roundTrips[end] = roundTrip
-        send(ping(token: start))
-        send(frame)
-        send(ping(token: end))
+        send(ping(token: start), frame, ping(token: end))
         flush()
     }
 
@@ -36,6 +35,12 @@ extension ClientLoop {
         state.pointee.roundTrips[token] = .ping(sentAt: .now, continuation)
         send(ping(token: token))
         flush()
+    }
+
+    /// Fails a connect still in progress (its task was cancelled).
+    func cancelConnect() {
+        guard state.pointee.phase == .connecting || state.pointee.phase == .greeting else { return }
+        fail(.connectionLost(reason: "connecting was cancelled", brokerError: nil))
     }
 
     func flushRoundTrip(_ continuation: CheckedContinuation<Void, any Error>) {

@@ -153,10 +153,10 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    /// Queues a control frame after everything callers queued before.
-    func send(_ frame: ControlFrame) {
+    /// Queues control frames, back to back, after everything callers queued before.
+    func send(_ frames: ControlFrame...) {
         takeOutbox()
-        let bytes = frame.encoded()
+        let bytes = frames.flatMap { $0.encoded() }
         let failed = bytes.withUnsafeBytes { raw -> PoolError? in
             do throws(PoolError) {
                 try state.pointee.sending.appendFrames(

@@ -21,7 +21,8 @@ public final class MyceliumClient: Sendable {
         /// suspends (a frame larger than this waits until nothing is pending). Default 1 MiB.
         public var maxPendingBytes = 1 << 20
         /// Unread messages a stream holds before the client stops reading from the broker
-        /// until that stream's consumer catches up. Default 1,024.
+        /// until that stream's consumer catches up (the read that fills it is handed over
+        /// whole, so a stream may hold up to one ``bufferSize`` of frames more). Default 1,024.
         public var streamCapacity = 1024
         /// Bytes of the receive buffer and of each output chunk (taken from the pool); at
         /// least 8 KiB, so that any control frame fits. Default 64 KiB.
@@ -65,7 +66,8 @@ public final class MyceliumClient: Sendable {
     /// - Throws: ``MyceliumClientError/connectFailed(address:error:)`` when nothing answers,
     ///   ``MyceliumClientError/broker(_:)`` with ``WireErrorCode/digestMismatch`` when the
     ///   digests differ, ``MyceliumClientError/invalidArgument(_:)`` for a digest that is
-    ///   not 32 bytes or options out of range.
+    ///   not 32 bytes or options out of range; ``MyceliumClientError/connectionLost(reason:brokerError:)``
+    ///   when the task is cancelled before the broker answered.
     public static func connect(
         to address: ListenerAddress, name: String, digest: [UInt8]? = nil, pool: (any PoolBackend)? = nil,
         options: Options = Options()
@@ -90,8 +92,12 @@ public final class MyceliumClient: Sendable {
             throw MyceliumClientError.connectFailed(address: address.description, error: error)
         }
         let client = MyceliumClient(loop: loop)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if let error = loop.submit({ loop.connect(continuation) }) { continuation.resume(throwing: error) }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                if let error = loop.submit({ loop.connect(continuation) }) { continuation.resume(throwing: error) }
+            }
+        } onCancel: {
+            _ = loop.submit { loop.cancelConnect() }
         }
         return client
     }
@@ -147,7 +153,7 @@ public final class MyceliumClient: Sendable {
     /// - Throws: ``MyceliumClientError/invalidArgument(_:)`` for a type id below 1000;
     ///   a connection error; `CancellationError` when cancelled while waiting.
     public func publish(typeID: UInt16, payload: [UInt8]) async throws {
-        try Self.checkDataType(typeID)
+        try Self.checkFrame(typeID: typeID, length: payload.count)
         let header = FrameHeader(typeID: typeID, length: UInt32(payload.count))
         if payload.count <= Self.copyThreshold {
             try await enqueue(byteCount: FrameHeader.byteCount + payload.count) { queue throws(PoolError) in
@@ -186,7 +192,7 @@ public final class MyceliumClient: Sendable {
     ///
     /// - Throws: as ``publish(typeID:payload:)``.
     public func publish(typeID: UInt16, buffer: consuming PooledBuffer) async throws {
-        try Self.checkDataType(typeID)
+        try Self.checkFrame(typeID: typeID, length: buffer.count)
         let header = FrameHeader(typeID: typeID, length: UInt32(buffer.count))
         var shared = Optional(buffer.share())
         try await enqueue(byteCount: FrameHeader.byteCount + Int(header.length)) { queue throws(PoolError) in
@@ -239,6 +245,14 @@ public final class MyceliumClient: Sendable {
     }
 
     // MARK: Publishing
+
+    private static func checkFrame(typeID: UInt16, length: Int) throws {
+        try checkDataType(typeID)
+        guard length <= UInt32.max else {
+            throw MyceliumClientError.invalidArgument(
+                "a payload of \(length) bytes does not fit a frame's u32 length; split it")
+        }
+    }
 
     private static func checkDataType(_ typeID: UInt16) throws {
         guard typeID >= ControlFrameType.firstDataTypeID else {

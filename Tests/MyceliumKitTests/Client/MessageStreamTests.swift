@@ -112,6 +112,28 @@ import Testing
         }
     }
 
+    @Test func cancellingAWaitingConsumerEndsItsWait() async throws {
+        try await withBroker(.forTests()) { _, addresses in
+            let client = try await connectClient(addresses[0])
+            let stream = try await client.subscribe([TestTypes.small])
+            let consumer = Task {
+                var iterator = stream.makeAsyncIterator()
+                return try await iterator.next()
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            consumer.cancel()
+            let result = try await within(5, "a cancelled next()") { await consumer.result }
+            guard case .failure(let error) = result else {
+                Issue.record("expected CancellationError, got \(result)")
+                return
+            }
+            #expect(error is CancellationError)
+            try await client.publish(typeID: TestTypes.small, payload: [4])
+            #expect(try await stream.collect(1).map(\.payload) == [[4]], "the stream goes on after a cancelled wait")
+            await client.close()
+        }
+    }
+
     @Test func unsubscribeEndsTheStreamAndStopsDelivery() async throws {
         try await withBroker(.forTests()) { broker, addresses in
             let client = try await connectClient(addresses[0])

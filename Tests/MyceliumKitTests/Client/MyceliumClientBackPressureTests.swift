@@ -4,65 +4,6 @@ import MyceliumKit
 import Synchronization
 import Testing
 
-/// A peer that answers HELLO and then reads only when told: the stalled path a publisher
-/// meets when the broker cannot take more.
-private struct StalledPeer: @unchecked Sendable {
-    let listener: Int32
-    let path: String
-
-    init(path: String) throws {
-        self.path = path
-        listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(listener, 4) == 0 else { throw TimedOut(description: "cannot listen on \(path)") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    /// Accepts one connection, reads its HELLO and answers with one; returns the connection.
-    func acceptAndGreet() throws -> Int32 {
-        let fd = accept(listener, nil, nil)
-        guard fd >= 0 else { throw TimedOut(description: "no client connected") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var header = [UInt8](repeating: 0, count: FrameHeader.byteCount)
-        try readExactly(fd, into: &header)
-        let hello = header.withUnsafeBytes { FrameHeader(readingFrom: $0.baseAddress!) }
-        var payload = [UInt8](repeating: 0, count: Int(hello.length))
-        try readExactly(fd, into: &payload)
-        let reply = ControlFrame.hello(Hello(peerName: "stalled")).encoded()
-        _ = reply.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        return fd
-    }
-
-    /// Reads and discards `byteCount` bytes (each read bounded by the 5 s timeout).
-    func drain(_ fd: Int32, byteCount: Int) throws {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        var remaining = byteCount
-        while remaining > 0 {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min($0.count, remaining), 0) }
-            guard count > 0 else { throw TimedOut(description: "the peer got \(byteCount - remaining) of \(byteCount) bytes") }
-            remaining -= count
-        }
-    }
-
-    private func readExactly(_ fd: Int32, into bytes: inout [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + offset, $0.count - offset, 0) }
-            guard count > 0 else { throw TimedOut(description: "the client sent no HELLO") }
-            offset += count
-        }
-    }
-}
-
 /// A count shared between a test and its tasks.
 private final class Counter: Sendable {
     private let atomic = Atomic<Int>(0)

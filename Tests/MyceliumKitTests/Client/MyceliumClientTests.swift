@@ -54,6 +54,22 @@ import Testing
         #expect(error?.description.contains("is the broker running there?") == true)
     }
 
+    @Test func connectingToAPeerThatNeverAnswersCanBeCancelled() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let peer = try StalledPeer(path: directory.path + "/silent.sock")
+        defer { close(peer.listener) }
+        let connecting = Task { try await connectClient(.unix(path: peer.path)) }
+        try await Task.sleep(for: .milliseconds(100))
+        connecting.cancel()
+        let result = try await within(5, "a cancelled connect") { await connecting.result }
+        guard case .failure(let error as MyceliumClientError) = result, case .connectionLost(let reason, _) = error else {
+            Issue.record("expected connectionLost, got \(result)")
+            return
+        }
+        #expect(reason.contains("cancelled"))
+    }
+
     @Test func statsReadsTheBrokersDocument() async throws {
         try await withBroker(.forTests()) { _, addresses in
             let client = try await connectClient(addresses[0])
