@@ -22,6 +22,11 @@ extension BrokerLoop {
         }
         let base = connection.pointee.receiveBase.unsafelyUnwrapped
         let filled = connection.pointee.received
+        if filled == connection.pointee.receiveCapacity {
+            // Paused with a full buffer: a zero-length recv would read as end of stream.
+            parse(connection, base: base, end: filled)
+            return
+        }
         let count = recv(connection.pointee.fd, base + filled, connection.pointee.receiveCapacity - filled, 0)
         guard count > 0 else {
             if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
