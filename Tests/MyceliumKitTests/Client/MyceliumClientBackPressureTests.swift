@@ -11,21 +11,21 @@ private final class Counter: Sendable {
     func increment() { atomic.add(1, ordering: .relaxed) }
 }
 
-@Suite struct MyceliumClientBackPressureTests {
-    /// Waits (at most `seconds`) until `counter` stops moving for 300 ms; returns its value.
-    private func settled(_ counter: Counter, seconds: Double = 10) async throws -> Int {
-        var last = -1
-        var still = 0
-        for _ in 0..<Int(seconds * 20) {
-            let now = counter.value
-            still = now == last ? still + 1 : 0
-            if still >= 6 { return now }
-            last = now
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return counter.value
+/// Waits (at most `seconds`) until `counter` stops moving for `quiet` seconds; returns its value.
+private func settled(_ counter: Counter, seconds: Double = 10, quiet: Double = 0.3) async throws -> Int {
+    var last = -1
+    var still = 0
+    for _ in 0..<Int(seconds * 20) {
+        let now = counter.value
+        still = now == last ? still + 1 : 0
+        if Double(still) * 0.05 >= quiet { return now }
+        last = now
+        try await Task.sleep(for: .milliseconds(50))
     }
+    return counter.value
+}
 
+@Suite struct MyceliumClientBackPressureTests {
     @Test func publishSuspendsWhileThePeerDoesNotReadAndResumesWhenItDoes() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -116,6 +116,80 @@ private final class Counter: Sendable {
             await subscriber.close()
             await publisher.close()
             #expect(pool.stats().inUse == 0)
+        }
+    }
+}
+
+@Suite struct MyceliumClientBrokerBackPressureTests {
+    @Test func aPublisherIntoAStalledSubscriberSuspendsAndResumesWhenItReads() async throws {
+        // Over Unix sockets, whose kernel buffers are small next to TCP's auto-tuned ones.
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var configuration = BrokerConfiguration.forTests(listeners: [.unix(path: directory.path + "/broker.sock")])
+        configuration.maxPending = 64 << 20
+        // A small budget with the `fail` policy: the broker pauses the publisher when its
+        // queued frames for the stalled subscriber have spent it.
+        let budget = 2 << 20
+        let brokerPool = try PoolRegistry.builtIn.make(
+            "arena",
+            configuration: PoolConfiguration(
+                plan: configuration.sizeClassPlan, memoryBudget: budget, overflowPolicy: .fail))
+        configuration.pool = .instance(brokerPool)
+        try await withBroker(configuration) { _, addresses in
+            var subscriberOptions = MyceliumClient.Options()
+            subscriberOptions.streamCapacity = 64
+            let subscriber = try await connectClient(addresses[0], name: "stalled", options: subscriberOptions)
+            var publisherOptions = MyceliumClient.Options()
+            publisherOptions.maxPendingBytes = 64 << 10
+            let publisherPool = clientPool()
+            let publisher = try await MyceliumClient.connect(
+                to: addresses[0], name: "publisher", pool: publisherPool, options: publisherOptions)
+            let stream = try await subscriber.subscribe([TestTypes.bench])
+            let total = 20_000
+            let published = Counter()
+            let publishing = Task {
+                for sequence in 1...total {
+                    try await publisher.publish(
+                        typeID: TestTypes.bench, payload: sequencePayload(sequence) + [UInt8](repeating: 0, count: 1016))
+                    published.increment()
+                }
+            }
+            let stalledAt = try await settled(published)
+            #expect(stalledAt < total, "publish suspended: \(stalledAt) of \(total) frames queued")
+            #expect(brokerPool.stats().bytesReserved <= budget, "the broker stayed within its budget")
+            #expect(publisherPool.stats().inUse < 100, "the publisher's pending output is bounded")
+
+            let reading = Task { () -> Int in
+                var iterator = stream.makeAsyncIterator()
+                var count = 0
+                while count < total, let message = try await iterator.next() {
+                    count += 1
+                    guard message.payload.loadUnaligned(as: UInt64.self) == UInt64(count).littleEndian else {
+                        Issue.record("frame \(count) arrived out of order")
+                        break
+                    }
+                }
+                return count
+            }
+            let received = try await within(60, "reading every frame once the subscriber reads") {
+                try await withTaskCancellationHandler {
+                    try await reading.value
+                } onCancel: {
+                    reading.cancel()
+                }
+            }
+            #expect(received == total, "nothing was dropped: the broker paused the publisher instead")
+            try await within(10, "the publisher to finish") {
+                try await withTaskCancellationHandler {
+                    try await publishing.value
+                } onCancel: {
+                    publishing.cancel()
+                }
+            }
+            let stats = try await publisher.stats()
+            #expect(stats.slowConsumers == 0 && stats.dropped == 0)
+            await subscriber.close()
+            await publisher.close()
         }
     }
 }
