@@ -10,6 +10,8 @@ import Synchronization
 struct ClassRegions: ~Copyable {
     /// Bytes before the first slot of a region: its number and a trim tally.
     static let regionHeaderBytes = 64
+    /// Regions one class may hold, whatever the budget: keeps the region table at most 8 MiB.
+    static let maximumRegions = 1 << 20
 
     let size: Int
     let capacity: Int
@@ -33,16 +35,17 @@ struct ClassRegions: ~Copyable {
         regionBytes = Self.regionHeaderBytes + capacity * stride
         indexShift = Int.bitWidth - (capacity - 1).leadingZeroBitCount
         let addressable = Int(UInt32.max) >> indexShift
-        maxRegions = max(1, min(memoryBudget / regionBytes, addressable))
-        table = .allocate(capacity: maxRegions)
-        table.initialize(repeating: nil, count: maxRegions)
+        maxRegions = max(1, min(memoryBudget / regionBytes, addressable, Self.maximumRegions))
+        // calloc: a large table stays untouched (and costs no memory) until regions fill it.
+        table = calloc(maxRegions, MemoryLayout<UnsafeMutableRawPointer?>.stride).unsafelyUnwrapped
+            .assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
     }
 
     deinit {
         for number in 0..<maxRegions {
             if let region = table[number] { free(region) }
         }
-        table.deallocate()
+        free(table)
     }
 
     /// The slot with this index (its region must be live).

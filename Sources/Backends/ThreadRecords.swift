@@ -43,7 +43,8 @@ struct ThreadRecord: ~Copyable {
 /// the first time it touches the pool; when it exits the record is orphaned, and the next
 /// new thread adopts it with its free slots. Records live as long as the pool.
 final class ThreadRecords: @unchecked Sendable {
-    private var key = pthread_key_t()
+    /// A `let`: reading a class `var` would pay a runtime exclusivity check on every acquire.
+    private let key: pthread_key_t
     let classCount: Int
     private let all = Mutex<[RecordPointer]>([])
 
@@ -54,11 +55,13 @@ final class ThreadRecords: @unchecked Sendable {
 
     init(classCount: Int) {
         self.classCount = classCount
+        var key = pthread_key_t()
         let status = pthread_key_create(&key) { record in
             record?.assumingMemoryBound(to: ThreadRecord.self).pointee.state.store(
                 ThreadRecord.orphaned, ordering: .releasing)
         }
         precondition(status == 0, "pthread_key_create failed (\(status)): too many pools alive in this process")
+        self.key = key
     }
 
     deinit {
