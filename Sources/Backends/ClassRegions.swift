@@ -1,4 +1,5 @@
 import Glibc
+import MyceliumKit
 import Synchronization
 
 /// The regions of one size class: blocks of `capacity` slots, each reserved whole from the
@@ -26,7 +27,7 @@ struct ClassRegions: ~Copyable {
     /// Slots that had been handed out and were freed by a trim (for the high-water bound).
     let retiredUsedSlots = Atomic<Int>(0)
     /// Serialises growth and trimming of this class.
-    let growth = Mutex<Int>(0)
+    let growth = Lock<Int>(0)
 
     init(size: Int, capacity: Int, memoryBudget: Int) {
         self.size = size

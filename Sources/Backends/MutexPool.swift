@@ -26,14 +26,14 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
     public var configuration: PoolConfiguration { core.configuration }
     private let core: PoolCore
     /// One lock per class, plus one for the counters of requests above every class.
-    private let classes: UnsafeMutablePointer<Mutex<ClassState>>
+    private let classes: UnsafeMutablePointer<Lock<ClassState>>
 
     /// Creates an empty pool; nothing is reserved until a class is first used.
     public init(name: String = registeredName, configuration: PoolConfiguration) {
         self.name = name
         core = PoolCore(configuration: configuration)
         classes = .allocate(capacity: core.classCount + 1)
-        for index in 0...core.classCount { (classes + index).initialize(to: Mutex(ClassState())) }
+        for index in 0...core.classCount { (classes + index).initialize(to: Lock(ClassState())) }
     }
 
     deinit {

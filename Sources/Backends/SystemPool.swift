@@ -11,7 +11,7 @@ public final class SystemPool: PoolBackend {
 
     public let name: String
     public let configuration: PoolConfiguration
-    private let counters: Mutex<[PoolClassStats]>
+    private let counters: Lock<[PoolClassStats]>
     private let unclassifiedIndex: Int
 
     /// Creates a heap-backed pool that reports stats per class of `configuration`'s plan.
@@ -21,7 +21,7 @@ public final class SystemPool: PoolBackend {
         var classes = configuration.plan.classes.map { PoolClassStats(size: $0.size, capacity: $0.capacity) }
         unclassifiedIndex = classes.count
         classes.append(PoolClassStats(size: 0, capacity: 0))
-        counters = Mutex(classes)
+        counters = Lock(classes)
     }
 
     private static let controlBytes = 16

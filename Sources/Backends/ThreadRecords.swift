@@ -46,7 +46,7 @@ final class ThreadRecords: @unchecked Sendable {
     /// A `let`: reading a class `var` would pay a runtime exclusivity check on every acquire.
     private let key: pthread_key_t
     let classCount: Int
-    private let all = Mutex<[RecordPointer]>([])
+    private let all = Lock<[RecordPointer]>([])
 
     /// Records travel in and out of the registration lock; the lock is what makes that safe.
     private struct RecordPointer: @unchecked Sendable {

@@ -243,8 +243,8 @@ struct ConformanceRun {
         let timeLimit = conformance.timeLimit
         let deadline = Self.now() + timeLimit
         withPool(check) { run, pool in
-            let held = Mutex<Set<UInt>>([])
-            let problems = Mutex<[String]>([])
+            let held = Lock<Set<UInt>>([])
+            let problems = Lock<[String]>([])
             let completed = Atomic<Int>(0)
             let sendablePool = SendablePool(pool: pool)
             ConformanceThreads.run(count: threads) { thread in

@@ -146,7 +146,7 @@ private final class StopSignal: @unchecked Sendable {
     }
 
     private let sources: [any DispatchSourceSignal]
-    private let state = Mutex(State.waiting(nil))
+    private let state = Lock(State.waiting(nil))
 
     init() {
         sources = [SIGINT, SIGTERM].map { number in

@@ -10,12 +10,12 @@ import Testing
 private final class CountingHeapPool: PoolBackend {
     let name: String
     let configuration: PoolConfiguration
-    private let counters: Mutex<[PoolClassStats]>
+    private let counters: Lock<[PoolClassStats]>
 
     init(name: String, configuration: PoolConfiguration) {
         self.name = name
         self.configuration = configuration
-        counters = Mutex(
+        counters = Lock(
             configuration.plan.classes.map { PoolClassStats(size: $0.size, capacity: $0.capacity) }
                 + [PoolClassStats(size: 0, capacity: 0)])
     }

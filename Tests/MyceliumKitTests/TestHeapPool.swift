@@ -7,7 +7,7 @@ import Synchronization
 final class TestHeapPool: PoolBackend {
     let name = "test-heap"
     let configuration: PoolConfiguration
-    let deallocations = Mutex<[(address: UInt, usedByteCount: Int)]>([])
+    let deallocations = Lock<[(address: UInt, usedByteCount: Int)]>([])
 
     init(configuration: PoolConfiguration = PoolConfiguration(plan: SizeClassPlan(payloadSizes: [100]))) {
         self.configuration = configuration

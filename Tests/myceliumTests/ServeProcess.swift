@@ -21,8 +21,8 @@ final class ServeProcess {
         environment.removeValue(forKey: "MYCELIUM_CATALOG")
         environment["TMPDIR"] = cli.directory.path
         process.environment = environment
-        FileManager.default.createFile(atPath: cli.path("serve.out"), contents: nil)
-        FileManager.default.createFile(atPath: cli.path("serve.err"), contents: nil)
+        _ = FileManager.default.createFile(atPath: cli.path("serve.out"), contents: nil)
+        _ = FileManager.default.createFile(atPath: cli.path("serve.err"), contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: cli.path("serve.out")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: cli.path("serve.err")))
         try process.run()

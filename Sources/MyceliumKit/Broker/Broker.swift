@@ -21,7 +21,7 @@ public final class Broker: Sendable {
     /// The pool every buffer comes from.
     public let pool: any PoolBackend
     private let core: BrokerCore
-    private let phase = Mutex(Phase.idle)
+    private let phase = Lock(Phase.idle)
 
     private enum Phase: @unchecked Sendable {
         case idle

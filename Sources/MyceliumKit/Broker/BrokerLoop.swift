@@ -15,7 +15,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     unowned(unsafe) let pool: any PoolBackend
     let state: UnsafeMutablePointer<LoopState>
     /// Frames other loops handed over, taken in one swap per wake-up.
-    let inbox = Mutex(OutputQueue())
+    let inbox = Lock(OutputQueue())
     let counters: LoopCounters
     /// Every loop of the broker, this one included; set once before the threads start.
     let peers: UnsafeMutablePointer<Unmanaged<BrokerLoop>>

@@ -15,7 +15,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     let digest: [UInt8]
     let options: MyceliumClient.Options
     let state: UnsafeMutablePointer<ClientState>
-    let outbox = Mutex(Outbox())
+    let outbox = Lock(Outbox())
 
     init(
         address: ListenerAddress, peerName: String, digest: [UInt8], pool: any PoolBackend,

@@ -7,7 +7,7 @@ import Synchronization
 final class HeapPool: PoolBackend {
     let name = "heap"
     let configuration = PoolConfiguration(plan: SizeClassPlan(classes: []))
-    private let counters = Mutex(PoolClassStats(size: 0, capacity: 0))
+    private let counters = Lock(PoolClassStats(size: 0, capacity: 0))
     private static let controlBytes = 16
 
     func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {

@@ -24,7 +24,7 @@ final class MessageQueue: @unchecked Sendable {
         case closed
     }
 
-    private let state: Mutex<State>
+    private let state: Lock<State>
     /// Messages queued before the producer is asked to pause.
     let limit: Int
     /// Called once the consumer has drained a paused ring to half the limit.
@@ -34,7 +34,7 @@ final class MessageQueue: @unchecked Sendable {
     init(limit: Int, resumeProducer: @escaping @Sendable () -> Void) {
         self.limit = max(1, limit)
         self.resumeProducer = resumeProducer
-        state = Mutex(State(capacity: min(64, self.limit)))
+        state = Lock(State(capacity: min(64, self.limit)))
     }
 
     // MARK: Producer side

@@ -20,7 +20,7 @@ final class EventLoop: @unchecked Sendable {
     let name: String
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let tasks = Mutex<[@Sendable () -> Void]>([])
+    private let tasks = Lock<[@Sendable () -> Void]>([])
 
     /// Creates the `epoll` and `eventfd` descriptors.
     init(name: String) throws(EngineError) {
