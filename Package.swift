@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MyceliumKitTests",
-            dependencies: ["MyceliumKit"],
+            dependencies: ["MyceliumKit", "MyceliumBackends"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

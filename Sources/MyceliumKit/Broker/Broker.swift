@@ -1,0 +1,188 @@
+import Glibc
+import Synchronization
+
+/// A pub/sub broker: routes data frames by type id between the connections of its TCP and
+/// Unix listeners, on its own epoll event loops, with every I/O buffer from its pool.
+///
+/// ```swift
+/// var configuration = BrokerConfiguration(messageTypes: types, pool: .named("arena", in: .builtIn))
+/// configuration.listeners = [.tcp(host: "127.0.0.1", port: 0), .unix(path: "/tmp/bus.sock")]
+/// let broker = try Broker(configuration: configuration)
+/// let bound = try broker.start()          // port 0 resolved
+/// …
+/// let summary = await broker.stop()       // ERROR 8 to everyone, drain, close
+/// ```
+public final class Broker: Sendable {
+    /// The configuration the broker was made with.
+    public let configuration: BrokerConfiguration
+    /// The pool every buffer comes from.
+    public let pool: any PoolBackend
+    private let core: BrokerCore
+    private let phase = Mutex(Phase.idle)
+
+    private enum Phase: @unchecked Sendable {
+        case idle
+        case running(Running)
+        case stopping
+        case stopped(BrokerSummary)
+    }
+
+    private struct Running {
+        let loops: [BrokerLoop]
+        let threads: [LoopThread]
+        let unixPaths: [String]
+        let peers: UnsafeMutablePointer<Unmanaged<BrokerLoop>>
+    }
+
+    /// Makes the pool and checks the limits; nothing listens until ``start()``.
+    ///
+    /// - Throws: ``BrokerError/invalidConfiguration(_:)`` naming a limit out of range,
+    ///   ``BrokerError/pool(_:)`` when the pool cannot be made (an unknown name lists the
+    ///   registered ones).
+    public init(configuration: BrokerConfiguration) throws(BrokerError) {
+        try configuration.validate()
+        self.configuration = configuration
+        switch configuration.pool {
+        case .named(let name, let registry):
+            let poolConfiguration = PoolConfiguration(
+                plan: configuration.sizeClassPlan, memoryBudget: configuration.poolMemoryBudget)
+            do {
+                pool = try registry.make(name, configuration: poolConfiguration)
+            } catch {
+                throw .pool(error)
+            }
+        case .instance(let instance):
+            pool = instance
+        }
+        core = BrokerCore(configuration: configuration, pool: pool)
+    }
+
+    /// Binds every listener, starts the loops, and returns the bound addresses in the
+    /// configuration's order (port 0 resolved).
+    ///
+    /// - Throws: ``BrokerError/engine(_:)`` when a listener cannot be bound (address in use,
+    ///   not a literal, an occupied Unix socket) — nothing is left listening then;
+    ///   ``BrokerError/alreadyStarted`` on a second call.
+    @discardableResult
+    public func start() throws(BrokerError) -> [ListenerAddress] {
+        let claimed = phase.withLock { phase -> Bool in
+            guard case .idle = phase else { return false }
+            phase = .stopping
+            return true
+        }
+        guard claimed else { throw .alreadyStarted }
+        var listeners: [(fd: Int32, isTCP: Bool)] = []
+        var bound: [ListenerAddress] = []
+        var unixPaths: [String] = []
+        var loops: [BrokerLoop] = []
+        let peers = UnsafeMutablePointer<Unmanaged<BrokerLoop>>.allocate(capacity: configuration.loops)
+        do {
+            for address in configuration.listeners {
+                switch address {
+                case .tcp(let host, let port):
+                    let listener = try Socket.listenTCP(host: host, port: port)
+                    listeners.append((listener.fd, true))
+                    bound.append(listener.address)
+                case .unix(let path):
+                    listeners.append((try Socket.listenUnix(path: path, mode: configuration.unixSocketMode), false))
+                    unixPaths.append(path)
+                    bound.append(address)
+                }
+            }
+            for index in 0..<configuration.loops {
+                let loop = try BrokerLoop(index: index, core: core, peers: peers)
+                (peers + index).initialize(to: Unmanaged.passUnretained(loop))
+                loops.append(loop)
+            }
+            for listener in listeners { try loops[0].addListener(fd: listener.fd, isTCP: listener.isTCP) }
+            var threads: [LoopThread] = []
+            for loop in loops {
+                threads.append(try LoopThread(name: loop.eventLoop.name) { loop.eventLoop.run(loop) })
+            }
+            let running = Running(loops: loops, threads: threads, unixPaths: unixPaths, peers: peers)
+            phase.withLock { $0 = .running(running) }
+            return bound
+        } catch {
+            for listener in listeners { close(listener.fd) }
+            for path in unixPaths { unlink(path) }
+            peers.deallocate()
+            phase.withLock { $0 = .idle }
+            throw .engine(error)
+        }
+    }
+
+    /// Stops the broker: stops accepting, sends ERROR 8 to every connection after what is
+    /// queued for it, flushes for at most ``BrokerConfiguration/drainTimeout``, closes
+    /// everything and returns the final counts. Calling it again returns the same summary.
+    public func stop() async -> BrokerSummary {
+        enum Step {
+            case stop(Running)
+            case done(BrokerSummary)
+            case wait
+        }
+        let step = phase.withLock { phase -> Step in
+            switch phase {
+            case .running(let running):
+                phase = .stopping
+                return .stop(running)
+            case .stopped(let summary):
+                return .done(summary)
+            case .idle:
+                let summary = BrokerSummary(stats: core.stats(), connectionsAtStop: 0, drained: true)
+                phase = .stopped(summary)
+                return .done(summary)
+            case .stopping:
+                return .wait
+            }
+        }
+        switch step {
+        case .done(let summary):
+            return summary
+        case .wait:
+            while true {
+                try? await Task.sleep(for: .milliseconds(10))
+                let summary = phase.withLock { phase -> BrokerSummary? in
+                    if case .stopped(let summary) = phase { return summary }
+                    return nil
+                }
+                if let summary { return summary }
+            }
+        case .stop(let running):
+            let summary = await finish(running)
+            phase.withLock { $0 = .stopped(summary) }
+            return summary
+        }
+    }
+
+    private func finish(_ running: Running) async -> BrokerSummary {
+        let connectionsAtStop = core.connectionCount.load(ordering: .relaxed)
+        let deadline = BrokerLoop.now() + core.limits.drainNanoseconds
+        for loop in running.loops {
+            loop.eventLoop.execute { loop.beginDrain(deadline: deadline) }
+        }
+        let threads = running.threads
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            do {
+                _ = try LoopThread(name: "mycelium-stop") {
+                    for thread in threads { thread.join() }
+                    continuation.resume()
+                }
+            } catch {
+                for thread in threads { thread.join() }
+                continuation.resume()
+            }
+        }
+        for loop in running.loops { loop.eventLoop.runPendingTasks() }
+        let drained = running.loops.allSatisfy(\.drainedCleanly)
+        for path in running.unixPaths { unlink(path) }
+        for loop in running.loops { loop.releaseHandedOver() }
+        running.peers.deallocate()
+        return BrokerSummary(stats: core.stats(), connectionsAtStop: connectionsAtStop, drained: drained)
+    }
+
+    /// The counters now: pool, connections, messages in and out, slow consumers, dropped
+    /// frames (as the loops last published them, at most one event batch old).
+    public func stats() -> BrokerStats {
+        core.stats()
+    }
+}

@@ -1,0 +1,103 @@
+public import Glibc
+
+/// How a ``Broker`` is set up: where it listens, which message types it routes, its pool
+/// and its limits. A value: build it in code, or let `mycelium serve` build it from flags.
+///
+/// ```swift
+/// var configuration = BrokerConfiguration(
+///     messageTypes: try MessageTypeTable([.init(id: 1001, name: "BenchFrame", maxPayload: 1024)]),
+///     pool: .named("arena", in: PoolRegistry.builtIn))
+/// configuration.listeners = [.tcp(host: "127.0.0.1", port: 0)]
+/// configuration.loops = 2
+/// ```
+public struct BrokerConfiguration: Sendable {
+    /// Where the broker's buffers come from.
+    public enum PoolSource: Sendable {
+        /// A pool made by name from a registry, for the broker's plan (the message types'
+        /// classes plus the engine's), with ``BrokerConfiguration/poolMemoryBudget``.
+        case named(String, in: PoolRegistry)
+        /// A pool made by the caller; its plan should hold the engine's class
+        /// (``BrokerConfiguration/engineBufferSize``), or those buffers are heap misses.
+        case instance(any PoolBackend)
+    }
+
+    /// What happens to a subscriber whose pending output would pass ``maxPending``.
+    public enum SlowConsumerPolicy: String, Sendable, CaseIterable {
+        /// Send ERROR 6 if the socket takes it, close the connection, count it.
+        case disconnect
+        /// Drop the subscriber's oldest queued frames to make room, count them.
+        case dropOldest = "drop-oldest"
+    }
+
+    /// The listeners; none makes an in-process-only broker.
+    public var listeners: [ListenerAddress] = []
+    /// The data message types the broker routes, with their maximum payloads.
+    public var messageTypes: MessageTypeTable
+    /// The 32-byte contract digest HELLO is checked against; `nil` accepts any digest.
+    public var digest: [UInt8]?
+    /// Where buffers come from.
+    public var pool: PoolSource
+    /// The memory budget of a pool made by name, in bytes.
+    public var poolMemoryBudget = PoolConfiguration.defaultMemoryBudget
+    /// Event loops (threads); connections are spread over them.
+    public var loops = 1
+    /// The largest data frame payload accepted, in bytes; longer frames get ERROR 1.
+    public var maxPayload = 4 << 20
+    /// The largest control frame payload accepted, in bytes.
+    public var maxControlPayload = 4 << 10
+    /// Bytes a subscriber may have queued before the slow-consumer policy applies.
+    public var maxPending = 8 << 20
+    /// What happens past ``maxPending``.
+    public var slowConsumerPolicy = SlowConsumerPolicy.disconnect
+    /// Connections served at once; more get ERROR 8 and are closed.
+    public var maxConnections = 10_000
+    /// Type ids one connection may subscribe to.
+    public var maxSubscriptions = 1_024
+    /// How long a stop may spend flushing queued output.
+    public var drainTimeout = Duration.seconds(5)
+    /// The size of receive buffers and output chunks (the engine's pool class), in bytes.
+    public var engineBufferSize = 64 << 10
+    /// Frames with payloads up to this many bytes are copied into each subscriber's output
+    /// chunk; larger ones are read into their own buffer and queued by reference.
+    public var copyThreshold = 512
+    /// The permission bits of Unix socket files.
+    public var unixSocketMode: mode_t = 0o600
+
+    /// Creates a configuration with DESIGN.md's defaults and no listeners.
+    public init(messageTypes: MessageTypeTable, pool: PoolSource) {
+        self.messageTypes = messageTypes
+        self.pool = pool
+    }
+
+    /// The engine's class: receive buffers and output chunks, 16 per region.
+    public var engineClass: SizeClassPlan.SizeClass {
+        SizeClassPlan.SizeClass(size: engineBufferSize, capacity: 16)
+    }
+
+    /// The plan a pool made by name gets: the message types' classes plus the engine's.
+    public var sizeClassPlan: SizeClassPlan {
+        messageTypes.sizeClassPlan.adding([engineClass])
+    }
+
+    /// Checks the limits, naming the first that is out of range.
+    func validate() throws(BrokerError) {
+        func check(_ ok: Bool, _ message: String) throws(BrokerError) {
+            if !ok { throw BrokerError.invalidConfiguration(message) }
+        }
+        try check(loops >= 1 && loops <= 64, "loops must be 1-64, got \(loops)")
+        try check(maxPayload >= 1 && maxPayload <= Int(UInt32.max), "max payload must be 1 B to 4 GiB, got \(maxPayload)")
+        try check(maxControlPayload >= 64, "control-frame limit must be at least 64 bytes, got \(maxControlPayload)")
+        try check(maxPending >= 1, "max pending must be positive, got \(maxPending)")
+        try check(maxConnections >= 1, "max connections must be positive, got \(maxConnections)")
+        try check(maxSubscriptions >= 1, "max subscriptions must be positive, got \(maxSubscriptions)")
+        try check(drainTimeout >= .zero, "drain timeout must not be negative")
+        try check(
+            engineBufferSize >= 4096 && engineBufferSize >= maxControlPayload + FrameHeader.byteCount
+                && engineBufferSize >= copyThreshold + FrameHeader.byteCount,
+            "engine buffer size \(engineBufferSize) must be at least 4 KiB and hold a whole control frame and a copied frame")
+        try check(copyThreshold >= 0, "copy threshold must not be negative")
+        if let digest {
+            try check(digest.count == Hello.digestByteCount, "a digest has 32 bytes, got \(digest.count)")
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import Glibc
+
+extension BrokerLoop {
+    /// Reads what the socket has and handles every complete frame in place.
+    func readable(_ connection: UnsafeMutablePointer<Connection>) {
+        if connection.pointee.isClosing {
+            discardInput(connection)
+            return
+        }
+        if connection.pointee.largeBase != nil {
+            readLargeFrame(connection)
+            return
+        }
+        if connection.pointee.receiveBase == nil {
+            guard let buffer = try? pool.acquire(byteCount: limits.chunkSize) else {
+                pause(connection)
+                return
+            }
+            connection.pointee.receiveBase = buffer.baseAddress
+            connection.pointee.receiveCapacity = buffer.capacity
+            connection.pointee.receive = consume buffer
+        }
+        let base = connection.pointee.receiveBase.unsafelyUnwrapped
+        let filled = connection.pointee.received
+        let count = recv(connection.pointee.fd, base + filled, connection.pointee.receiveCapacity - filled, 0)
+        guard count > 0 else {
+            if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
+            finish(connection)
+            return
+        }
+        parse(connection, base: base, end: filled + count)
+    }
+
+    /// Parses the frames in `base[0..<end]`; a partial frame is moved to the front.
+    ///
+    /// Consecutive small data frames of one type form a run that is delivered with one copy
+    /// per subscriber; everything else ends the run first.
+    private func parse(_ connection: UnsafeMutablePointer<Connection>, base: UnsafeMutableRawPointer, end: Int) {
+        let slots = routing.slots
+        let copyLimit = limits.copyLimit
+        var offset = 0
+        var parsed = 0
+        var runType = -1
+        var runDense = 0
+        var runStart = 0
+        var runFrames = 0
+        while true {
+            let skip = connection.pointee.skipRemaining
+            if skip > 0 {
+                let taken = min(skip, end - offset)
+                offset += taken
+                connection.pointee.skipRemaining = skip - taken
+                if skip > taken { break }
+                continue
+            }
+            if end - offset < FrameHeader.byteCount { break }
+            let header = FrameHeader(readingFrom: base + offset)
+            let typeID = Int(header.typeID)
+            let length = Int(header.length)
+            if typeID >= 1000 {
+                let slot = slots[typeID]
+                if length <= copyLimit && length <= Int(slot.maxPayload) {
+                    let frameEnd = offset + FrameHeader.byteCount + length
+                    if frameEnd > end { break }
+                    parsed += 1
+                    if typeID != runType {
+                        if runType >= 0 { deliverRun(Int(runDense), base + runStart, offset - runStart, frames: runFrames) }
+                        runType = typeID
+                        runDense = Int(slot.dense)
+                        runStart = offset
+                        runFrames = 0
+                    }
+                    runFrames += 1
+                    offset = frameEnd
+                    continue
+                }
+            }
+            if runType >= 0 {
+                deliverRun(runDense, base + runStart, offset - runStart, frames: runFrames)
+                runType = -1
+            }
+            let outcome = slowFrame(connection, header, base: base, offset: offset, end: end, firstFrame: parsed == 0)
+            switch outcome {
+            case .consumed(let next):
+                parsed += 1
+                offset = next
+            case .incomplete:
+                break
+            case .closed:
+                return
+            }
+            if case .incomplete = outcome { break }
+        }
+        if runType >= 0 { deliverRun(runDense, base + runStart, offset - runStart, frames: runFrames) }
+        connection.pointee.framesSeen += parsed
+        let remaining = end - offset
+        if remaining > 0 && offset > 0 { base.copyMemory(from: base + offset, byteCount: remaining) }
+        connection.pointee.received = remaining
+    }
+
+    private enum FrameOutcome {
+        /// Handled (or set to be skipped); parsing goes on at this offset.
+        case consumed(Int)
+        /// More bytes are needed (or the pool is out of memory; reading is paused).
+        case incomplete
+        /// The connection was closed.
+        case closed
+    }
+
+    /// Every frame that is not a small data frame of a known type within its maximum.
+    private func slowFrame(
+        _ connection: UnsafeMutablePointer<Connection>, _ header: FrameHeader, base: UnsafeMutableRawPointer,
+        offset: Int, end: Int, firstFrame: Bool
+    ) -> FrameOutcome {
+        let typeID = header.typeID
+        let length = Int(header.length)
+        let payloadStart = offset + FrameHeader.byteCount
+        let name = "connection #\(connection.pointee.serial)"
+        let isControl = typeID >= 1 && typeID <= 8
+        let limit = isControl ? limits.maxControlPayload : limits.maxPayload
+        if length > limit {
+            closeWith(
+                connection,
+                WireError(
+                    .frameTooLarge,
+                    "\(name) sent a frame of type \(typeID) with length \(length); the limit is \(limit) bytes for \(isControl ? "control frames" : "payloads"); closing the connection"
+                ))
+            return .closed
+        }
+        if !isControl {
+            let maximum = typeID >= 1000 ? Int(routing.slots[Int(typeID)].maxPayload) : -1
+            if maximum < 0 {
+                send(
+                    .error(
+                        WireError(
+                            .unknownTypeID,
+                            "\(name) sent a frame of type \(typeID), which is not in the broker's catalog; \(length) bytes skipped"
+                        )), to: connection)
+                return skip(connection, length, from: payloadStart, end: end)
+            }
+            if length > maximum {
+                send(
+                    .error(
+                        WireError(
+                            .aboveContractMaximum,
+                            "\(name) sent a frame of type \(typeID) with length \(length), above the type's contract maximum of \(maximum) bytes; frame skipped"
+                        )), to: connection)
+                return skip(connection, length, from: payloadStart, end: end)
+            }
+            return largeFrame(connection, header, base: base, offset: offset, end: end)
+        }
+        guard payloadStart + length <= end else { return .incomplete }
+        control(
+            connection, typeID: typeID, payload: UnsafeRawBufferPointer(start: base + payloadStart, count: length),
+            firstFrame: firstFrame && connection.pointee.framesSeen == 0)
+        return connection.pointee.isClosing ? .closed : .consumed(payloadStart + length)
+    }
+
+    private func skip(_ connection: UnsafeMutablePointer<Connection>, _ length: Int, from start: Int, end: Int)
+        -> FrameOutcome
+    {
+        let available = min(length, end - start)
+        connection.pointee.skipRemaining = length - available
+        return .consumed(start + available)
+    }
+
+    /// A data frame above the copy threshold: read into its own buffer of its class.
+    private func largeFrame(
+        _ connection: UnsafeMutablePointer<Connection>, _ header: FrameHeader, base: UnsafeMutableRawPointer,
+        offset: Int, end: Int
+    ) -> FrameOutcome {
+        let length = Int(header.length)
+        let payloadStart = offset + FrameHeader.byteCount
+        let dense = Int(routing.slots[Int(header.typeID)].dense)
+        guard hasSubscribers(dense) else {
+            state.pointee.messagesIn += 1
+            return skip(connection, length, from: payloadStart, end: end)
+        }
+        guard var buffer = try? pool.acquire(byteCount: max(1, length)) else {
+            pause(connection)
+            return .incomplete
+        }
+        state.pointee.messagesIn += 1
+        let available = min(length, end - payloadStart)
+        buffer.baseAddress.copyMemory(from: base + payloadStart, byteCount: available)
+        if available == length {
+            buffer.count = length
+            deliverLarge(header, dense: dense, buffer)
+        } else {
+            connection.pointee.largeBase = buffer.baseAddress
+            connection.pointee.largeHeader = header
+            connection.pointee.largeFilled = available
+            connection.pointee.large = consume buffer
+        }
+        return .consumed(payloadStart + available)
+    }
+
+    /// Reads the rest of a large frame straight into its buffer.
+    private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>) {
+        let length = Int(connection.pointee.largeHeader.length)
+        let filled = connection.pointee.largeFilled
+        let count = recv(
+            connection.pointee.fd, connection.pointee.largeBase.unsafelyUnwrapped + filled, length - filled, 0)
+        guard count > 0 else {
+            if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
+            finish(connection)
+            return
+        }
+        connection.pointee.largeFilled = filled + count
+        guard filled + count == length, var buffer = connection.pointee.large.take() else { return }
+        connection.pointee.largeBase = nil
+        buffer.count = length
+        let header = connection.pointee.largeHeader
+        deliverLarge(header, dense: Int(routing.slots[Int(header.typeID)].dense), buffer)
+        connection.pointee.framesSeen += 1
+    }
+
+    /// A closing connection's input is read and dropped, so that closing never resets
+    /// the connection before the peer has read its last frames.
+    private func discardInput(_ connection: UnsafeMutablePointer<Connection>) {
+        let count = withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 8) { scratch in
+            recv(connection.pointee.fd, scratch.baseAddress, scratch.count, 0)
+        }
+        if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { finish(connection) }
+    }
+}

@@ -1,0 +1,190 @@
+extension BrokerLoop {
+    /// Whether any connection on any loop subscribes to the type.
+    func hasSubscribers(_ dense: Int) -> Bool {
+        if state.pointee.subscribers[dense].count > 0 { return true }
+        return limits.loopCount > 1 && routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index)) != 0
+    }
+
+    /// Delivers a run of small frames of one type read on this loop: copied to local
+    /// subscribers, handed to the other loops that have subscribers.
+    @inline(__always)
+    func deliverRun(_ dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
+        state.pointee.messagesIn += frames
+        deliverLocally(dense, source, byteCount, frames: frames)
+        if limits.loopCount > 1 {
+            var mask = routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index))
+            while mask != 0 {
+                let loop = mask.trailingZeroBitCount
+                mask &= mask - 1
+                do {
+                    try state.pointee.outboxes[loop].appendFrames(
+                        source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+                    state.pointee.outboxMask |= 1 << UInt64(loop)
+                } catch {
+                    state.pointee.dropped += frames
+                }
+            }
+        }
+    }
+
+    /// Copies a run of frames into each local subscriber's output.
+    @inline(__always)
+    func deliverLocally(_ dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
+        let list = state.pointee.subscribers[dense]
+        guard let members = list.members else { return }
+        let maxPending = limits.maxPending
+        for position in 0..<list.count {
+            let subscriber = members[position]
+            if subscriber.pointee.isClosing { continue }
+            if subscriber.pointee.output.pendingBytes + byteCount > maxPending {
+                overflow(subscriber, source, byteCount)
+                continue
+            }
+            do {
+                try subscriber.pointee.output.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+            } catch {
+                state.pointee.dropped += frames
+                continue
+            }
+            state.pointee.messagesOut += frames
+            markDirty(subscriber)
+        }
+    }
+
+    /// Frames that would take a subscriber past its pending limit: disconnect it, or drop
+    /// its oldest frames frame by frame.
+    private func overflow(_ subscriber: UnsafeMutablePointer<Connection>, _ source: UnsafeRawPointer, _ byteCount: Int) {
+        guard limits.dropsOldest else {
+            disconnectSlow(subscriber)
+            return
+        }
+        var offset = 0
+        while offset < byteCount {
+            let size = FrameHeader.byteCount + Int(FrameHeader(readingFrom: source + offset).length)
+            if makeRoom(subscriber, for: size) {
+                do {
+                    try subscriber.pointee.output.appendFrames(
+                        source + offset, byteCount: size, chunkSize: limits.chunkSize, pool: pool)
+                    state.pointee.messagesOut += 1
+                } catch {
+                    state.pointee.dropped += 1
+                }
+            }
+            offset += size
+        }
+        markDirty(subscriber)
+    }
+
+    /// Drops a subscriber's oldest frames until `size` more bytes fit; counts the frame as
+    /// dropped and returns `false` when they cannot.
+    private func makeRoom(_ subscriber: UnsafeMutablePointer<Connection>, for size: Int) -> Bool {
+        state.pointee.dropped += subscriber.pointee.output.dropOldest(toFit: size, limit: limits.maxPending)
+        guard subscriber.pointee.output.pendingBytes + size <= limits.maxPending else {
+            state.pointee.dropped += 1
+            return false
+        }
+        return true
+    }
+
+    private func disconnectSlow(_ subscriber: UnsafeMutablePointer<Connection>) {
+        state.pointee.slowConsumers += 1
+        _ = subscriber.pointee.output.dropAllButCurrentFrame()
+        closeWith(
+            subscriber,
+            WireError(
+                .slowConsumer,
+                "connection #\(subscriber.pointee.serial) fell behind: its queued output would pass the limit of \(limits.maxPending) bytes; read faster or subscribe to less"
+            ))
+    }
+
+    /// Delivers a large frame read on this loop: by reference to local subscribers and to
+    /// the other loops that have subscribers.
+    func deliverLarge(_ header: FrameHeader, dense: Int, _ buffer: consuming PooledBuffer) {
+        let shared = buffer.share()
+        deliverSharedLocally(header, dense: dense, shared)
+        if limits.loopCount > 1 {
+            var mask = routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index))
+            while mask != 0 {
+                let loop = mask.trailingZeroBitCount
+                mask &= mask - 1
+                state.pointee.outboxes[loop].appendShared(header, shared.share())
+                state.pointee.outboxMask |= 1 << UInt64(loop)
+            }
+        }
+    }
+
+    private func deliverSharedLocally(_ header: FrameHeader, dense: Int, _ shared: borrowing SharedBuffer) {
+        let list = state.pointee.subscribers[dense]
+        guard let members = list.members else { return }
+        let size = FrameHeader.byteCount + Int(header.length)
+        for position in 0..<list.count {
+            let subscriber = members[position]
+            if subscriber.pointee.isClosing { continue }
+            if subscriber.pointee.output.pendingBytes + size > limits.maxPending {
+                guard limits.dropsOldest else {
+                    disconnectSlow(subscriber)
+                    continue
+                }
+                guard makeRoom(subscriber, for: size) else { continue }
+            }
+            subscriber.pointee.output.appendShared(header, shared.share())
+            state.pointee.messagesOut += 1
+            markDirty(subscriber)
+        }
+    }
+
+    /// Moves this batch's hand-overs into the other loops' inboxes and wakes them.
+    func handOver() {
+        var mask = state.pointee.outboxMask
+        state.pointee.outboxMask = 0
+        while mask != 0 {
+            let loop = mask.trailingZeroBitCount
+            mask &= mask - 1
+            let outbox = state.pointee.outboxes + loop
+            let peer = peers[loop].takeUnretainedValue()
+            peer.inbox.withLock { $0.appendAll(from: &outbox.pointee) }
+            peer.eventLoop.wakeUp()
+        }
+    }
+
+    /// Delivers a batch another loop handed over to this loop's subscribers.
+    func deliverHandedOver(_ batch: inout OutputQueue) {
+        let slots = routing.slots
+        batch.drain(
+            frames: { source, byteCount in
+                var start = 0
+                while start < byteCount {
+                    let typeID = FrameHeader(readingFrom: source + start).typeID
+                    var end = start
+                    var frames = 0
+                    while end < byteCount {
+                        let header = FrameHeader(readingFrom: source + end)
+                        if header.typeID != typeID { break }
+                        end += FrameHeader.byteCount + Int(header.length)
+                        frames += 1
+                    }
+                    deliverLocally(Int(slots[Int(typeID)].dense), source + start, end - start, frames: frames)
+                    start = end
+                }
+            },
+            shared: { header, buffer in
+                deliverSharedLocally(header, dense: Int(slots[Int(header.typeID)].dense), buffer)
+            })
+    }
+
+    func addSubscriber(_ connection: UnsafeMutablePointer<Connection>, typeID: UInt16) {
+        let dense = Int(routing.slots[Int(typeID)].dense)
+        state.pointee.subscribers[dense].add(connection)
+        if limits.loopCount > 1 && state.pointee.subscribers[dense].count == 1 {
+            routing.loopMasks[dense].bitwiseOr(1 << UInt64(index), ordering: .releasing)
+        }
+    }
+
+    func removeSubscriber(_ connection: UnsafeMutablePointer<Connection>, typeID: UInt16) {
+        let dense = Int(routing.slots[Int(typeID)].dense)
+        state.pointee.subscribers[dense].remove(connection)
+        if limits.loopCount > 1 && state.pointee.subscribers[dense].count == 0 {
+            routing.loopMasks[dense].bitwiseAnd(~(1 << UInt64(index)), ordering: .releasing)
+        }
+    }
+}

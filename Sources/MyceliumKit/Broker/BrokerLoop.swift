@@ -1,0 +1,301 @@
+import Glibc
+import Synchronization
+
+/// One event loop of a broker: owns its connections, reads and routes their frames, and
+/// flushes every connection that got output once per event batch.
+///
+/// Hot state lives in ``LoopState`` and ``Connection`` structs behind pointers; the class
+/// has only `let` properties, so the per-frame path pays no exclusivity checks.
+final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
+    let index: Int
+    let eventLoop: EventLoop
+    let core: BrokerCore
+    let limits: BrokerCore.Limits
+    let routing: RoutingTable
+    unowned(unsafe) let pool: any PoolBackend
+    let state: UnsafeMutablePointer<LoopState>
+    /// Frames other loops handed over, taken in one swap per wake-up.
+    let inbox = Mutex(OutputQueue())
+    let counters: LoopCounters
+    /// Every loop of the broker, this one included; set once before the threads start.
+    let peers: UnsafeMutablePointer<Unmanaged<BrokerLoop>>
+
+    init(index: Int, core: BrokerCore, peers: UnsafeMutablePointer<Unmanaged<BrokerLoop>>) throws(EngineError) {
+        self.index = index
+        self.core = core
+        limits = core.limits
+        routing = core.routing
+        pool = core.pool
+        counters = core.counters[index]
+        self.peers = peers
+        eventLoop = try EventLoop(name: "mycelium-loop-\(index)")
+        state = .allocate(capacity: 1)
+        state.initialize(to: LoopState(typeCount: routing.typeCount, loopCount: core.limits.loopCount))
+    }
+
+    deinit {
+        releaseHandedOver()
+        state.pointee.spare.deinitialize(count: 1)
+        state.pointee.spare.deallocate()
+        state.pointee.outboxes.deinitialize(count: limits.loopCount)
+        state.pointee.outboxes.deallocate()
+        for index in 0..<max(1, routing.typeCount) { state.pointee.subscribers[index].free() }
+        state.pointee.subscribers.deallocate()
+        state.pointee.vectors.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    /// Returns the buffers of batches still between loops; called once the loops ended.
+    func releaseHandedOver() {
+        state.pointee.spare.pointee.releaseAll()
+        for index in 0..<limits.loopCount { state.pointee.outboxes[index].releaseAll() }
+        inbox.withLock { $0.releaseAll() }
+    }
+
+    // MARK: EventLoopHandler
+
+    var pollTimeout: Int32 { state.pointee.draining || !state.pointee.paused.isEmpty ? 10 : -1 }
+
+    var isFinished: Bool { state.pointee.finished }
+
+    func handleEvent(token: UInt64, events: UInt32) {
+        if token & 1 == 1 {
+            acceptAll(listener: Int(token >> 1))
+            return
+        }
+        let connection = UnsafeMutablePointer<Connection>(bitPattern: UInt(token)).unsafelyUnwrapped
+        if connection.pointee.isDead { return }
+        if events & EventLoop.writable != 0 { flush(connection) }
+        if events & (EventLoop.readable | EventLoop.hangUp) != 0 && !connection.pointee.isDead {
+            readable(connection)
+        }
+    }
+
+    func handleWakeUp() {
+        let spare = state.pointee.spare
+        inbox.withLock { $0.exchange(with: &spare.pointee) }
+        deliverHandedOver(&spare.pointee)
+    }
+
+    func endOfBatch() {
+        let dirty = state.pointee.dirty
+        state.pointee.dirty.removeAll(keepingCapacity: true)
+        for connection in dirty where !connection.pointee.isDead {
+            connection.pointee.isDirty = false
+            flush(connection)
+        }
+        if state.pointee.outboxMask != 0 { handOver() }
+        if !state.pointee.grave.isEmpty { reap() }
+        if !state.pointee.paused.isEmpty { resumePaused() }
+        if state.pointee.draining { continueDrain() }
+        publishCounters()
+    }
+
+    func publishCounters() {
+        counters.messagesIn.store(state.pointee.messagesIn, ordering: .relaxed)
+        counters.messagesOut.store(state.pointee.messagesOut, ordering: .relaxed)
+        counters.slowConsumers.store(state.pointee.slowConsumers, ordering: .relaxed)
+        counters.dropped.store(state.pointee.dropped, ordering: .relaxed)
+    }
+
+    // MARK: Connections
+
+    /// Watches a listener; its connections are spread over every loop.
+    func addListener(fd: Int32, isTCP: Bool) throws(EngineError) {
+        let position = state.pointee.listeners.count
+        state.pointee.listeners.append((fd, isTCP))
+        try eventLoop.register(fd, token: UInt64(position) << 1 | 1, events: EventLoop.readable)
+    }
+
+    private func acceptAll(listener position: Int) {
+        let listener = state.pointee.listeners[position]
+        for _ in 0..<64 {
+            guard let fd = Socket.accept(listener: listener.fd, isTCP: listener.isTCP) else { return }
+            if core.connectionCount.add(1, ordering: .relaxed).newValue > limits.maxConnections {
+                core.connectionCount.subtract(1, ordering: .relaxed)
+                let error = WireError(
+                    .shuttingDown, "the broker serves \(limits.maxConnections) connections already; try again later")
+                Socket.sendNow(fd, ControlFrame.error(error).encoded())
+                shutdown(fd, Int32(SHUT_WR))
+                close(fd)
+                continue
+            }
+            let target = state.pointee.nextLoop
+            state.pointee.nextLoop = (target + 1) % limits.loopCount
+            if target == index {
+                adopt(fd)
+            } else {
+                let peer = peers[target].takeUnretainedValue()
+                peer.eventLoop.execute { peer.adopt(fd) }
+            }
+        }
+    }
+
+    /// Takes a connection accepted by any loop.
+    func adopt(_ fd: Int32) {
+        if state.pointee.finished {
+            close(fd)
+            core.connectionCount.subtract(1, ordering: .relaxed)
+            return
+        }
+        let connection = UnsafeMutablePointer<Connection>.allocate(capacity: 1)
+        connection.initialize(to: Connection(fd: fd, serial: core.serials.add(1, ordering: .relaxed).newValue))
+        do {
+            try eventLoop.register(fd, token: UInt64(UInt(bitPattern: connection)), events: EventLoop.readable)
+        } catch {
+            close(fd)
+            connection.deinitialize(count: 1)
+            connection.deallocate()
+            core.connectionCount.subtract(1, ordering: .relaxed)
+            return
+        }
+        state.pointee.connections.append(connection)
+        if state.pointee.draining {
+            closeWith(connection, WireError(.shuttingDown, "the broker is shutting down"))
+        }
+    }
+
+    /// Queues `frame` on `connection` (control replies are never subject to the pending limit).
+    func send(_ frame: ControlFrame, to connection: UnsafeMutablePointer<Connection>) {
+        let queued = frame.encoded().withUnsafeBytes { raw in
+            do {
+                try connection.pointee.output.appendFrames(
+                    raw.baseAddress!, byteCount: raw.count, chunkSize: limits.chunkSize, pool: pool)
+                return true
+            } catch {
+                return false
+            }
+        }
+        if queued { markDirty(connection) }
+    }
+
+    @inline(__always)
+    func markDirty(_ connection: UnsafeMutablePointer<Connection>) {
+        if !connection.pointee.isDirty {
+            connection.pointee.isDirty = true
+            state.pointee.dirty.append(connection)
+        }
+    }
+
+    func flush(_ connection: UnsafeMutablePointer<Connection>) {
+        let result = connection.pointee.output.flush(
+            to: connection.pointee.fd, vectors: state.pointee.vectors, vectorCount: LoopState.vectorCount)
+        switch result {
+        case .drained:
+            if connection.pointee.isClosing {
+                finish(connection)
+            } else if connection.pointee.wantsWritable {
+                connection.pointee.wantsWritable = false
+                watch(connection)
+            }
+        case .blocked:
+            if !connection.pointee.wantsWritable {
+                connection.pointee.wantsWritable = true
+                watch(connection)
+            }
+        case .failed:
+            finish(connection)
+        }
+    }
+
+    private func watch(_ connection: UnsafeMutablePointer<Connection>) {
+        var events: UInt32 = connection.pointee.isPaused ? 0 : EventLoop.readable
+        if connection.pointee.wantsWritable { events |= EventLoop.writable }
+        eventLoop.modify(connection.pointee.fd, token: UInt64(UInt(bitPattern: connection)), events: events)
+    }
+
+    /// Stops reading from `connection` until memory frees (the pool's budget is spent).
+    func pause(_ connection: UnsafeMutablePointer<Connection>) {
+        guard !connection.pointee.isPaused else { return }
+        connection.pointee.isPaused = true
+        state.pointee.paused.append(connection)
+        watch(connection)
+    }
+
+    private func resumePaused() {
+        let paused = state.pointee.paused
+        state.pointee.paused.removeAll(keepingCapacity: true)
+        for connection in paused where !connection.pointee.isDead {
+            connection.pointee.isPaused = false
+            watch(connection)
+        }
+    }
+
+    /// Sends `error` after what is queued, then closes: at once, unless the broker is
+    /// draining (then when the output is written or the drain times out).
+    func closeWith(_ connection: UnsafeMutablePointer<Connection>, _ error: WireError) {
+        guard !connection.pointee.isDead else { return }
+        send(.error(error), to: connection)
+        connection.pointee.isClosing = true
+        if !state.pointee.draining {
+            flush(connection)
+            finish(connection)
+        }
+    }
+
+    /// Closes the descriptor now; the memory goes at the end of the batch.
+    func finish(_ connection: UnsafeMutablePointer<Connection>) {
+        guard !connection.pointee.isDead else { return }
+        connection.pointee.isDead = true
+        eventLoop.unregister(connection.pointee.fd)
+        shutdown(connection.pointee.fd, Int32(SHUT_WR))
+        close(connection.pointee.fd)
+        state.pointee.grave.append(connection)
+    }
+
+    /// Frees closed connections: subscriptions, buffers, memory.
+    private func reap() {
+        let grave = state.pointee.grave
+        state.pointee.grave.removeAll(keepingCapacity: true)
+        for connection in grave {
+            for typeID in connection.pointee.subscriptions { removeSubscriber(connection, typeID: typeID) }
+            if let position = state.pointee.connections.firstIndex(of: connection) {
+                state.pointee.connections.swapAt(position, state.pointee.connections.count - 1)
+                state.pointee.connections.removeLast()
+            }
+            if var receive = connection.pointee.receive.take() { receive.count = receive.capacity }
+            if var large = connection.pointee.large.take() { large.count = large.capacity }
+            connection.pointee.output.releaseAll()
+            connection.deinitialize(count: 1)
+            connection.deallocate()
+            core.connectionCount.subtract(1, ordering: .relaxed)
+        }
+    }
+
+    // MARK: Stopping
+
+    /// Stops accepting, queues ERROR 8 on every connection and drains until `deadline`
+    /// (`CLOCK_MONOTONIC` nanoseconds).
+    func beginDrain(deadline: UInt64) {
+        state.pointee.draining = true
+        state.pointee.drainDeadline = deadline
+        for listener in state.pointee.listeners {
+            eventLoop.unregister(listener.fd)
+            close(listener.fd)
+        }
+        state.pointee.listeners.removeAll()
+        for connection in state.pointee.connections where !connection.pointee.isDead {
+            closeWith(connection, WireError(.shuttingDown, "the broker is shutting down"))
+        }
+        endOfBatch()
+    }
+
+    private func continueDrain() {
+        let open = state.pointee.connections.filter { !$0.pointee.isDead }
+        if !open.isEmpty && Self.now() < state.pointee.drainDeadline { return }
+        if !open.isEmpty { state.pointee.drainedCleanly = false }
+        for connection in open { finish(connection) }
+        reap()
+        state.pointee.finished = true
+    }
+
+    /// Whether every connection's output was written before the deadline.
+    var drainedCleanly: Bool { state.pointee.drainedCleanly }
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}

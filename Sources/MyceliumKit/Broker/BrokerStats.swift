@@ -1,0 +1,26 @@
+/// What a broker has done so far: its pool's counters, its connections and its message
+/// counts. Sent as the STATS frame's JSON document (``jsonDocument()``).
+public struct BrokerStats: Sendable, Hashable {
+    /// The pool's counters.
+    public var pool: PoolStats
+    /// Connections open now.
+    public var connections: Int
+    /// Data frames received (accepted for routing).
+    public var messagesIn: Int
+    /// Data frames queued for subscribers: one per subscriber per frame.
+    public var messagesOut: Int
+    /// Subscribers disconnected by the slow-consumer rule.
+    public var slowConsumers: Int
+    /// Frames dropped by the `drop-oldest` slow-consumer policy.
+    public var dropped: Int
+
+    /// Creates a snapshot.
+    public init(pool: PoolStats, connections: Int, messagesIn: Int, messagesOut: Int, slowConsumers: Int, dropped: Int) {
+        self.pool = pool
+        self.connections = connections
+        self.messagesIn = messagesIn
+        self.messagesOut = messagesOut
+        self.slowConsumers = slowConsumers
+        self.dropped = dropped
+    }
+}

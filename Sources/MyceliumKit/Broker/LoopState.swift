@@ -1,0 +1,39 @@
+import Glibc
+
+/// A loop's mutable state, behind a pointer: touched on the loop's thread only.
+struct LoopState: ~Copyable {
+    var connections: [UnsafeMutablePointer<Connection>] = []
+    var dirty: [UnsafeMutablePointer<Connection>] = []
+    var grave: [UnsafeMutablePointer<Connection>] = []
+    var paused: [UnsafeMutablePointer<Connection>] = []
+    /// Per known type (dense index), this loop's subscribers.
+    let subscribers: UnsafeMutablePointer<SubscriberList>
+    /// Per other loop, frames to hand over at the end of the batch.
+    let outboxes: UnsafeMutablePointer<OutputQueue>
+    var outboxMask: UInt64 = 0
+    /// The emptied queue a handed-over batch is exchanged for.
+    let spare: UnsafeMutablePointer<OutputQueue>
+    let vectors: UnsafeMutablePointer<iovec>
+    var listeners: [(fd: Int32, isTCP: Bool)] = []
+    var nextLoop = 0
+    var messagesIn = 0
+    var messagesOut = 0
+    var slowConsumers = 0
+    var dropped = 0
+    var draining = false
+    var drainDeadline: UInt64 = 0
+    var finished = false
+    var drainedCleanly = true
+
+    static let vectorCount = 64
+
+    init(typeCount: Int, loopCount: Int) {
+        subscribers = .allocate(capacity: max(1, typeCount))
+        subscribers.initialize(repeating: SubscriberList(), count: max(1, typeCount))
+        outboxes = .allocate(capacity: loopCount)
+        for index in 0..<loopCount { (outboxes + index).initialize(to: OutputQueue()) }
+        vectors = .allocate(capacity: Self.vectorCount)
+        spare = .allocate(capacity: 1)
+        spare.initialize(to: OutputQueue())
+    }
+}

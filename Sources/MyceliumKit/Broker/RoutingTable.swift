@@ -1,0 +1,36 @@
+import Synchronization
+
+/// Per type id, what every loop needs on each frame: the type's maximum payload and its
+/// dense index; and per type, which loops have subscribers (one bit per loop).
+///
+/// The per-id table is immutable after start; the loop masks change only on (un)subscribe.
+final class RoutingTable: @unchecked Sendable {
+    struct TypeSlot {
+        /// The contract maximum, or -1 for an unknown type id.
+        var maxPayload: Int32
+        /// The index among the known types.
+        var dense: Int32
+    }
+
+    let slots: UnsafeMutablePointer<TypeSlot>
+    let typeCount: Int
+    let loopMasks: UnsafeMutablePointer<Atomic<UInt64>>
+
+    init(_ table: MessageTypeTable) {
+        let idCount = Int(UInt16.max) + 1
+        slots = .allocate(capacity: idCount)
+        slots.initialize(repeating: TypeSlot(maxPayload: -1, dense: -1), count: idCount)
+        typeCount = table.entries.count
+        for (dense, entry) in table.entries.enumerated() {
+            slots[Int(entry.id)] = TypeSlot(maxPayload: Int32(clamping: entry.maxPayload), dense: Int32(dense))
+        }
+        loopMasks = .allocate(capacity: max(1, typeCount))
+        for index in 0..<max(1, typeCount) { (loopMasks + index).initialize(to: Atomic(0)) }
+    }
+
+    deinit {
+        slots.deallocate()
+        loopMasks.deinitialize(count: max(1, typeCount))
+        loopMasks.deallocate()
+    }
+}

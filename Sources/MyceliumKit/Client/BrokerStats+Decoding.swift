@@ -1,0 +1,62 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension BrokerStats {
+    /// Reads a STATS document (``jsonDocument()``'s format); keys it does not know are
+    /// ignored, and a class of size 0 is the requests served above every class.
+    ///
+    /// - Throws: ``MyceliumClientError/protocolViolation(_:)`` naming what is missing or
+    ///   malformed.
+    init(decodingJSON json: String) throws {
+        let document: Document
+        do {
+            document = try JSONDecoder().decode(Document.self, from: Data(json.utf8))
+        } catch {
+            throw MyceliumClientError.protocolViolation("its STATS document cannot be read (\(error)): \(json.prefix(200))")
+        }
+        let classes = document.pool.classes.map {
+            PoolClassStats(
+                size: $0.size, capacity: $0.capacity, inUse: $0.in_use, highWater: $0.high_water, acquires: $0.acquires,
+                returns: $0.returns, allocations: $0.allocations, hits: $0.hits, misses: $0.misses,
+                bytesReserved: $0.bytes_reserved)
+        }
+        self.init(
+            pool: PoolStats(
+                name: document.pool.name, classes: classes.filter { $0.size > 0 },
+                unclassified: classes.first { $0.size == 0 } ?? PoolClassStats(size: 0, capacity: 0)),
+            connections: document.connections, messagesIn: document.messages_in, messagesOut: document.messages_out,
+            slowConsumers: document.slow_consumers, dropped: document.dropped)
+    }
+
+    // Field names follow the document's keys.
+    // swift-format-ignore: AlwaysUseLowerCamelCase
+    private struct Document: Decodable {
+        struct Pool: Decodable {
+            let name: String
+            let classes: [Class]
+        }
+
+        struct Class: Decodable {
+            let size: Int
+            let capacity: Int
+            let in_use: Int
+            let high_water: Int
+            let acquires: Int
+            let returns: Int
+            let allocations: Int
+            let hits: Int
+            let misses: Int
+            let bytes_reserved: Int
+        }
+
+        let pool: Pool
+        let connections: Int
+        let messages_in: Int
+        let messages_out: Int
+        let slow_consumers: Int
+        let dropped: Int
+    }
+}

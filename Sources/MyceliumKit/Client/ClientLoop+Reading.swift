@@ -1,0 +1,241 @@
+import Glibc
+
+extension ClientLoop {
+    /// Reads what the socket has and handles every complete frame.
+    func readable() {
+        if state.pointee.partialBase != nil {
+            readPartial()
+            return
+        }
+        if state.pointee.receiveBase == nil {
+            let buffer: PooledBuffer
+            do {
+                buffer = try pool.acquire(byteCount: options.bufferSize)
+            } catch {
+                fail(.pool(error))
+                return
+            }
+            state.pointee.receiveBase = buffer.baseAddress
+            state.pointee.receiveCapacity = buffer.capacity
+            state.pointee.receive = consume buffer
+        }
+        let base = state.pointee.receiveBase.unsafelyUnwrapped
+        let filled = state.pointee.received
+        let count = recv(state.pointee.fd, base + filled, state.pointee.receiveCapacity - filled, 0)
+        guard count > 0 else {
+            if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
+            lost(count == 0 ? "the broker closed the connection" : "reading failed: \(String(cString: strerror(errno)))")
+            return
+        }
+        let pausesBefore = state.pointee.readPauses
+        parse(base: base, end: filled + count)
+        if state.pointee.readPauses != pausesBefore { watch() }
+    }
+
+    /// Parses the frames in `base[0..<end]`; a partial control frame moves to the front,
+    /// a partial data frame goes on in its own buffer.
+    private func parse(base: UnsafeMutableRawPointer, end: Int) {
+        var offset = 0
+        while state.pointee.phase != .closed {
+            let skip = state.pointee.skipRemaining
+            if skip > 0 {
+                let taken = min(skip, end - offset)
+                offset += taken
+                state.pointee.skipRemaining = skip - taken
+                if skip > taken { break }
+                continue
+            }
+            if end - offset < FrameHeader.byteCount { break }
+            let header = FrameHeader(readingFrom: base + offset)
+            let payloadStart = offset + FrameHeader.byteCount
+            let length = Int(header.length)
+            if header.typeID >= ControlFrameType.firstDataTypeID {
+                offset = dataFrame(header, from: base + payloadStart, available: min(length, end - payloadStart))
+                    + payloadStart
+                continue
+            }
+            guard FrameHeader.byteCount + length <= state.pointee.receiveCapacity else {
+                fail(
+                    .protocolViolation(
+                        "a frame of type \(header.typeID) with length \(length) does not fit the \(state.pointee.receiveCapacity)-byte receive buffer"
+                    ))
+                return
+            }
+            if payloadStart + length > end { break }
+            control(typeID: header.typeID, payload: UnsafeRawBufferPointer(start: base + payloadStart, count: length))
+            offset = payloadStart + length
+        }
+        guard state.pointee.phase != .closed else { return }
+        let remaining = end - offset
+        if remaining > 0 && offset > 0 { base.copyMemory(from: base + offset, byteCount: remaining) }
+        state.pointee.received = remaining
+    }
+
+    /// A data frame: copied into its own pooled buffer of its class and handed to the
+    /// streams that receive its type; a frame nobody receives is skipped. Returns the
+    /// payload bytes consumed from `source` (`available` of them are there).
+    private func dataFrame(_ header: FrameHeader, from source: UnsafeRawPointer, available: Int) -> Int {
+        let length = Int(header.length)
+        guard state.pointee.routes[header.typeID] != nil else {
+            state.pointee.skipRemaining = length - available
+            return available
+        }
+        var buffer: PooledBuffer
+        do {
+            buffer = try pool.acquire(byteCount: max(1, length))
+        } catch {
+            fail(.pool(error))
+            return available
+        }
+        buffer.baseAddress.copyMemory(from: source, byteCount: available)
+        if available == length {
+            buffer.count = length
+            deliver(header.typeID, buffer)
+        } else {
+            state.pointee.partialBase = buffer.baseAddress
+            state.pointee.partialHeader = header
+            state.pointee.partialFilled = available
+            state.pointee.partial = consume buffer
+        }
+        return available
+    }
+
+    /// Reads the rest of a data frame straight into its buffer.
+    private func readPartial() {
+        let length = Int(state.pointee.partialHeader.length)
+        let filled = state.pointee.partialFilled
+        let count = recv(state.pointee.fd, state.pointee.partialBase.unsafelyUnwrapped + filled, length - filled, 0)
+        guard count > 0 else {
+            if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
+            lost(count == 0 ? "the broker closed the connection" : "reading failed: \(String(cString: strerror(errno)))")
+            return
+        }
+        state.pointee.partialFilled = filled + count
+        guard filled + count == length, var buffer = state.pointee.partial.take() else { return }
+        state.pointee.partialBase = nil
+        buffer.count = length
+        let pausesBefore = state.pointee.readPauses
+        deliver(state.pointee.partialHeader.typeID, buffer)
+        if state.pointee.readPauses != pausesBefore { watch() }
+    }
+
+    /// Hands one frame's buffer to every stream receiving its type (shared, no copy).
+    private func deliver(_ typeID: UInt16, _ buffer: consuming PooledBuffer) {
+        guard let queues = state.pointee.routes[typeID] else { return }
+        let shared = buffer.share()
+        for queue in queues {
+            if case .full = queue.deliver(typeID: typeID, shared.share()) { state.pointee.readPauses += 1 }
+        }
+    }
+
+    // MARK: Control frames
+
+    private func control(typeID: UInt16, payload: UnsafeRawBufferPointer) {
+        let frame: ControlFrame
+        do {
+            frame = try ControlFrame.decode(typeID: typeID, payload: payload)
+        } catch {
+            fail(.protocolViolation("it sent a malformed frame of type \(typeID): \(error.message)"))
+            return
+        }
+        switch frame {
+        case .hello:
+            guard state.pointee.phase == .greeting else {
+                fail(.protocolViolation("it sent HELLO twice"))
+                return
+            }
+            state.pointee.phase = .open
+            state.pointee.connectContinuation.take()?.resume()
+        case .pong(let bytes):
+            guard bytes.count == 8 else {
+                fail(.protocolViolation("it sent a PONG of \(bytes.count) bytes to an 8-byte PING"))
+                return
+            }
+            let token = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            if let roundTrip = state.pointee.roundTrips.removeValue(forKey: token) { complete(token, roundTrip) }
+        case .error(let error):
+            received(error)
+        case .stats(let json):
+            guard !state.pointee.statsRequests.isEmpty else {
+                fail(.protocolViolation("it sent STATS nobody asked for"))
+                return
+            }
+            state.pointee.statsRequests.removeFirst().resume(returning: json)
+        case .subscribe, .unsubscribe, .ping, .statsRequest:
+            fail(.protocolViolation("it sent a frame of type \(typeID) (\(frame.type)), which only clients send"))
+        }
+    }
+
+    private func received(_ error: WireError) {
+        if state.pointee.phase == .greeting {
+            fail(.broker(error))
+            return
+        }
+        switch error.code {
+        case .frameTooLarge, .digestMismatch, .slowConsumer, .shuttingDown:
+            // The broker closes the connection after these; the loss reports it.
+            state.pointee.closingError = error
+        default:
+            if state.pointee.window != nil && state.pointee.windowError == nil {
+                state.pointee.windowError = error
+            } else if state.pointee.unclaimedErrors.count < ClientState.unclaimedErrorLimit {
+                state.pointee.unclaimedErrors.append(error)
+            }
+        }
+    }
+
+    private func complete(_ token: UInt64, _ roundTrip: PendingRoundTrip) {
+        switch roundTrip {
+        case .windowStart(let closes):
+            state.pointee.window = closes
+            state.pointee.windowError = nil
+        case .ping(let sentAt, let continuation):
+            continuation.resume(returning: ContinuousClock.now - sentAt)
+        case .subscribe(let queue, let typeIDs, let continuation):
+            if let error = closeWindow(token) {
+                removeRoutes(to: queue, typeIDs: typeIDs)
+                queue.finish(throwing: MyceliumClientError.broker(error))
+                continuation.resume(throwing: MyceliumClientError.broker(error))
+            } else {
+                continuation.resume()
+            }
+        case .unsubscribe(let continuation):
+            if let error = closeWindow(token) {
+                continuation.resume(throwing: MyceliumClientError.broker(error))
+            } else {
+                continuation.resume()
+            }
+        case .flush(let continuation):
+            if state.pointee.unclaimedErrors.isEmpty {
+                continuation.resume()
+            } else {
+                continuation.resume(throwing: MyceliumClientError.broker(state.pointee.unclaimedErrors.removeFirst()))
+            }
+        }
+    }
+
+    /// Ends the error window `token` owns; returns the ERROR that arrived in it.
+    private func closeWindow(_ token: UInt64) -> WireError? {
+        guard state.pointee.window == token else { return nil }
+        state.pointee.window = nil
+        defer { state.pointee.windowError = nil }
+        return state.pointee.windowError
+    }
+
+    /// Stops routing `typeIDs` to `queue`; returns the ids no stream receives any more.
+    @discardableResult
+    func removeRoutes(to queue: MessageQueue, typeIDs: [UInt16]) -> [UInt16] {
+        var unused: [UInt16] = []
+        for typeID in Set(typeIDs) {
+            guard var queues = state.pointee.routes[typeID] else { continue }
+            queues.removeAll { $0 === queue }
+            if queues.isEmpty {
+                state.pointee.routes[typeID] = nil
+                unused.append(typeID)
+            } else {
+                state.pointee.routes[typeID] = queues
+            }
+        }
+        return unused.sorted()
+    }
+}

@@ -1,0 +1,281 @@
+import Glibc
+import Synchronization
+
+/// The event-loop side of one ``MyceliumClient``: one connection on its own ``EventLoop``
+/// thread. It writes what callers queue, reads and parses frames in place, hands data
+/// frames to the subscribed streams in pooled buffers and answers round trips.
+///
+/// Loop state lives in ``ClientState`` behind a pointer; other threads touch only the
+/// ``outbox`` (under its lock) and reach the loop through ``submit(_:)``.
+final class ClientLoop: EventLoopHandler, @unchecked Sendable {
+    let eventLoop: EventLoop
+    let pool: any PoolBackend
+    let address: ListenerAddress
+    let peerName: String
+    let digest: [UInt8]
+    let options: MyceliumClient.Options
+    let state: UnsafeMutablePointer<ClientState>
+    let outbox = Mutex(Outbox())
+
+    init(
+        address: ListenerAddress, peerName: String, digest: [UInt8], pool: any PoolBackend,
+        options: MyceliumClient.Options
+    ) throws(EngineError) {
+        self.address = address
+        self.peerName = peerName
+        self.digest = digest
+        self.pool = pool
+        self.options = options
+        eventLoop = try EventLoop(name: "mycelium-client")
+        state = .allocate(capacity: 1)
+        state.initialize(to: ClientState())
+    }
+
+    deinit {
+        outbox.withLock { $0.queue.releaseAll() }
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    /// Starts the loop's thread; it runs until ``shutDown()``.
+    func startThread() throws(EngineError) {
+        _ = try LoopThread(name: eventLoop.name) { [self] in
+            eventLoop.run(self)
+            pthread_detach(pthread_self())
+        }
+    }
+
+    // MARK: Calls from other threads
+
+    /// Runs `task` on the loop, or returns why it cannot (the client was closed).
+    func submit(_ task: @escaping @Sendable () -> Void) -> MyceliumClientError? {
+        outbox.withLock { box -> MyceliumClientError? in
+            if box.isShutDown { return box.failure ?? .closed }
+            eventLoop.execute(task)
+            return nil
+        }
+    }
+
+    /// Closes the connection (failing everything pending with ``MyceliumClientError/closed``)
+    /// and ends the loop's thread; `done` runs on the loop when that is finished. Returns
+    /// `false` (and never runs `done`) when the loop was shut down already.
+    @discardableResult
+    func shutDown(then done: (@Sendable () -> Void)? = nil) -> Bool {
+        outbox.withLock { box -> Bool in
+            guard !box.isShutDown else { return false }
+            box.isShutDown = true
+            eventLoop.execute { [self] in
+                fail(.closed)
+                state.pointee.finished = true
+                done?()
+            }
+            return true
+        }
+    }
+
+    // MARK: EventLoopHandler
+
+    var pollTimeout: Int32 { -1 }
+
+    var isFinished: Bool { state.pointee.finished }
+
+    func handleEvent(token: UInt64, events: UInt32) {
+        switch state.pointee.phase {
+        case .closed:
+            return
+        case .connecting:
+            connected()
+        case .greeting, .open:
+            if events & EventLoop.writable != 0 { flush() }
+            guard events & (EventLoop.readable | EventLoop.hangUp) != 0, state.pointee.phase != .closed else { return }
+            if state.pointee.readPauses > 0 {
+                // Level-triggered HUP would repeat forever; look again once reading resumes.
+                eventLoop.unregister(state.pointee.fd)
+                state.pointee.isRegistered = false
+                return
+            }
+            readable()
+        }
+    }
+
+    func handleWakeUp() {
+        takeOutbox()
+        flush()
+    }
+
+    func endOfBatch() {}
+
+    // MARK: Connecting
+
+    /// Starts connecting; `continuation` resumes when the broker's HELLO arrives.
+    func connect(_ continuation: CheckedContinuation<Void, any Error>) {
+        state.pointee.connectContinuation = continuation
+        do {
+            let (fd, isComplete) = try Socket.startConnect(to: address)
+            state.pointee.fd = fd
+            try eventLoop.register(fd, token: 0, events: isComplete ? EventLoop.readable : EventLoop.writable)
+            state.pointee.isRegistered = true
+            if isComplete { greet() }
+        } catch {
+            fail(.connectFailed(address: address.description, error: error))
+        }
+    }
+
+    private func connected() {
+        let code = Socket.connectionResult(state.pointee.fd)
+        guard code == 0 else {
+            let error = EngineError(
+                "connect \(address)", code: code, reason: String(cString: strerror(code)) + Socket.connectHint(code))
+            fail(.connectFailed(address: address.description, error: error))
+            return
+        }
+        greet()
+    }
+
+    private func greet() {
+        state.pointee.phase = .greeting
+        send(.hello(Hello(digest: digest, peerName: peerName)))
+        watch()
+        flush()
+    }
+
+    // MARK: Writing
+
+    /// Moves what callers queued to the loop's output, behind what is there.
+    func takeOutbox() {
+        outbox.withLock { box in
+            box.wakeRequested = false
+            if state.pointee.sending.pendingBytes == 0 && state.pointee.sending.count <= 1 {
+                state.pointee.sending.exchange(with: &box.queue)
+            } else {
+                state.pointee.sending.appendAll(from: &box.queue)
+            }
+        }
+    }
+
+    /// Queues a control frame after everything callers queued before.
+    func send(_ frame: ControlFrame) {
+        takeOutbox()
+        let bytes = frame.encoded()
+        let failed = bytes.withUnsafeBytes { raw -> PoolError? in
+            do throws(PoolError) {
+                try state.pointee.sending.appendFrames(
+                    raw.baseAddress!, byteCount: raw.count, chunkSize: options.bufferSize, pool: pool)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failed { fail(.pool(failed)) }
+    }
+
+    /// Writes what the socket takes and tells waiting publishers about the room.
+    func flush() {
+        guard state.pointee.phase == .greeting || state.pointee.phase == .open else { return }
+        let result = state.pointee.sending.flush(
+            to: state.pointee.fd, vectors: state.pointee.vectors, vectorCount: ClientState.vectorCount)
+        switch result {
+        case .drained:
+            if state.pointee.wantsWritable {
+                state.pointee.wantsWritable = false
+                watch()
+            }
+        case .blocked:
+            if !state.pointee.wantsWritable {
+                state.pointee.wantsWritable = true
+                watch()
+            }
+        case .failed(let code):
+            lost("writing failed: \(String(cString: strerror(code)))")
+            return
+        }
+        let pending = state.pointee.sending.pendingBytes
+        let limit = options.maxPendingBytes
+        let waiters = outbox.withLock { box -> [UnsafeContinuation<Outbox.Wake, Never>] in
+            box.loopPending = pending
+            guard box.queue.pendingBytes + pending < limit else { return [] }
+            return box.takeWaiters()
+        }
+        for waiter in waiters { waiter.resume(returning: .retry) }
+    }
+
+    /// Sets what epoll reports for the connection: input unless a stream paused it,
+    /// output while the socket is full.
+    func watch() {
+        let fd = state.pointee.fd
+        guard fd >= 0, state.pointee.phase != .closed else { return }
+        var events: UInt32 = state.pointee.readPauses == 0 ? EventLoop.readable : 0
+        if state.pointee.wantsWritable { events |= EventLoop.writable }
+        if state.pointee.isRegistered {
+            eventLoop.modify(fd, token: 0, events: events)
+        } else {
+            do {
+                try eventLoop.register(fd, token: 0, events: events)
+                state.pointee.isRegistered = true
+            } catch {
+                lost("cannot watch the socket: \(error)")
+            }
+        }
+    }
+
+    /// A stream's consumer caught up: read again once no stream is paused.
+    func resumeReading() {
+        guard state.pointee.readPauses > 0 else { return }
+        state.pointee.readPauses -= 1
+        if state.pointee.readPauses == 0 { watch() }
+    }
+
+    // MARK: Ending
+
+    /// The connection ended under the client.
+    func lost(_ reason: String) {
+        fail(.connectionLost(reason: reason, brokerError: state.pointee.closingError))
+    }
+
+    /// Closes the connection and fails everything waiting with `error`: the connect, round
+    /// trips, stats requests, publishers, and every stream (after what it has queued).
+    func fail(_ error: MyceliumClientError) {
+        guard state.pointee.phase != .closed else { return }
+        state.pointee.phase = .closed
+        state.pointee.failure = error
+        if state.pointee.fd >= 0 {
+            if state.pointee.isRegistered { eventLoop.unregister(state.pointee.fd) }
+            close(state.pointee.fd)
+            state.pointee.fd = -1
+        }
+        let publishers = outbox.withLock { box -> [UnsafeContinuation<Outbox.Wake, Never>] in
+            box.failure = error
+            box.queue.releaseAll()
+            return box.takeWaiters()
+        }
+        for publisher in publishers { publisher.resume(returning: .failed(error)) }
+        state.pointee.connectContinuation.take()?.resume(throwing: error)
+        let roundTrips = state.pointee.roundTrips
+        state.pointee.roundTrips.removeAll()
+        for (_, roundTrip) in roundTrips {
+            switch roundTrip {
+            case .windowStart: break
+            case .ping(_, let continuation): continuation.resume(throwing: error)
+            case .subscribe(_, _, let continuation): continuation.resume(throwing: error)
+            case .unsubscribe(let continuation), .flush(let continuation): continuation.resume(throwing: error)
+            }
+        }
+        for request in state.pointee.statsRequests { request.resume(throwing: error) }
+        state.pointee.statsRequests.removeAll()
+        var finished = Set<ObjectIdentifier>()
+        for queues in state.pointee.routes.values {
+            for queue in queues where finished.insert(ObjectIdentifier(queue)).inserted {
+                queue.finish(throwing: error)
+            }
+        }
+        for (_, roundTrip) in roundTrips {
+            if case .subscribe(let queue, _, _) = roundTrip { queue.finish(throwing: error) }
+        }
+        state.pointee.routes.removeAll()
+        if var receive = state.pointee.receive.take() { receive.count = state.pointee.receiveCapacity }
+        state.pointee.receiveBase = nil
+        if var partial = state.pointee.partial.take() { partial.count = Int(state.pointee.partialHeader.length) }
+        state.pointee.partialBase = nil
+        state.pointee.sending.releaseAll()
+    }
+}

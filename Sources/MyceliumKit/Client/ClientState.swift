@@ -1,0 +1,67 @@
+import Glibc
+
+/// A client loop's mutable state, behind a pointer: touched on the loop's thread only.
+struct ClientState: ~Copyable {
+    enum Phase {
+        /// The non-blocking connect is in progress.
+        case connecting
+        /// HELLO sent; waiting for the broker's.
+        case greeting
+        case open
+        /// The connection is gone (lost or closed); the loop still runs until shut down.
+        case closed
+    }
+
+    var phase = Phase.connecting
+    var fd: Int32 = -1
+    var isRegistered = false
+    var wantsWritable = false
+    /// Streams that asked the loop to stop reading until their consumer catches up.
+    var readPauses = 0
+    var finished = false
+    var failure: MyceliumClientError?
+
+    /// The receive buffer, taken from the pool on the first read.
+    var receive: PooledBuffer?
+    var receiveBase: UnsafeMutableRawPointer?
+    var receiveCapacity = 0
+    /// Bytes in the receive buffer not parsed yet (a partial frame, at the front).
+    var received = 0
+    /// A data frame being read straight into its own buffer.
+    var partial: PooledBuffer?
+    var partialBase: UnsafeMutableRawPointer?
+    var partialHeader = FrameHeader(typeID: 0, length: 0)
+    var partialFilled = 0
+    /// Bytes of a frame nobody subscribes to still to discard as they arrive.
+    var skipRemaining = 0
+
+    /// Output the loop writes: publishes taken from the outbox, and its own control frames.
+    var sending = OutputQueue()
+    let vectors: UnsafeMutablePointer<iovec>
+
+    var connectContinuation: CheckedContinuation<Void, any Error>?
+    var roundTrips: [UInt64: PendingRoundTrip] = [:]
+    var statsRequests: [CheckedContinuation<String, any Error>] = []
+    var nextToken: UInt64 = 1
+    /// The token of the request whose error window is open, and the first ERROR in it.
+    var window: UInt64?
+    var windowError: WireError?
+    /// ERROR frames no request claimed, for the next ``MyceliumClient/flush()``.
+    var unclaimedErrors: [WireError] = []
+    /// An ERROR after which the broker closes the connection (codes 1, 5, 6, 8).
+    var closingError: WireError?
+    /// The streams receiving each type id.
+    var routes: [UInt16: [MessageQueue]] = [:]
+
+    static let vectorCount = 64
+    /// The most unreported ERROR frames kept for ``MyceliumClient/flush()``.
+    static let unclaimedErrorLimit = 1024
+
+    init() {
+        vectors = .allocate(capacity: Self.vectorCount)
+    }
+
+    deinit {
+        vectors.deallocate()
+    }
+}

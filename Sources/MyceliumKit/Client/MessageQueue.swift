@@ -1,0 +1,231 @@
+import Synchronization
+
+/// The hand-over between whoever produces a subscription's messages and the one task that
+/// consumes its ``MessageStream``: a ring of pooled frame buffers, the slot that holds the
+/// message being looked at, and the consumer's wake-up.
+///
+/// A producer calls ``deliver(typeID:_:)`` with each frame's ``SharedBuffer`` (no copy) and
+/// ``finish(throwing:)`` at the end. Today the producer is a ``MyceliumClient``'s loop; an
+/// embedded broker's in-process subscribers are meant to be fed the same way, straight from
+/// the frame buffer the broker read, so that socket and in-process subscribers consume one
+/// type.
+///
+/// Back-pressure: when ``deliver(typeID:_:)`` returns ``Delivery/full`` the producer should
+/// stop producing (a client stops reading its socket); ``resumeProducer`` is called, on the
+/// consumer's thread, once the consumer has taken the ring down to half the limit.
+final class MessageQueue: @unchecked Sendable {
+    /// What became of a delivered message.
+    enum Delivery {
+        /// Queued.
+        case accepted
+        /// Queued, and the ring reached its limit: pause until ``resumeProducer`` runs.
+        case full
+        /// The stream has ended; the message was dropped.
+        case closed
+    }
+
+    private let state: Mutex<State>
+    /// Messages queued before the producer is asked to pause.
+    let limit: Int
+    /// Called once the consumer has drained a paused ring to half the limit.
+    let resumeProducer: @Sendable () -> Void
+
+    /// A queue that asks its producer to pause past `limit` messages.
+    init(limit: Int, resumeProducer: @escaping @Sendable () -> Void) {
+        self.limit = max(1, limit)
+        self.resumeProducer = resumeProducer
+        state = Mutex(State(capacity: min(64, self.limit)))
+    }
+
+    // MARK: Producer side
+
+    /// Queues one message; wakes the consumer if it waits.
+    func deliver(typeID: UInt16, _ buffer: consuming SharedBuffer) -> Delivery {
+        var incoming = Optional(buffer)
+        let (delivery, waiter) = state.withLock { state -> (Delivery, UnsafeContinuation<Void, Never>?) in
+            guard state.end == nil, let message = incoming.take() else { return (.closed, nil) }
+            state.push(typeID, message)
+            var delivery = Delivery.accepted
+            if !state.producerPaused && state.count >= limit {
+                state.producerPaused = true
+                delivery = .full
+            }
+            let waiter = state.waiter
+            state.waiter = nil
+            return (delivery, waiter)
+        }
+        waiter?.resume()
+        return delivery
+    }
+
+    /// Ends the stream after the messages already queued: with `error`, or normally when
+    /// `nil`. Later calls change nothing. Returns whether the producer was paused by this
+    /// queue (it will not be resumed by it now).
+    @discardableResult
+    func finish(throwing error: (any Error)?) -> Bool {
+        let (waiter, wasPaused) = state.withLock { state -> (UnsafeContinuation<Void, Never>?, Bool) in
+            if state.end == nil { state.end = .init(error: error) }
+            let waiter = state.waiter
+            state.waiter = nil
+            defer { state.producerPaused = false }
+            return (waiter, state.producerPaused)
+        }
+        waiter?.resume()
+        return wasPaused
+    }
+
+    // MARK: Consumer side
+
+    private enum Step {
+        case message(Message, resume: Bool)
+        case end((any Error)?)
+        case wait
+    }
+
+    /// The next message, waiting for one; `nil` after the end. Returns the previous
+    /// message's buffer to its pool unless ``Message/takeBuffer()`` moved it out.
+    ///
+    /// - Throws: the error the stream ended with (once), or `CancellationError` when the
+    ///   waiting task is cancelled.
+    func next() async throws -> Message? {
+        while true {
+            let step = state.withLock { state -> Step in
+                state.current = nil
+                state.generation &+= 1
+                if state.count > 0 {
+                    let typeID = state.typeIDs[state.head]
+                    let buffer = state.pop()
+                    let message = Message(
+                        typeID: typeID, base: buffer.baseAddress, count: buffer.count, queue: self,
+                        generation: state.generation)
+                    state.current = consume buffer
+                    var resume = false
+                    if state.producerPaused && state.count <= limit / 2 {
+                        state.producerPaused = false
+                        resume = true
+                    }
+                    return .message(message, resume: resume)
+                }
+                if let end = state.end {
+                    if end.reported { return .end(nil) }
+                    state.end?.reported = true
+                    return .end(end.error)
+                }
+                return .wait
+            }
+            switch step {
+            case .message(let message, let resume):
+                if resume { resumeProducer() }
+                return message
+            case .end(let error):
+                if let error { throw error }
+                return nil
+            case .wait:
+                await waitForMessages()
+                if Task.isCancelled {
+                    state.withLock { $0.cancelled = false }
+                    throw CancellationError()
+                }
+            }
+        }
+    }
+
+    private func waitForMessages() async {
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    if state.count > 0 || state.end != nil || state.cancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+                state.cancelled = true
+                let waiter = state.waiter
+                state.waiter = nil
+                return waiter
+            }
+            waiter?.resume()
+        }
+    }
+
+    /// Moves the current message's buffer out, if `generation` is still current.
+    func take(generation: UInt64) -> SharedBuffer? {
+        state.withLock { state -> SharedBuffer? in
+            guard state.generation == generation else { return nil }
+            return state.current.take()
+        }
+    }
+
+    // MARK: State
+
+    private struct End {
+        var error: (any Error)?
+        var reported = false
+    }
+
+    private struct State: ~Copyable {
+        var buffers: UnsafeMutablePointer<SharedBuffer>
+        var typeIDs: UnsafeMutablePointer<UInt16>
+        var capacity: Int
+        var head = 0
+        var count = 0
+        /// The buffer of the message the consumer looks at, until its next `next()`.
+        var current: SharedBuffer?
+        /// Counts `next()` calls; a ``Message`` can take its buffer only in its own.
+        var generation: UInt64 = 0
+        var waiter: UnsafeContinuation<Void, Never>?
+        var end: End?
+        var producerPaused = false
+        var cancelled = false
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            buffers = .allocate(capacity: capacity)
+            typeIDs = .allocate(capacity: capacity)
+        }
+
+        deinit {
+            for offset in 0..<count { _ = (buffers + (head + offset) % capacity).move() }
+            buffers.deallocate()
+            typeIDs.deallocate()
+        }
+
+        mutating func push(_ typeID: UInt16, _ buffer: consuming SharedBuffer) {
+            if count == capacity { grow() }
+            let position = (head + count) % capacity
+            (buffers + position).initialize(to: buffer)
+            typeIDs[position] = typeID
+            count += 1
+        }
+
+        /// Removes the oldest buffer; its type id was at `typeIDs[head]`.
+        mutating func pop() -> SharedBuffer {
+            let buffer = (buffers + head).move()
+            head = (head + 1) % capacity
+            count -= 1
+            return buffer
+        }
+
+        /// Doubles the ring; only a stream whose consumer lags past the limit within one
+        /// read grows it, so a steady stream allocates nothing.
+        private mutating func grow() {
+            let newCapacity = capacity * 2
+            let newBuffers = UnsafeMutablePointer<SharedBuffer>.allocate(capacity: newCapacity)
+            let newTypeIDs = UnsafeMutablePointer<UInt16>.allocate(capacity: newCapacity)
+            for offset in 0..<count {
+                let old = (head + offset) % capacity
+                (newBuffers + offset).moveInitialize(from: buffers + old, count: 1)
+                newTypeIDs[offset] = typeIDs[old]
+            }
+            buffers.deallocate()
+            typeIDs.deallocate()
+            buffers = newBuffers
+            typeIDs = newTypeIDs
+            capacity = newCapacity
+            head = 0
+        }
+    }
+}

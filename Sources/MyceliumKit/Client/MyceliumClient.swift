@@ -1,0 +1,314 @@
+/// A connection to a Mycelium broker over TCP or a Unix socket, with async/await calls.
+///
+/// The client runs its connection on its own event-loop thread (the kit's epoll engine):
+/// no call blocks a cooperative thread, and every I/O buffer comes from its ``pool``.
+///
+/// ```swift
+/// let client = try await MyceliumClient.connect(to: .tcp(host: "127.0.0.1", port: 7800), name: "pricer")
+/// let trades = try await client.subscribe([1101])
+/// try await client.publish(typeID: 1011, payload: bytes)
+/// for try await message in trades { handle(message.payload) }
+/// await client.close()
+/// ```
+///
+/// ERROR frames about what the client sent come back as ``MyceliumClientError/broker(_:)``:
+/// from ``subscribe(_:)`` and ``unsubscribe(_:)`` for their own frames, and from the next
+/// ``flush()`` for data frames (a publish returns once its frame is queued).
+public final class MyceliumClient: Sendable {
+    /// Limits of one client.
+    public struct Options: Sendable, Hashable {
+        /// Bytes of published frames the client holds unwritten before ``publish(typeID:payload:)``
+        /// suspends (a frame larger than this waits until nothing is pending). Default 1 MiB.
+        public var maxPendingBytes = 1 << 20
+        /// Unread messages a stream holds before the client stops reading from the broker
+        /// until that stream's consumer catches up. Default 1,024.
+        public var streamCapacity = 1024
+        /// Bytes of the receive buffer and of each output chunk (taken from the pool); at
+        /// least 8 KiB, so that any control frame fits. Default 64 KiB.
+        public var bufferSize = 64 << 10
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// The broker's address.
+    public let address: ListenerAddress
+    /// Where the client's buffers come from: received messages, output chunks, and buffers
+    /// you fill for ``publish(typeID:buffer:)``.
+    public let pool: any PoolBackend
+    let loop: ClientLoop
+
+    /// Payloads up to this many bytes are copied into an output chunk; larger ones into
+    /// their own pooled buffer, written by reference.
+    private static let copyThreshold = 512
+
+    private init(loop: ClientLoop) {
+        self.loop = loop
+        address = loop.address
+        pool = loop.pool
+    }
+
+    deinit {
+        loop.shutDown()
+    }
+
+    /// Connects, sends HELLO (protocol 1, `digest` or all zeros, `name`) and waits for the
+    /// broker's HELLO.
+    ///
+    /// - Parameters:
+    ///   - address: `.tcp(host:port:)` (an IP literal or a host name) or `.unix(path:)`.
+    ///   - name: the peer name the broker logs.
+    ///   - digest: the 32-byte contract digest to check against the broker's; `nil` skips
+    ///     the check.
+    ///   - pool: the pool for every buffer; `nil` uses plain heap buffers.
+    ///   - options: limits.
+    /// - Throws: ``MyceliumClientError/connectFailed(address:error:)`` when nothing answers,
+    ///   ``MyceliumClientError/broker(_:)`` with ``WireErrorCode/digestMismatch`` when the
+    ///   digests differ, ``MyceliumClientError/invalidArgument(_:)`` for a digest that is
+    ///   not 32 bytes or options out of range.
+    public static func connect(
+        to address: ListenerAddress, name: String, digest: [UInt8]? = nil, pool: (any PoolBackend)? = nil,
+        options: Options = Options()
+    ) async throws -> MyceliumClient {
+        if let digest, digest.count != Hello.digestByteCount {
+            throw MyceliumClientError.invalidArgument(
+                "a contract digest has \(Hello.digestByteCount) bytes, this one has \(digest.count); pass the catalog's SHA-256 digest or nil"
+            )
+        }
+        guard options.maxPendingBytes >= 1, options.streamCapacity >= 1, options.bufferSize >= 8 << 10 else {
+            throw MyceliumClientError.invalidArgument(
+                "client options out of range (maxPendingBytes \(options.maxPendingBytes) must be >= 1, streamCapacity \(options.streamCapacity) >= 1, bufferSize \(options.bufferSize) >= 8192)"
+            )
+        }
+        let loop: ClientLoop
+        do {
+            loop = try ClientLoop(
+                address: address, peerName: name, digest: digest ?? Hello.uncheckedDigest, pool: pool ?? HeapPool(),
+                options: options)
+            try loop.startThread()
+        } catch {
+            throw MyceliumClientError.connectFailed(address: address.description, error: error)
+        }
+        let client = MyceliumClient(loop: loop)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if let error = loop.submit({ loop.connect(continuation) }) { continuation.resume(throwing: error) }
+        }
+        return client
+    }
+
+    /// Subscribes to `typeIDs` and returns their messages as a stream, once the broker has
+    /// confirmed the subscription (a PING after SUBSCRIBE came back): every message published
+    /// after this returns is on the stream.
+    ///
+    /// Several streams may receive the same type; each gets every message.
+    ///
+    /// - Throws: ``MyceliumClientError/broker(_:)`` with ``WireErrorCode/unknownTypeID`` when
+    ///   a type is not in the broker's catalog, or ``WireErrorCode/tooManySubscriptions``
+    ///   (nothing is subscribed then); ``MyceliumClientError/invalidArgument(_:)`` for an
+    ///   empty list or an id below 1000; a connection error.
+    public func subscribe(_ typeIDs: [UInt16]) async throws -> MessageStream {
+        guard !typeIDs.isEmpty else {
+            throw MyceliumClientError.invalidArgument("subscribe needs at least one type id")
+        }
+        try Self.checkDataType(typeIDs.min() ?? 0)
+        let loop = self.loop
+        let queue = MessageQueue(limit: loop.options.streamCapacity) { [weak loop] in
+            guard let loop else { return }
+            _ = loop.submit { loop.resumeReading() }
+        }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if let error = loop.submit({ loop.subscribe(queue, typeIDs: typeIDs, continuation) }) {
+                continuation.resume(throwing: error)
+            }
+        }
+        return MessageStream(typeIDs: typeIDs, queue: queue)
+    }
+
+    /// Ends `stream` (it returns `nil` after the messages it holds) and unsubscribes from
+    /// the types no other stream of this client receives.
+    ///
+    /// - Throws: ``MyceliumClientError/broker(_:)`` when the broker refuses the UNSUBSCRIBE;
+    ///   a connection error.
+    public func unsubscribe(_ stream: MessageStream) async throws {
+        let loop = self.loop
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if let error = loop.submit({ loop.unsubscribe(stream.queue, typeIDs: stream.typeIDs, continuation) }) {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Publishes a data frame with a copy of `payload`; returns once it is queued for
+    /// writing, suspending first while ``Options/maxPendingBytes`` are pending.
+    ///
+    /// An ERROR the broker sends about the frame (an unknown type, a payload above the
+    /// type's maximum) is thrown by the next ``flush()``.
+    ///
+    /// - Throws: ``MyceliumClientError/invalidArgument(_:)`` for a type id below 1000;
+    ///   a connection error; `CancellationError` when cancelled while waiting.
+    public func publish(typeID: UInt16, payload: [UInt8]) async throws {
+        try Self.checkDataType(typeID)
+        let header = FrameHeader(typeID: typeID, length: UInt32(payload.count))
+        if payload.count <= Self.copyThreshold {
+            try await enqueue(byteCount: FrameHeader.byteCount + payload.count) { queue throws(PoolError) in
+                try withUnsafeTemporaryAllocation(byteCount: FrameHeader.byteCount + payload.count, alignment: 8) {
+                    frame throws(PoolError) in
+                    header.write(to: frame.baseAddress!)
+                    payload.withUnsafeBytes {
+                        (frame.baseAddress! + FrameHeader.byteCount).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+                    }
+                    try queue.appendFrames(
+                        frame.baseAddress!, byteCount: frame.count, chunkSize: loop.options.bufferSize, pool: pool)
+                }
+            }
+        } else {
+            var buffer: PooledBuffer
+            do {
+                buffer = try pool.acquire(byteCount: payload.count)
+            } catch {
+                throw MyceliumClientError.pool(error)
+            }
+            payload.withUnsafeBytes { buffer.append(contentsOf: $0) }
+            try await publish(typeID: typeID, buffer: buffer)
+        }
+    }
+
+    /// Publishes the bytes of `buffer` (its ``PooledBuffer/count``) as a data frame without
+    /// copying them: the buffer is written from where it is and returns to its pool once
+    /// written. Take it from ``pool`` (or any pool that outlives the write).
+    ///
+    /// ```swift
+    /// var buffer = try client.pool.acquire(byteCount: 1024)
+    /// buffer.withUnsafeMutableBytes { fill($0) }
+    /// buffer.count = 1024
+    /// try await client.publish(typeID: 1001, buffer: buffer)
+    /// ```
+    ///
+    /// - Throws: as ``publish(typeID:payload:)``.
+    public func publish(typeID: UInt16, buffer: consuming PooledBuffer) async throws {
+        try Self.checkDataType(typeID)
+        let header = FrameHeader(typeID: typeID, length: UInt32(buffer.count))
+        var shared = Optional(buffer.share())
+        try await enqueue(byteCount: FrameHeader.byteCount + Int(header.length)) { queue throws(PoolError) in
+            if let frame = shared.take() { queue.appendShared(header, frame) }
+        }
+    }
+
+    /// Waits until the broker has handled everything this client sent before, then throws
+    /// the oldest ERROR it reported about a data frame since the last `flush()`, if any.
+    ///
+    /// - Throws: ``MyceliumClientError/broker(_:)`` (e.g. ``WireErrorCode/unknownTypeID``
+    ///   for a publish of a type the broker does not route); a connection error.
+    public func flush() async throws {
+        let loop = self.loop
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if let error = loop.submit({ loop.flushRoundTrip(continuation) }) { continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Sends a PING and returns the time until its PONG came back.
+    ///
+    /// - Throws: a connection error.
+    public func ping() async throws -> Duration {
+        let loop = self.loop
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Duration, any Error>) in
+            if let error = loop.submit({ loop.ping(continuation) }) { continuation.resume(throwing: error) }
+        }
+    }
+
+    /// Asks the broker for its counters (STATS).
+    ///
+    /// - Throws: ``MyceliumClientError/protocolViolation(_:)`` when the document cannot be
+    ///   read; a connection error.
+    public func stats() async throws -> BrokerStats {
+        let loop = self.loop
+        let json = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
+            if let error = loop.submit({ loop.requestStats(continuation) }) { continuation.resume(throwing: error) }
+        }
+        return try BrokerStats(decodingJSON: json)
+    }
+
+    /// Closes the connection: every stream ends with ``MyceliumClientError/closed`` after
+    /// the messages it holds, and calls still waiting fail with it. Frames queued but not
+    /// yet written are dropped; call ``flush()`` first to be sure they were handled.
+    public func close() async {
+        let loop = self.loop
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            if !loop.shutDown(then: { continuation.resume() }) { continuation.resume() }
+        }
+    }
+
+    // MARK: Publishing
+
+    private static func checkDataType(_ typeID: UInt16) throws {
+        guard typeID >= ControlFrameType.firstDataTypeID else {
+            throw MyceliumClientError.invalidArgument(
+                "type id \(typeID) is reserved for the framework; data type ids are \(ControlFrameType.firstDataTypeID)-65535"
+            )
+        }
+    }
+
+    private enum Attempt {
+        case queued(wake: Bool)
+        case failed(MyceliumClientError)
+        case full
+    }
+
+    /// Queues a frame of `byteCount` bytes with `append` once the pending output has room,
+    /// and wakes the loop if it is not already woken.
+    private func enqueue(byteCount: Int, _ append: (inout OutputQueue) throws(PoolError) -> Void) async throws {
+        let limit = loop.options.maxPendingBytes
+        while true {
+            let attempt = loop.outbox.withLock { box -> Attempt in
+                if let failure = box.failure { return .failed(failure) }
+                if box.isShutDown { return .failed(.closed) }
+                guard box.admits(byteCount, limit: limit) else { return .full }
+                do throws(PoolError) {
+                    try append(&box.queue)
+                } catch {
+                    return .failed(.pool(error))
+                }
+                if box.wakeRequested { return .queued(wake: false) }
+                box.wakeRequested = true
+                return .queued(wake: true)
+            }
+            switch attempt {
+            case .queued(let wake):
+                if wake { loop.eventLoop.wakeUp() }
+                return
+            case .failed(let error):
+                throw error
+            case .full:
+                if case .failed(let error) = await waitForRoom(byteCount: byteCount, limit: limit) { throw error }
+                try Task.checkCancellation()
+            }
+        }
+    }
+
+    /// Suspends until the loop has written enough for `byteCount` more bytes (or failed).
+    private func waitForRoom(byteCount: Int, limit: Int) async -> Outbox.Wake {
+        let loop = self.loop
+        let id = loop.outbox.withLock { box in
+            box.nextWaiterID &+= 1
+            return box.nextWaiterID
+        }
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Outbox.Wake, Never>) in
+                let immediate = loop.outbox.withLock { box -> Outbox.Wake? in
+                    if let failure = box.failure { return .failed(failure) }
+                    if box.isShutDown { return .failed(.closed) }
+                    if box.admits(byteCount, limit: limit) || Task.isCancelled { return .retry }
+                    box.waiters.append((id, continuation))
+                    return nil
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            let waiter = loop.outbox.withLock { box -> UnsafeContinuation<Outbox.Wake, Never>? in
+                guard let index = box.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return box.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(returning: .retry)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+extension BrokerStats {
+    /// The STATS document, as DESIGN.md lays it out:
+    /// `{"pool":{"name":…,"in_use":…,…,"classes":[{"size":128,…}]},"connections":…,
+    /// "messages_in":…,"messages_out":…,"slow_consumers":…,"dropped":…}`.
+    ///
+    /// Classes appear in ascending size; requests served above every class appear as a last
+    /// class of size 0 when there were any.
+    public func jsonDocument() -> String {
+        var json = "{\"pool\":{\"name\":"
+        Self.appendString(pool.name, to: &json)
+        json += ",\"in_use\":\(pool.inUse),\"acquires\":\(pool.acquires),\"returns\":\(pool.returns)"
+        json += ",\"allocations\":\(pool.allocations),\"hits\":\(pool.hits),\"misses\":\(pool.misses)"
+        json += ",\"hit_rate\":\(pool.hitRate),\"bytes_reserved\":\(pool.bytesReserved),\"classes\":["
+        var classes = pool.classes
+        if pool.unclassified.acquires > 0 { classes.append(pool.unclassified) }
+        for (index, entry) in classes.enumerated() {
+            if index > 0 { json += "," }
+            json += "{\"size\":\(entry.size),\"capacity\":\(entry.capacity),\"in_use\":\(entry.inUse)"
+            json += ",\"high_water\":\(entry.highWater),\"acquires\":\(entry.acquires),\"returns\":\(entry.returns)"
+            json += ",\"allocations\":\(entry.allocations),\"hits\":\(entry.hits),\"misses\":\(entry.misses)"
+            json += ",\"bytes_reserved\":\(entry.bytesReserved)}"
+        }
+        json += "]},\"connections\":\(connections),\"messages_in\":\(messagesIn),\"messages_out\":\(messagesOut)"
+        json += ",\"slow_consumers\":\(slowConsumers),\"dropped\":\(dropped)}"
+        return json
+    }
+
+    private static func appendString(_ text: String, to json: inout String) {
+        json += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": json += "\\\""
+            case "\\": json += "\\\\"
+            case "\n": json += "\\n"
+            case "\r": json += "\\r"
+            case "\t": json += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: json.unicodeScalars.append(scalar)
+            }
+        }
+        json += "\""
+    }
+}
