@@ -5,6 +5,8 @@ struct Mycelium: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mycelium",
         abstract: "Typed pub/sub over TCP and Unix sockets, with pooled buffers.",
-        subcommands: [ImportCommand.self, ContractsCommand.self, SizesCommand.self]
+        subcommands: [
+            ImportCommand.self, ContractsCommand.self, SizesCommand.self, PublishCommand.self, SubscribeCommand.self,
+        ]
     )
 }

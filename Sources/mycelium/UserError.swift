@@ -1,24 +1,44 @@
 import ArgumentParser
 import ContractStore
 import Foundation
+import MyceliumKit
 
 /// Runs a command body and turns the kit's error values into a short message on stderr and
 /// exit status 1, so that a user error never shows a stack trace or ArgumentParser's usage.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ContractError {
+    } catch {
+        try report(error)
+    }
+}
+
+/// ``reportingErrors(_:)`` for an async command body.
+func asyncReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        try report(error)
+    }
+}
+
+/// Prints a known error and throws `ExitCode.failure`; rethrows anything else.
+private func report(_ error: any Error) throws -> Never {
+    switch error {
+    case let error as ContractError:
         printError((error.warnings + error.errors).map(\.description).joined(separator: "\n"))
         printError(
             error.errors.count == 1 ? "1 error; nothing was imported" : "\(error.errors.count) errors; nothing was imported")
-        throw ExitCode.failure
-    } catch let error as CatalogError {
+    case let error as CatalogError:
         printError("error: \(error)")
-        throw ExitCode.failure
-    } catch let error as UserError {
+    case let error as MyceliumClientError:
+        printError("error: \(error)")
+    case let error as UserError:
         printError("error: \(error.text)")
-        throw ExitCode.failure
+    default:
+        throw error
     }
+    throw ExitCode.failure
 }
 
 /// A mistake in the command line or its input that the kit's errors do not cover.
