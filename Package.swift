@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "myceliumTests",
-            dependencies: ["mycelium"],
+            dependencies: ["mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore"],
             swiftSettings: swiftSettings
         ),
     ]
