@@ -19,7 +19,7 @@ struct MessageLookup {
         } else {
             catalog = try Catalog(path: ":memory:")
             _ = try catalog.importContracts(yaml: BundledContracts.yaml, file: BundledContracts.fileName)
-            label = "\(path) (absent, so the bundled contracts)"
+            label = "\(path) (not found; using the bundled contracts)"
         }
     }
 

@@ -116,7 +116,7 @@ struct SubscribeCommandTests {
         #expect(result.status == 1)
         #expect(
             result.stderr.hasPrefix(
-                "error: catalog ./mycelium.db (absent, so the bundled contracts): has no message named or numbered 'Nope'"))
+                "error: catalog ./mycelium.db (not found; using the bundled contracts): has no message named or numbered 'Nope'"))
         #expect(result.stderr.contains("known: BenchFrame, Trade"))
     }
 }
