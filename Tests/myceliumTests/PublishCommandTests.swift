@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 @Suite("mycelium publish")
@@ -46,6 +47,24 @@ struct PublishCommandTests {
             #expect(published.status == 0, "\(published.stderr)")
             let result = try await subscriber.finish()
             #expect(result.stdout == String(repeating: Samples.tradeLine + "\n", count: 5))
+        }
+    }
+
+    @Test("SIGINT ends publish with status 0 while it waits for stdin, after what it sent was delivered")
+    func signalExitsZero() async throws {
+        try await TestBroker.with { address in
+            let cli = try CLI()
+            let subscriber = try RunningCLI(cli, "subscribe", "Trade", "--tcp", address, "--count", "1")
+            try await subscriber.waitForStderr("subscribed to")
+            let publisher = try RunningCLI(cli, "publish", "Trade", "--tcp", address)
+            try publisher.write(Samples.trade + "\n")
+            // Delivered: publish is past connecting, in its read loop, with its handler installed.
+            let received = try await subscriber.finish()
+            #expect(received.stdout == Samples.tradeLine + "\n")
+            publisher.send(SIGINT)
+            let result = try await publisher.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.isEmpty)
         }
     }
 

@@ -23,11 +23,13 @@ final class RunningCLI {
     }
 
     private let process: Process
+    private let input = Pipe()
     private let stdout: Capture
     private let stderr: Capture
     private let description: String
 
-    /// Starts `mycelium arguments...` in `cli`'s working directory.
+    /// Starts `mycelium arguments...` in `cli`'s working directory, with a stdin that stays
+    /// open (see ``write(_:)``) until this is released.
     init(_ cli: CLI, _ arguments: String...) throws {
         process = cli.process(arguments)
         description = "mycelium " + arguments.joined(separator: " ")
@@ -35,7 +37,7 @@ final class RunningCLI {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input
         try process.run()
         stdout = Capture(out.fileHandleForReading)
         stderr = Capture(err.fileHandleForReading)
@@ -59,6 +61,11 @@ final class RunningCLI {
         try await waitUntil("\(count) lines on stdout", timeout: timeout) {
             stdout.text.filter { $0 == "\n" }.count >= count
         }
+    }
+
+    /// Writes `text` to the child's stdin.
+    func write(_ text: String) throws {
+        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
     }
 
     /// Sends `signal` to the child.
