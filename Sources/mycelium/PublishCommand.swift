@@ -65,10 +65,16 @@ struct PublishCommand: AsyncParsableCommand {
                 try await send(single)
             } else {
                 var lineNumber = 0
-                while let line = readLine() {
-                    lineNumber += 1
-                    if line.allSatisfy(\.isWhitespace) { continue }
-                    try await send(try encode(line, origin: "stdin line \(lineNumber)", messages: &messages))
+                do {
+                    while let line = readLine() {
+                        lineNumber += 1
+                        if line.allSatisfy(\.isWhitespace) { continue }
+                        try await send(try encode(line, origin: "stdin line \(lineNumber)", messages: &messages))
+                    }
+                } catch {
+                    // The lines before the bad one still reach the broker.
+                    try? await client.flush()
+                    throw error
                 }
             }
             try await client.flush()
