@@ -22,7 +22,7 @@ struct SubscribeCommand: AsyncParsableCommand {
 
         static func help(for value: Format) -> ArgumentHelp? {
             switch value {
-            case .json: "Print each message as a JSON line (the default)."
+            case .json: "Print each message as a JSON line."
             case .raw: "Print each message as its type id and payload in hex."
             }
         }
