@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "myceliumTests",
-            dependencies: ["mycelium", "MyceliumKit"],
+            dependencies: ["mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

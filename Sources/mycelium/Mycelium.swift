@@ -7,7 +7,7 @@ struct Mycelium: AsyncParsableCommand {
         abstract: "Typed pub/sub over TCP and Unix sockets, with pooled buffers.",
         subcommands: [
             ImportCommand.self, ContractsCommand.self, SizesCommand.self, PoolsCommand.self, ServeCommand.self,
-            StatsCommand.self,
+            StatsCommand.self, PublishCommand.self, SubscribeCommand.self,
         ]
     )
 }

@@ -13,7 +13,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// The same for an `async` command body (`serve`, `stats`).
+/// The same for an `async` command body (`serve`, `stats`, `publish`, `subscribe`).
 func reportingAsyncErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
@@ -22,6 +22,7 @@ func reportingAsyncErrors(_ body: () async throws -> Void) async throws {
     }
 }
 
+/// Prints a known error and throws `ExitCode.failure`; rethrows anything else.
 private func report(_ error: any Error) throws -> Never {
     switch error {
     case let error as ContractError:
@@ -36,6 +37,8 @@ private func report(_ error: any Error) throws -> Never {
         printError("error: \(error)")
     case let error as WireError:
         printError("error: the broker answered \(error)")
+    case let error as MyceliumClientError:
+        printError("error: \(error)")
     default:
         throw error
     }

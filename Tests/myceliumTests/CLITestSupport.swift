@@ -45,22 +45,25 @@ final class CLI {
         return path(name)
     }
 
-    /// Runs `mycelium arguments...` with `MYCELIUM_CATALOG` unset unless given, and waits at
-    /// most 30 seconds.
-    func run(_ arguments: String..., environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "MYCELIUM_CATALOG")
-        env.merge(environment) { _, new in new }
-        process.environment = env
+    /// Runs `mycelium arguments...` with `input` on stdin (empty when `nil`) and
+    /// `MYCELIUM_CATALOG` unset unless given, and waits at most 30 seconds.
+    func run(_ arguments: String..., input: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = process(arguments, environment: environment)
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let inputPipe = Pipe()
+        process.standardInput = inputPipe
+        _ = Self.ignoreBrokenPipes
         try process.run()
+        // Written from another thread: a child that fails early must not block the test on a full pipe.
+        let inputData = Data((input ?? "").utf8)
+        let writer = inputPipe.fileHandleForWriting
+        Thread.detachNewThread {
+            try? writer.write(contentsOf: inputData)
+            try? writer.close()
+        }
         // A hung child is killed after 30 s so that the reads below end; the watchdog is
         // cancelled as soon as the child exits, before its pid could be reused.
         let pid = process.processIdentifier
@@ -74,6 +77,23 @@ final class CLI {
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A child that exits before reading its stdin must fail the write, not kill the tests.
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
+    /// A `mycelium arguments...` process in the working directory, not yet started, with
+    /// `MYCELIUM_CATALOG` unset unless given.
+    func process(_ arguments: [String], environment: [String: String] = [:]) -> Process {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "MYCELIUM_CATALOG")
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        return process
     }
 
     /// Parses a JSON object printed on stdout.

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Glibc
+import MyceliumKit
+
+/// `--tcp HOST:PORT | --unix PATH`: the broker a client command talks to, by default
+/// `--tcp 127.0.0.1:7800` (DESIGN.md, "Broker and transports").
+struct EndpointOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The broker's TCP address (default: 127.0.0.1:7800).", valueName: "host:port"))
+    var tcp: String?
+
+    @Option(help: ArgumentHelp("The broker's Unix socket, instead of TCP.", valueName: "path"))
+    var unix: String?
+
+    func validate() throws {
+        if tcp != nil && unix != nil {
+            throw ValidationError("give either --tcp or --unix, not both")
+        }
+        if let tcp {
+            do {
+                _ = try ListenerAddress(parsingTCP: tcp)
+            } catch {
+                throw ValidationError("--tcp \(error.description)")
+            }
+        }
+    }
+
+    /// The address in effect (`validate()` has checked `--tcp`).
+    var address: ListenerAddress {
+        if let unix { return .unix(path: unix) }
+        return (try? ListenerAddress(parsingTCP: tcp ?? "127.0.0.1:7800")) ?? .tcp(host: "127.0.0.1", port: 7800)
+    }
+
+    /// Connects to ``address`` with `digest` (the catalog's) in HELLO.
+    ///
+    /// - Throws: ``UserError`` when the broker is unreachable, naming the address and what to
+    ///   do; ``MyceliumClientError`` for anything else (e.g. a digest mismatch).
+    func connect(digest: [UInt8], peerName: String) async throws -> MyceliumClient {
+        do {
+            return try await MyceliumClient.connect(to: address, name: peerName, digest: digest)
+        } catch MyceliumClientError.connectFailed(let target, let error) {
+            throw UserError(text: "cannot connect to \(target): \(Self.reason(error))")
+        }
+    }
+
+    /// `connection refused; is `mycelium serve` running?`, or the engine's own reason.
+    private static func reason(_ error: EngineError) -> String {
+        guard error.code != 0 else { return error.reason }
+        let text = String(cString: strerror(error.code))
+        let sentence = text.prefix(1).lowercased() + text.dropFirst()
+        switch error.code {
+        case ECONNREFUSED, ENOENT: return sentence + "; is `mycelium serve` running?"
+        case EACCES: return sentence + "; check the socket file's permissions"
+        default: return sentence
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ContractStore
+import Foundation
+
+/// The catalog's messages by name or type id, each with its JSON codec, looked up once.
+struct MessageLookup {
+    private let catalog: Catalog
+    /// How errors name the catalog: its path, or the bundled contracts when there is no file.
+    private let label: String
+    private var codecs: [String: MessageCodec] = [:]
+
+    /// Opens the catalog at `path`; without a file there, the bundled contracts in an
+    /// in-memory catalog (what `serve` starts from), so a client command leaves no file behind.
+    ///
+    /// - Throws: ``CatalogError`` when the file cannot be opened.
+    init(catalogPath path: String) throws {
+        if FileManager.default.fileExists(atPath: path) {
+            catalog = try Catalog(path: path)
+            label = path
+        } else {
+            catalog = try Catalog(path: ":memory:")
+            _ = try catalog.importContracts(yaml: BundledContracts.yaml, file: BundledContracts.fileName)
+            label = "\(path) (not found; using the bundled contracts)"
+        }
+    }
+
+    /// The digest HELLO carries.
+    func digest() throws(CatalogError) -> [UInt8] {
+        try catalog.digest()
+    }
+
+    /// The codec of the message named `nameOrTypeID` or numbered so.
+    ///
+    /// - Throws: ``CatalogError`` naming the catalog and the known messages.
+    mutating func codec(for nameOrTypeID: String) throws(CatalogError) -> MessageCodec {
+        if let codec = codecs[nameOrTypeID] { return codec }
+        let codec: MessageCodec
+        do {
+            codec = try catalog.codec(for: nameOrTypeID)
+        } catch {
+            throw CatalogError(path: label, problems: error.problems)
+        }
+        codecs[nameOrTypeID] = codec
+        return codec
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// A `mycelium` child process that runs beside the test (e.g. `subscribe`), whose output is
+/// read as it is printed.
+final class RunningCLI {
+    /// Bytes one pipe has delivered so far; filled by a reader thread until end of file.
+    private final class Capture: Sendable {
+        let bytes = Mutex(Data())
+        let finished = Atomic(false)
+
+        init(_ handle: FileHandle) {
+            Thread.detachNewThread { [self] in
+                while case let data = handle.availableData, !data.isEmpty {
+                    bytes.withLock { $0.append(data) }
+                }
+                finished.store(true, ordering: .releasing)
+            }
+        }
+
+        var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    private let process: Process
+    private let input = Pipe()
+    private let stdout: Capture
+    private let stderr: Capture
+    private let description: String
+
+    /// Starts `mycelium arguments...` in `cli`'s working directory, with a stdin that stays
+    /// open (see ``write(_:)``) until this is released.
+    init(_ cli: CLI, _ arguments: String...) throws {
+        process = cli.process(arguments)
+        description = "mycelium " + arguments.joined(separator: " ")
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        stdout = Capture(out.fileHandleForReading)
+        stderr = Capture(err.fileHandleForReading)
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// What the child printed on stdout so far.
+    var output: String { stdout.text }
+
+    /// Waits (at most `timeout`) until stderr contains `text`, e.g. subscribe's
+    /// `subscribed to`; records an issue and throws when it does not.
+    func waitForStderr(_ text: String, timeout: Duration = .seconds(20)) async throws {
+        try await waitUntil("stderr containing '\(text)'", timeout: timeout) { stderr.text.contains(text) }
+    }
+
+    /// Waits (at most `timeout`) until stdout has `count` complete lines.
+    func waitForLines(_ count: Int, timeout: Duration = .seconds(20)) async throws {
+        try await waitUntil("\(count) lines on stdout", timeout: timeout) {
+            stdout.text.filter { $0 == "\n" }.count >= count
+        }
+    }
+
+    /// Writes `text` to the child's stdin.
+    func write(_ text: String) throws {
+        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+    }
+
+    /// Sends `signal` to the child.
+    func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits (at most `timeout`) for the child to exit and its output to end; kills it and
+    /// records an issue when it does not.
+    func finish(timeout: Duration = .seconds(20)) async throws -> CLI.Result {
+        try await waitUntil("exit", timeout: timeout) {
+            !process.isRunning && stdout.finished.load(ordering: .acquiring) && stderr.finished.load(ordering: .acquiring)
+        }
+        #expect(process.terminationReason == .exit, "\(description) was killed or crashed")
+        return CLI.Result(status: process.terminationStatus, stdout: stdout.text, stderr: stderr.text)
+    }
+
+    private func waitUntil(_ what: String, timeout: Duration, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                send(SIGKILL)
+                Issue.record("\(description): no \(what) within \(timeout); stdout: \(stdout.text) stderr: \(stderr.text)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
