@@ -109,7 +109,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private func serve(_ configuration: BrokerConfiguration) async throws {
-        let stop = StopSignal()
+        let (stopRequests, requestStop) = AsyncStream.makeStream(of: Void.self)
+        let signals = SignalWatcher { requestStop.yield() }
         let broker = try Broker(configuration: configuration)
         let bound = try broker.start()
         var line = "listening"
@@ -131,56 +132,9 @@ struct ServeCommand: AsyncParsableCommand {
                 "loops": "\(configuration.loops)",
                 "types": "\(configuration.messageTypes.entries.count)",
             ])
-        await stop.wait()
+        for await _ in stopRequests { break }
         let summary = await broker.stop()
+        withExtendedLifetime(signals) {}
         FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))
-    }
-}
-
-/// Resolves once SIGINT or SIGTERM arrives (their default handlers are turned off while
-/// it lives).
-private final class StopSignal: @unchecked Sendable {
-    private enum State {
-        case waiting(CheckedContinuation<Void, Never>?)
-        case signalled
-    }
-
-    private let sources: [any DispatchSourceSignal]
-    private let state = Lock(State.waiting(nil))
-
-    init() {
-        sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            return DispatchSource.makeSignalSource(signal: number, queue: .global())
-        }
-        for source in sources {
-            source.setEventHandler { [weak self] in self?.fire() }
-            source.resume()
-        }
-    }
-
-    deinit {
-        for source in sources { source.cancel() }
-    }
-
-    private func fire() {
-        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard case .waiting(let continuation) = state else { return nil }
-            state = .signalled
-            return continuation
-        }
-        continuation?.resume()
-    }
-
-    /// Returns when a signal has arrived (at once if one already did).
-    func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let signalled = state.withLock { state -> Bool in
-                guard case .waiting = state else { return true }
-                state = .waiting(continuation)
-                return false
-            }
-            if signalled { continuation.resume() }
-        }
     }
 }

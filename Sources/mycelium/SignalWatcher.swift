@@ -1,8 +1,9 @@
 import Dispatch
 import Glibc
 
-/// Runs an action on the first SIGINT or SIGTERM instead of letting the signal kill the
-/// process; a second one kills it the default way, so a stuck action never traps the user.
+/// Runs an action on the first SIGINT or SIGTERM (`serve` drains, `publish` and `subscribe`
+/// close) instead of letting the signal kill the process; a second one kills it the default
+/// way, so a stuck action never traps the user.
 final class SignalWatcher {
     private let sources: [any DispatchSourceSignal]
 
