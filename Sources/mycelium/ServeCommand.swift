@@ -120,8 +120,6 @@ struct ServeCommand: AsyncParsableCommand {
             case .unix: line += " unix=\(address)"
             }
         }
-        // Written straight to the descriptor: scripts wait for this line on a pipe.
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
         let logger = Logger(label: "mycelium.serve")
         logger.info(
             "broker started",
@@ -132,6 +130,9 @@ struct ServeCommand: AsyncParsableCommand {
                 "loops": "\(configuration.loops)",
                 "types": "\(configuration.messageTypes.entries.count)",
             ])
+        // Last, and straight to the descriptor: scripts wait for this line on a pipe, and by then
+        // the start-up log line is out too.
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
         for await _ in stopRequests { break }
         let summary = await broker.stop()
         withExtendedLifetime(signals) {}
