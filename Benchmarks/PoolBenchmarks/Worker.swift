@@ -2,15 +2,18 @@ import Glibc
 import Synchronization
 
 /// A thread that lives for the whole benchmark run and runs one fixed job on request, so
-/// no thread is created (and nothing is allocated) while a sample is measured.
+/// no thread is created (and nothing is allocated) while a sample is measured. Idle workers
+/// sleep on a semaphore: a dozen spinning idle threads would steal the measured thread's CPU.
 final class Worker: @unchecked Sendable {
     private let job: @Sendable (Int) throws -> Void
-    private let requested = Atomic<Int>(0)
-    private let finished = Atomic<Int>(0)
     private let count = Atomic<Int>(0)
+    private let started = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+    private let finished = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
 
     init(_ job: @escaping @Sendable (Int) throws -> Void) {
         self.job = job
+        sem_init(started, 0, 0)
+        sem_init(finished, 0, 0)
         var thread = pthread_t()
         let box = Unmanaged.passRetained(self).toOpaque()
         pthread_create(
@@ -23,24 +26,21 @@ final class Worker: @unchecked Sendable {
     }
 
     private func loop() {
-        var done = 0
         while true {
-            while requested.load(ordering: .acquiring) == done { sched_yield() }
+            while sem_wait(started) != 0 {}
             try? job(count.load(ordering: .relaxed))
-            done += 1
-            finished.store(done, ordering: .releasing)
+            sem_post(finished)
         }
     }
 
     /// Starts the job with `iterations`; returns at once.
     func start(_ iterations: Int) {
         count.store(iterations, ordering: .relaxed)
-        requested.add(1, ordering: .releasing)
+        sem_post(started)
     }
 
     /// Waits until the job started last has finished.
     func wait() {
-        let target = requested.load(ordering: .relaxed)
-        while finished.load(ordering: .acquiring) != target { sched_yield() }
+        while sem_wait(finished) != 0 {}
     }
 }

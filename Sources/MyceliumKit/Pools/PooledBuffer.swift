@@ -15,21 +15,29 @@
 /// the highest `count` ever set, so set `count` after writing through a pointer.
 public struct PooledBuffer: ~Copyable, @unchecked Sendable {
     @usableFromInline let allocation: PoolAllocation
-    @usableFromInline unowned(unsafe) let pool: any PoolBackend
+    /// The pool, held unretained as its type and address: see
+    /// ``PoolBackend/deallocate(unretained:_:usedByteCount:)``.
+    @usableFromInline let poolType: any PoolBackend.Type
+    @usableFromInline let poolAddress: UnsafeMutableRawPointer
     @usableFromInline var storedCount: Int
     @usableFromInline var usedByteCount: Int
 
     @inlinable
     init(allocation: PoolAllocation, pool: any PoolBackend) {
         self.allocation = allocation
-        self.pool = pool
+        self.poolType = type(of: pool)
+        self.poolAddress = Unmanaged.passUnretained(pool as AnyObject).toOpaque()
         self.storedCount = 0
         self.usedByteCount = 0
     }
 
     deinit {
-        pool.deallocate(allocation, usedByteCount: usedByteCount)
+        poolType.deallocate(unretained: poolAddress, allocation, usedByteCount: usedByteCount)
     }
+
+    /// The pool this buffer returns to.
+    @usableFromInline
+    var pool: any PoolBackend { poolType.unretained(poolAddress) }
 
     /// Usable bytes: at least what was asked for.
     @inlinable
@@ -97,7 +105,9 @@ public struct PooledBuffer: ~Copyable, @unchecked Sendable {
     /// Turns this buffer into the first holder of a ``SharedBuffer``; more holders come from
     /// ``SharedBuffer/share()``. No heap allocation: the count lives in pool memory.
     public consuming func share() -> SharedBuffer {
-        let shared = SharedBuffer(allocation: allocation, pool: pool, count: storedCount, usedByteCount: usedByteCount)
+        let shared = SharedBuffer(
+            allocation: allocation, poolType: poolType, poolAddress: poolAddress, count: storedCount,
+            usedByteCount: usedByteCount)
         discard self
         return shared
     }

@@ -12,27 +12,45 @@ public import Synchronization
 /// ```
 public struct SharedBuffer: ~Copyable, @unchecked Sendable {
     @usableFromInline let allocation: PoolAllocation
-    @usableFromInline unowned(unsafe) let pool: any PoolBackend
+    /// The pool, held unretained as its type and address (see ``PooledBuffer``).
+    @usableFromInline let poolType: any PoolBackend.Type
+    @usableFromInline let poolAddress: UnsafeMutableRawPointer
     @usableFromInline let usedByteCount: Int
     /// Bytes that hold data.
     public let count: Int
 
     @inlinable
-    init(allocation: PoolAllocation, pool: any PoolBackend, count: Int, usedByteCount: Int) {
+    init(
+        allocation: PoolAllocation, poolType: any PoolBackend.Type, poolAddress: UnsafeMutableRawPointer, count: Int,
+        usedByteCount: Int
+    ) {
         self.allocation = allocation
-        self.pool = pool
+        self.poolType = poolType
+        self.poolAddress = poolAddress
         self.count = count
         self.usedByteCount = usedByteCount
         allocation.control.initializeMemory(as: Atomic<Int>.self, to: Atomic(1))
     }
 
     @inlinable
+    init(allocation: PoolAllocation, pool: any PoolBackend, count: Int, usedByteCount: Int) {
+        self.init(
+            allocation: allocation, poolType: type(of: pool), poolAddress: Unmanaged.passUnretained(pool as AnyObject).toOpaque(),
+            count: count, usedByteCount: usedByteCount)
+    }
+
+    @inlinable
     init(sharing other: borrowing SharedBuffer) {
         self.allocation = other.allocation
-        self.pool = other.pool
+        self.poolType = other.poolType
+        self.poolAddress = other.poolAddress
         self.count = other.count
         self.usedByteCount = other.usedByteCount
     }
+
+    /// The pool this buffer returns to.
+    @usableFromInline
+    var pool: any PoolBackend { poolType.unretained(poolAddress) }
 
     @inlinable
     var holders: UnsafeMutablePointer<Atomic<Int>> {
@@ -41,7 +59,7 @@ public struct SharedBuffer: ~Copyable, @unchecked Sendable {
 
     deinit {
         if holders.pointee.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
-            pool.deallocate(allocation, usedByteCount: usedByteCount)
+            poolType.deallocate(unretained: poolAddress, allocation, usedByteCount: usedByteCount)
         }
     }
 
