@@ -54,7 +54,8 @@ public struct PoolConformance: Sendable {
     public var threadCount: Int
     /// Acquire/release rounds per thread in the concurrent check.
     public var iterations: Int
-    /// Wall-clock limit for each concurrent check, in seconds; a check that hits it fails.
+    /// Wall-clock limit for each concurrent check, in seconds: the rounds stop there, and the
+    /// check fails only if fewer rounds than threads finished.
     public var timeLimit: Double
 
     /// Creates a suite for a backend with these claims.
