@@ -1,3 +1,5 @@
+import MyceliumKit
+
 /// A JSON value as the codec reads and writes it. Numbers keep their literal text, so a
 /// 64-bit or 256-bit integer is never rounded through `Double`; objects keep their key order.
 ///
@@ -53,7 +55,7 @@ public enum JSONValue: Sendable, Equatable {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
         case .number(let literal): output += literal
-        case .string(let string): Self.writeString(string, to: &output)
+        case .string(let string): output.appendJSONQuoted(string)
         case .array(let elements):
             output += "["
             for (index, element) in elements.enumerated() {
@@ -65,29 +67,11 @@ public enum JSONValue: Sendable, Equatable {
             output += "{"
             for (index, member) in members.enumerated() {
                 if index > 0 { output += "," }
-                Self.writeString(member.key, to: &output)
+                output.appendJSONQuoted(member.key)
                 output += ":"
                 member.value.write(to: &output)
             }
             output += "}"
         }
-    }
-
-    private static func writeString(_ string: String, to output: inout String) {
-        output += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }

@@ -7,7 +7,7 @@ extension BrokerStats {
     /// class of size 0 when there were any.
     public func jsonDocument() -> String {
         var json = "{\"pool\":{\"name\":"
-        Self.appendString(pool.name, to: &json)
+        json.appendJSONQuoted(pool.name)
         json += ",\"in_use\":\(pool.inUse),\"acquires\":\(pool.acquires),\"returns\":\(pool.returns)"
         json += ",\"allocations\":\(pool.allocations),\"hits\":\(pool.hits),\"misses\":\(pool.misses)"
         json += ",\"hit_rate\":\(pool.hitRate),\"bytes_reserved\":\(pool.bytesReserved),\"classes\":["
@@ -23,23 +23,5 @@ extension BrokerStats {
         json += "]},\"connections\":\(connections),\"messages_in\":\(messagesIn),\"messages_out\":\(messagesOut)"
         json += ",\"slow_consumers\":\(slowConsumers),\"dropped\":\(dropped)}"
         return json
-    }
-
-    private static func appendString(_ text: String, to json: inout String) {
-        json += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
     }
 }

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# bench-broker.sh - end-to-end figures for `mycelium serve` against the C reference broker
+# and NATS, in one run of ../shared/bench (release build; not part of CI).
+#
+#   Scripts/bench-broker.sh            # every figure issue 4 asks for
+#   POOLS="arena" SIZES=128 REPS=1 Scripts/bench-broker.sh   # a quick look
+#
+# Phases (each can be skipped with SKIP_<PHASE>=1); Scripts/cpu-per-message.py turns the
+# PEERS results into CPU per delivered message with ratios:
+#   PEERS     run_peers.sh throughput: mycelium (one broker per pool, TCP and Unix) beside
+#             tlv-ref-broker and nats-server; median of REPS; CPU per delivered message
+#   MALLOC    heap allocations per forwarded message (malloc_count shim, difference method
+#             over two runs on one broker process)
+#   CALLGRIND instructions per forwarded message, mycelium vs tlv-ref-broker, counted after
+#             a warm-up with callgrind_control
+#             ... and the pool hit rate from STATS after those runs
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=${BENCH:-$ROOT/../shared/bench}
+WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/mycelium-bench}
+POOLS=${POOLS:-"arena mutex lockfree"}
+SIZES=${SIZES:-"16 128 1024"}
+SUBS=${SUBS:-"1 4"}
+REPS=${REPS:-3}
+N=${N:-1000000}
+CG_N=${CG_N:-200000}
+mkdir -p "$WORK"
+TMP=$(mktemp -d /tmp/mycelium-bench.XXXXXX)
+PIDS=()
+log() { echo "[bench-broker $(date +%H:%M:%S)] $*" >&2; }
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+log "building mycelium (release) and the harness"
+(cd "$ROOT" && swift build -c release --product mycelium >/dev/null)
+MYCELIUM=$ROOT/.build/release/mycelium
+cc -O2 -pthread -o "$WORK/pubsub-load" "$BENCH/pubsub-load.c"
+cc -O2 -pthread -o "$WORK/tlv-ref-broker" "$BENCH/tlv-ref-broker.c"
+cc -O2 -shared -fPIC -o "$WORK/malloc_count.so" "$BENCH/malloc_count.c"
+LOAD=$WORK/pubsub-load
+
+# start_broker LABEL PRELOAD ARGS... -> prints "pid tcp-port unix-path" once listening
+start_broker() {
+    local label=$1 preload=$2
+    shift 2
+    local out=$TMP/$label.out
+    if [ -n "$preload" ]; then
+        LD_PRELOAD=$preload "$MYCELIUM" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
+            >"$out" 2>"$TMP/$label.err" &
+    else
+        "$MYCELIUM" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
+            >"$out" 2>"$TMP/$label.err" &
+    fi
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 1 100); do
+        if grep -q '^listening' "$out" 2>/dev/null; then break; fi
+        sleep 0.1
+    done
+    local port
+    port=$(sed -n 's/.*tcp=[^ ]*:\([0-9]*\).*/\1/p' "$out" | head -1)
+    [ -n "$port" ] || { log "$label did not start: $(cat "$TMP/$label.err")"; exit 1; }
+    echo "$pid $port $TMP/$label.sock"
+}
+
+if [ "${SKIP_PEERS:-0}" != 1 ]; then
+    extra=""
+    for pool in $POOLS; do
+        read -r pid port sock < <(start_broker "peers-$pool" "" --pool "$pool")
+        extra+="mycelium-$pool-tcp|tlv|--tcp 127.0.0.1:$port|$pid;mycelium-$pool-unix|tlv|--unix $sock|$pid;"
+    done
+    log "run_peers: $POOLS beside tlvref and nats (REPS=$REPS, N=$N)"
+    BENCH_WORK=$WORK TARGETS="nats-tcp tlvref-tcp tlvref-unix" EXTRA_TARGETS=${extra%;} \
+        SIZES=$SIZES SUBS=$SUBS REPS=$REPS N=$N SKIP_LAT=1 "$BENCH/run_peers.sh"
+fi
+
+if [ "${SKIP_MALLOC:-0}" != 1 ]; then
+    for pool in $POOLS; do
+        read -r pid port sock < <(start_broker "malloc-$pool" "$WORK/malloc_count.so" --pool "$pool")
+        for size in 128 1024; do
+            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count 100000 --subs 4 >/dev/null
+            kill -USR1 "$pid"; sleep 0.3
+            first=$(grep sigusr1 "$TMP/malloc-$pool.err" | tail -1 | sed 's/.*total=\([0-9]*\).*/\1/')
+            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count "$N" --subs 4 >/dev/null
+            kill -USR1 "$pid"; sleep 0.3
+            second=$(grep sigusr1 "$TMP/malloc-$pool.err" | tail -1 | sed 's/.*total=\([0-9]*\).*/\1/')
+            python3 -c "d=$second-$first; n=$N*4; print(f'malloc pool=$pool size=$size forwarded={n} mallocs={d} per_message={d/n:.6f}')"
+        done
+        "$MYCELIUM" stats --unix "$sock" --json | python3 "$ROOT/Scripts/stats-line.py" "$pool"
+        kill -TERM "$pid"
+    done
+fi
+
+if [ "${SKIP_CALLGRIND:-0}" != 1 ] && command -v valgrind >/dev/null; then
+    # instructions per forwarded message, 128 B, 1 -> 1, TCP: after a warm-up, zero the
+    # counters, run CG_N messages, dump, and divide the dump's total by CG_N.
+    count_ir() { # label command...
+        local label=$1
+        shift
+        valgrind --tool=callgrind --callgrind-out-file="$TMP/cg-$label.%p" "$@" >"$TMP/cg-$label.out" 2>"$TMP/cg-$label.err" &
+        local pid=$!
+        PIDS+=("$pid")
+        local port=""
+        for _ in $(seq 1 300); do
+            port=$(sed -n 's/.*tcp=[^ ]*:\([0-9]*\).*/\1/p' "$TMP/cg-$label.out" | head -1)
+            [ -n "$port" ] && break
+            sleep 0.1
+        done
+        [ -n "$port" ] || port=$CG_PORT
+        sleep 1
+        "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size 128 --count 20000 --subs 1 --timeout 300 >/dev/null
+        callgrind_control -z "$pid" >/dev/null
+        "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size 128 --count "$CG_N" --subs 1 --timeout 600 >/dev/null
+        callgrind_control -d "$pid" >/dev/null
+        sleep 1
+        local ir
+        ir=$(cat "$TMP"/cg-"$label".*.[0-9]* 2>/dev/null | sed -n 's/^summary: \([0-9]*\).*/\1/p;s/^totals: \([0-9]*\).*/\1/p' | tail -1)
+        kill -TERM "$pid" 2>/dev/null || true
+        python3 -c "print(f'callgrind $label instructions={$ir} per_message={$ir/$CG_N:.1f}')"
+    }
+    CG_PORT=17999
+    count_ir tlvref "$WORK/tlv-ref-broker" --tcp "127.0.0.1:$CG_PORT" --max-seconds 3600
+    for pool in $POOLS; do
+        count_ir "mycelium-$pool" "$MYCELIUM" serve --catalog "$TMP/cg-$pool.db" --tcp 127.0.0.1:0 --unix "$TMP/cg-$pool.sock" --pool "$pool"
+    done
+fi
