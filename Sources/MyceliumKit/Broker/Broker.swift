@@ -2,7 +2,10 @@ import Glibc
 import Synchronization
 
 /// A pub/sub broker: routes data frames by type id between the connections of its TCP and
-/// Unix listeners, on its own epoll event loops, with every I/O buffer from its pool.
+/// Unix listeners, on its own epoll event loops, and its in-process subscribers and
+/// publishers (``subscribe(_:bufferedMessages:)``, ``publish(typeID:buffer:)``), with every
+/// buffer from its pool. A broker without listeners is in-process only: it starts no thread
+/// and opens no file descriptor.
 ///
 /// ```swift
 /// var configuration = BrokerConfiguration(messageTypes: types, pool: .named("arena", in: .builtIn))
@@ -20,7 +23,7 @@ public final class Broker: Sendable {
     public let configuration: BrokerConfiguration
     /// The pool every buffer comes from.
     public let pool: any PoolBackend
-    private let core: BrokerCore
+    let core: BrokerCore
     private let phase = Lock(Phase.idle)
 
     private enum Phase: @unchecked Sendable {
@@ -92,7 +95,9 @@ public final class Broker: Sendable {
                     bound.append(address)
                 }
             }
-            for index in 0..<configuration.loops {
+            // Loops exist for sockets; an in-process-only broker opens no descriptor.
+            let loopCount = configuration.listeners.isEmpty ? 0 : configuration.loops
+            for index in 0..<loopCount {
                 let loop = try BrokerLoop(index: index, core: core, peers: peers)
                 (peers + index).initialize(to: Unmanaged.passUnretained(loop))
                 loops.append(loop)
@@ -102,6 +107,7 @@ public final class Broker: Sendable {
             for loop in loops {
                 threads.append(try LoopThread(name: loop.eventLoop.name) { loop.eventLoop.run(loop) })
             }
+            core.local.attach(loops)
             let running = Running(loops: loops, threads: threads, unixPaths: unixPaths, peers: peers)
             phase.withLock { $0 = .running(running) }
             return bound
@@ -131,6 +137,7 @@ public final class Broker: Sendable {
             case .stopped(let summary):
                 return .done(summary)
             case .idle:
+                core.local.stop()
                 let summary = BrokerSummary(stats: core.stats(), connectionsAtStop: 0, drained: true)
                 phase = .stopped(summary)
                 return .done(summary)
@@ -158,12 +165,26 @@ public final class Broker: Sendable {
     }
 
     private func finish(_ running: Running) async -> BrokerSummary {
+        core.local.stop()
         let connectionsAtStop = core.connectionCount.load(ordering: .relaxed)
         let deadline = BrokerLoop.now() + core.limits.drainNanoseconds
         for loop in running.loops {
             loop.eventLoop.execute { loop.beginDrain(deadline: deadline) }
         }
         let threads = running.threads
+        if !threads.isEmpty {
+            await joinInBackground(threads)
+        }
+        for loop in running.loops { loop.eventLoop.runPendingTasks() }
+        let drained = running.loops.allSatisfy(\.drainedCleanly)
+        for path in running.unixPaths { unlink(path) }
+        for loop in running.loops { loop.releaseHandedOver() }
+        running.peers.deallocate()
+        return BrokerSummary(stats: core.stats(), connectionsAtStop: connectionsAtStop, drained: drained)
+    }
+
+    /// Waits for the loop threads to end without blocking a task's thread.
+    private func joinInBackground(_ threads: [LoopThread]) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             do {
                 try LoopThread(name: "mycelium-stop") {
@@ -175,12 +196,6 @@ public final class Broker: Sendable {
                 continuation.resume()
             }
         }
-        for loop in running.loops { loop.eventLoop.runPendingTasks() }
-        let drained = running.loops.allSatisfy(\.drainedCleanly)
-        for path in running.unixPaths { unlink(path) }
-        for loop in running.loops { loop.releaseHandedOver() }
-        running.peers.deallocate()
-        return BrokerSummary(stats: core.stats(), connectionsAtStop: connectionsAtStop, drained: drained)
     }
 
     /// The counters now: pool, connections, messages in and out, slow consumers, dropped

@@ -1,16 +1,18 @@
 extension BrokerLoop {
-    /// Whether any connection on any loop subscribes to the type.
+    /// Whether any connection on any loop, or any in-process subscriber, subscribes to the type.
     func hasSubscribers(_ dense: Int) -> Bool {
-        if state.pointee.subscribers[dense].count > 0 { return true }
+        if state.pointee.subscribers[dense].count > 0 || local.hasSubscribers(dense) { return true }
         return limits.loopCount > 1 && routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index)) != 0
     }
 
     /// Delivers a run of small frames of one type read on this loop: copied to local
-    /// subscribers, handed to the other loops that have subscribers.
+    /// subscribers, handed to the other loops that have subscribers, and to in-process
+    /// subscribers.
     @inline(__always)
     func deliverRun(_ dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
         state.pointee.messagesIn += frames
         deliverLocally(dense, source, byteCount, frames: frames)
+        if local.hasSubscribers(dense) { local.deliverRun(dense: dense, source, byteCount, pool: pool) }
         if limits.loopCount > 1 {
             var mask = routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index))
             while mask != 0 {
@@ -97,11 +99,12 @@ extension BrokerLoop {
             ))
     }
 
-    /// Delivers a large frame read on this loop: by reference to local subscribers and to
-    /// the other loops that have subscribers.
+    /// Delivers a large frame read on this loop: by reference to local subscribers, to
+    /// in-process subscribers and to the other loops that have subscribers.
     func deliverLarge(_ header: FrameHeader, dense: Int, _ buffer: consuming PooledBuffer) {
         let shared = buffer.share()
         deliverSharedLocally(header, dense: dense, shared)
+        if local.hasSubscribers(dense) { local.deliver(header, dense: dense, shared) }
         if limits.loopCount > 1 {
             var mask = routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index))
             while mask != 0 {
@@ -175,7 +178,8 @@ extension BrokerLoop {
     func addSubscriber(_ connection: UnsafeMutablePointer<Connection>, typeID: UInt16) {
         let dense = Int(routing.slots[Int(typeID)].dense)
         state.pointee.subscribers[dense].add(connection)
-        if limits.loopCount > 1 && state.pointee.subscribers[dense].count == 1 {
+        // Kept with one loop too: in-process publishes are handed only to loops with subscribers.
+        if state.pointee.subscribers[dense].count == 1 {
             routing.loopMasks[dense].bitwiseOr(1 << UInt64(index), ordering: .releasing)
         }
     }
@@ -183,7 +187,7 @@ extension BrokerLoop {
     func removeSubscriber(_ connection: UnsafeMutablePointer<Connection>, typeID: UInt16) {
         let dense = Int(routing.slots[Int(typeID)].dense)
         state.pointee.subscribers[dense].remove(connection)
-        if limits.loopCount > 1 && state.pointee.subscribers[dense].count == 0 {
+        if state.pointee.subscribers[dense].count == 0 {
             routing.loopMasks[dense].bitwiseAnd(~(1 << UInt64(index)), ordering: .releasing)
         }
     }

@@ -12,6 +12,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     let core: BrokerCore
     let limits: BrokerCore.Limits
     let routing: RoutingTable
+    let local: LocalTransport
     unowned(unsafe) let pool: any PoolBackend
     let state: UnsafeMutablePointer<LoopState>
     /// Frames other loops handed over, taken in one swap per wake-up.
@@ -25,6 +26,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         self.core = core
         limits = core.limits
         routing = core.routing
+        local = core.local
         pool = core.pool
         counters = core.counters[index]
         self.peers = peers
@@ -70,6 +72,18 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         if events & (EventLoop.readable | EventLoop.hangUp) != 0 && !connection.pointee.isDead {
             readable(connection)
         }
+    }
+
+    /// Takes an in-process publish for this loop's subscribers; called on any thread.
+    func receivePublished(_ header: FrameHeader, _ buffer: consuming SharedBuffer) {
+        var incoming = Optional(buffer)
+        let wasEmpty = inbox.withLock { inbox -> Bool in
+            let wasEmpty = inbox.count == 0
+            if let buffer = incoming.take() { inbox.appendShared(header, buffer) }
+            return wasEmpty
+        }
+        // The loop empties its inbox on every wake-up, so only the first entry needs one.
+        if wasEmpty { eventLoop.wakeUp() }
     }
 
     func handleWakeUp() {

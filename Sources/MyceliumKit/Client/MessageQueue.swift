@@ -5,48 +5,74 @@ import Synchronization
 /// message being looked at, and the consumer's wake-up.
 ///
 /// A producer calls ``deliver(typeID:_:)`` with each frame's ``SharedBuffer`` (no copy) and
-/// ``finish(throwing:)`` at the end. Today the producer is a ``MyceliumClient``'s loop; an
-/// embedded broker's in-process subscribers are meant to be fed the same way, straight from
-/// the frame buffer the broker read, so that socket and in-process subscribers consume one
-/// type.
+/// ``finish(throwing:)`` at the end. Producers are a ``MyceliumClient``'s loop (socket
+/// subscriptions) and an embedded ``Broker`` (in-process subscriptions), so that both kinds
+/// of subscriber consume one type.
 ///
-/// Back-pressure: when ``deliver(typeID:_:)`` returns ``Delivery/full`` the producer should
-/// stop producing (a client stops reading its socket); ``resumeProducer`` is called, on the
-/// consumer's thread, once the consumer has taken the ring down to half the limit.
+/// What happens once ``limit`` messages wait is the queue's ``Overflow`` rule: a client's
+/// loop can stop reading its socket, so it pauses; a broker must not stall its other
+/// subscribers, so it drops the oldest message or ends the stream.
 final class MessageQueue: @unchecked Sendable {
+    /// What a producer does once ``limit`` messages wait.
+    enum Overflow {
+        /// Queue the message anyway and report ``Delivery/full`` once: the producer should
+        /// stop producing; `resume` is called, on the consumer's thread, once the consumer
+        /// has taken the ring down to half the limit.
+        case pauseProducer(resume: @Sendable () -> Void)
+        /// Drop the oldest waiting message to make room.
+        case dropOldest
+        /// Keep the queue as it is and report ``Delivery/refused``: the producer ends the
+        /// stream.
+        case refuse
+    }
+
     /// What became of a delivered message.
     enum Delivery {
         /// Queued.
         case accepted
-        /// Queued, and the ring reached its limit: pause until ``resumeProducer`` runs.
+        /// Queued, and the ring reached its limit: pause until the overflow rule's `resume`.
         case full
+        /// Queued in place of the oldest waiting message, which was dropped.
+        case droppedOldest
+        /// Not queued: the limit was reached under ``Overflow/refuse``.
+        case refused
         /// The stream has ended; the message was dropped.
         case closed
     }
 
     private let state: Lock<State>
-    /// Messages queued before the producer is asked to pause.
+    /// Messages waiting before the overflow rule applies.
     let limit: Int
-    /// Called once the consumer has drained a paused ring to half the limit.
-    let resumeProducer: @Sendable () -> Void
+    let overflow: Overflow
 
-    /// A queue that asks its producer to pause past `limit` messages.
-    init(limit: Int, resumeProducer: @escaping @Sendable () -> Void) {
+    /// A queue that applies `overflow` past `limit` waiting messages.
+    init(limit: Int, overflow: Overflow) {
         self.limit = max(1, limit)
-        self.resumeProducer = resumeProducer
+        self.overflow = overflow
         state = Lock(State(capacity: min(64, self.limit)))
     }
 
     // MARK: Producer side
 
-    /// Queues one message; wakes the consumer if it waits.
+    /// Queues one message, applying the overflow rule; wakes the consumer if it waits.
     func deliver(typeID: UInt16, _ buffer: consuming SharedBuffer) -> Delivery {
         var incoming = Optional(buffer)
         let (delivery, waiter) = state.withLock { state -> (Delivery, UnsafeContinuation<Void, Never>?) in
             guard state.end == nil, let message = incoming.take() else { return (.closed, nil) }
-            state.push(typeID, message)
             var delivery = Delivery.accepted
-            if !state.producerPaused && state.count >= limit {
+            if state.count >= limit {
+                switch overflow {
+                case .pauseProducer:
+                    break
+                case .dropOldest:
+                    _ = state.pop()
+                    delivery = .droppedOldest
+                case .refuse:
+                    return (.refused, nil)
+                }
+            }
+            state.push(typeID, message)
+            if case .pauseProducer = overflow, !state.producerPaused, state.count >= limit {
                 state.producerPaused = true
                 delivery = .full
             }
@@ -115,7 +141,7 @@ final class MessageQueue: @unchecked Sendable {
             }
             switch step {
             case .message(let message, let resume):
-                if resume { resumeProducer() }
+                if resume, case .pauseProducer(let resumeProducer) = overflow { resumeProducer() }
                 return message
             case .end(let error):
                 if let error { throw error }

@@ -1,13 +1,16 @@
-/// The messages of one subscription, in the order the broker sent them.
+/// The messages of one subscription, in the order the broker sent them: from a
+/// ``MyceliumClient`` over a socket, or in-process from an embedded ``Broker``.
 ///
-/// Iterate it from one task. It ends by throwing ``MyceliumClientError`` when the connection
-/// is lost or the client is closed (after the messages already received), and normally
-/// after ``MyceliumClient/unsubscribe(_:)``.
+/// Iterate it from one task. A client's stream ends by throwing ``MyceliumClientError``
+/// when the connection is lost or the client is closed, a broker's in-process stream with
+/// ``BrokerError`` when the broker stops or drops it as a slow consumer (both after the
+/// messages already received); either ends normally after its `unsubscribe(_:)`.
 ///
-/// A stream holds at most ``MyceliumClient/Options/streamCapacity`` unread messages (plus
-/// what one read brings); past that the client stops reading from the broker until you
-/// catch up, so a consumer that stops reading is eventually dropped by the broker's
-/// slow-consumer rule rather than growing memory.
+/// A client's stream holds at most ``MyceliumClient/Options/streamCapacity`` unread
+/// messages (plus what one read brings); past that the client stops reading from the
+/// broker until you catch up, so a consumer that stops reading is eventually dropped by the
+/// broker's slow-consumer rule rather than growing memory. An in-process stream holds at
+/// most the `bufferedMessages` it was subscribed with, then the slow-consumer policy applies.
 ///
 /// ```swift
 /// let stream = try await client.subscribe([1001])
@@ -29,7 +32,8 @@ public struct MessageStream: AsyncSequence, Sendable {
         /// The next message, waiting for one; `nil` after the stream ended normally.
         ///
         /// - Throws: ``MyceliumClientError`` when the connection was lost or the client
-        ///   closed; `CancellationError` when the waiting task is cancelled.
+        ///   closed, ``BrokerError`` when an in-process stream's broker stopped or dropped it;
+        ///   `CancellationError` when the waiting task is cancelled.
         public mutating func next() async throws -> Message? {
             try await queue.next()
         }

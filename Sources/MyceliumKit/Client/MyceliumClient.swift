@@ -118,10 +118,12 @@ public final class MyceliumClient: Sendable {
         }
         try Self.checkDataType(typeIDs.min() ?? 0)
         let loop = self.loop
-        let queue = MessageQueue(limit: loop.options.streamCapacity) { [weak loop] in
-            guard let loop else { return }
-            _ = loop.submit { loop.resumeReading() }
-        }
+        let queue = MessageQueue(
+            limit: loop.options.streamCapacity,
+            overflow: .pauseProducer { [weak loop] in
+                guard let loop else { return }
+                _ = loop.submit { loop.resumeReading() }
+            })
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             if let error = loop.submit({ loop.subscribe(queue, typeIDs: typeIDs, continuation) }) {
                 continuation.resume(throwing: error)

@@ -1,0 +1,255 @@
+import Glibc
+import MyceliumBackends
+import MyceliumKit
+import Testing
+
+/// What `call` threw, as its message.
+private func message(_ call: () throws -> Void) -> String {
+    do {
+        try call()
+        return "no error"
+    } catch {
+        return "\(error)"
+    }
+}
+
+@Suite struct BrokerInProcessTests {
+    private func payload(_ size: Int, seed: Int) -> [UInt8] {
+        (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) }
+    }
+
+    /// The first message of `stream` within 5 s: where its payload lives, and a copy.
+    private func first(_ stream: MessageStream) async throws -> (address: UInt, typeID: UInt16, bytes: [UInt8]) {
+        try await within(5, "the first message") {
+            var iterator = stream.makeAsyncIterator()
+            guard let message = try await iterator.next() else { throw TimedOut(description: "the stream ended") }
+            return (UInt(bitPattern: message.payload.baseAddress), message.typeID, message.copyBytes())
+        }
+    }
+
+    /// Reads `stream` to its end (within 5 s): the payloads it still held, and the error
+    /// it ended with.
+    private func drain(_ stream: MessageStream) async throws -> (payloads: [[UInt8]], error: (any Error)?) {
+        try await within(5, "the end of the stream") {
+            var iterator = stream.makeAsyncIterator()
+            var payloads: [[UInt8]] = []
+            do {
+                while let message = try await iterator.next() { payloads.append(message.copyBytes()) }
+                return (payloads, nil)
+            } catch {
+                return (payloads, error)
+            }
+        }
+    }
+
+    /// The process's open descriptors, by number, with what they point at.
+    private func openDescriptors() -> [String: String] {
+        var result: [String: String] = [:]
+        guard let directory = opendir("/proc/self/fd") else { return result }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+            }
+            guard name != "." && name != ".." else { continue }
+            var target = [UInt8](repeating: 0, count: 256)
+            let length = target.withUnsafeMutableBytes {
+                readlink("/proc/self/fd/" + name, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
+            }
+            result[name] = length > 0 ? String(decoding: target[..<length], as: UTF8.self) : "?"
+        }
+        return result
+    }
+
+    @Test func inProcessOnlyBrokerOpensNoDescriptor() async throws {
+        // Other suites open and close descriptors in parallel, so a difference may be
+        // theirs; a broker that opened any would show it on every attempt.
+        var opened: [String] = []
+        for _ in 0..<5 {
+            let before = openDescriptors()
+            let broker = try Broker(configuration: .forTests(pool: "arena", listeners: []))
+            try broker.start()
+            let stream = try broker.subscribe([TestTypes.small])
+            try broker.publish(typeID: TestTypes.small, payload: [1, 2, 3])
+            #expect(try await first(stream).bytes == [1, 2, 3])
+            let during = openDescriptors()
+            _ = await broker.stop()
+            opened = during.filter { before[$0.key] != $0.value && !$0.value.hasPrefix("/proc/") }.map {
+                "\($0.key) -> \($0.value)"
+            }
+            if opened.isEmpty { break }
+        }
+        #expect(opened.isEmpty, "descriptors opened while an in-process-only broker ran: \(opened)")
+    }
+
+    @Test func inProcessPublishReachesEverySubscriberWithoutACopy() async throws {
+        let broker = try Broker(configuration: .forTests(pool: "arena", listeners: []))
+        try broker.start()
+        let benchOnly = try broker.subscribe([TestTypes.bench])
+        let both = try broker.subscribe([TestTypes.small, TestTypes.bench, TestTypes.bench])
+        #expect(both.typeIDs == [TestTypes.small, TestTypes.bench])
+        var buffer = try broker.pool.acquire(byteCount: 700)
+        buffer.append(contentsOf: payload(700, seed: 5))
+        let address = UInt(bitPattern: buffer.baseAddress)
+        try broker.publish(typeID: TestTypes.bench, buffer: buffer)
+        for stream in [benchOnly, both] {
+            let message = try await first(stream)
+            #expect(message.address == address, "the subscriber reads the publisher's buffer itself")
+            #expect(message.typeID == TestTypes.bench)
+            #expect(message.bytes == payload(700, seed: 5))
+        }
+        #expect(broker.stats().pool.inUse == 1, "one buffer, held by both streams")
+        let stats = broker.stats()
+        #expect(stats.messagesIn == 1 && stats.messagesOut == 2)
+        _ = await broker.stop()
+        for stream in [benchOnly, both] { _ = try await drain(stream) }
+        #expect(broker.stats().pool.inUse == 0)
+    }
+
+    @Test func socketFramesReachInProcessSubscribers() async throws {
+        try await withBroker(.forTests(pool: "arena")) { broker, addresses in
+            let stream = try broker.subscribe([TestTypes.small, TestTypes.large])
+            let socketSubscriber = try TestClient(addresses[0])
+            try socketSubscriber.subscribe([TestTypes.small])
+            let publisher = try TestClient(addresses[0])
+            // A run of small frames (read many to a buffer), a large frame (read into its
+            // own buffer), and a frame of a type the stream does not take.
+            var expected: [(UInt16, [UInt8])] = []
+            var bytes: [UInt8] = []
+            for seed in 0..<5 {
+                bytes += FrameHeader(typeID: TestTypes.small, length: 20).bytes + payload(20, seed: seed)
+                expected.append((TestTypes.small, payload(20, seed: seed)))
+            }
+            bytes += FrameHeader(typeID: TestTypes.bench, length: 4).bytes + [9, 9, 9, 9]
+            bytes += FrameHeader(typeID: TestTypes.large, length: 5000).bytes + payload(5000, seed: 7)
+            expected.append((TestTypes.large, payload(5000, seed: 7)))
+            try publisher.send(bytes)
+            let received = try await stream.collect(expected.count)
+            #expect(received.map(\.typeID) == expected.map(\.0))
+            #expect(received.map(\.payload) == expected.map(\.1))
+            #expect(try socketSubscriber.sync().count == 5, "socket subscribers still get their copies")
+            broker.unsubscribe(stream)
+            #expect(try await drain(stream).error == nil)
+        }
+    }
+
+    @Test func inProcessPublishesReachSocketSubscribersOnEveryLoop() async throws {
+        var configuration = BrokerConfiguration.forTests(pool: "lockfree")
+        configuration.loops = 2
+        try await withBroker(configuration) { broker, addresses in
+            // Connections alternate between the loops.
+            let subscribers = try (0..<2).map { _ in try TestClient(addresses[0]) }
+            for subscriber in subscribers { try subscriber.subscribe([TestTypes.small, TestTypes.large]) }
+            for sequence in 0..<100 { try broker.publish(typeID: TestTypes.small, payload: sequencePayload(sequence)) }
+            try broker.publish(typeID: TestTypes.large, payload: payload(70_000, seed: 3))
+            for subscriber in subscribers {
+                for sequence in 0..<100 {
+                    #expect(try subscriber.readFrame() == .init(typeID: TestTypes.small, payload: sequencePayload(sequence)))
+                }
+                #expect(try subscriber.readFrame() == .init(typeID: TestTypes.large, payload: payload(70_000, seed: 3)))
+            }
+            let stats = try await broker.waitForStats { $0.messagesOut == 202 }
+            #expect(stats.messagesIn == 101 && stats.messagesOut == 202)
+        }
+    }
+
+    @Test func slowInProcessSubscriberIsDisconnectedAndOthersGoOn() async throws {
+        let broker = try Broker(configuration: .forTests(listeners: []))
+        try broker.start()
+        let slow = try broker.subscribe([TestTypes.small], bufferedMessages: 4)
+        let healthy = try broker.subscribe([TestTypes.small])
+        for sequence in 0..<6 { try broker.publish(typeID: TestTypes.small, payload: sequencePayload(sequence)) }
+        let ended = try await drain(slow)
+        #expect(ended.payloads == (0..<4).map(sequencePayload))
+        #expect(
+            "\(ended.error.map { "\($0)" } ?? "no error")"
+                == "the in-process subscriber of type ids 1001 let 4 messages wait and was disconnected; read faster, subscribe with more bufferedMessages, or use the drop-oldest policy"
+        )
+        #expect(try await healthy.collect(6).map(\.payload) == (0..<6).map(sequencePayload))
+        let stats = broker.stats()
+        #expect(stats.slowConsumers == 1 && stats.messagesOut == 10)
+        _ = await broker.stop()
+        #expect(broker.stats().pool.inUse <= 1, "only the healthy stream's current message is held")
+    }
+
+    @Test func dropOldestKeepsTheNewestMessages() async throws {
+        var configuration = BrokerConfiguration.forTests(listeners: [])
+        configuration.slowConsumerPolicy = .dropOldest
+        let broker = try Broker(configuration: configuration)
+        try broker.start()
+        let stream = try broker.subscribe([TestTypes.small], bufferedMessages: 4)
+        for sequence in 0..<10 { try broker.publish(typeID: TestTypes.small, payload: sequencePayload(sequence)) }
+        #expect(broker.stats().dropped == 6)
+        #expect(broker.stats().pool.inUse == 4, "dropped messages went back to the pool")
+        broker.unsubscribe(stream)
+        let ended = try await drain(stream)
+        #expect(ended.payloads == (6..<10).map(sequencePayload))
+        #expect(ended.error == nil)
+        _ = await broker.stop()
+        #expect(broker.stats().pool.inUse == 0)
+    }
+
+    @Test func unsubscribeEndsTheStreamAfterItsMessages() async throws {
+        let broker = try Broker(configuration: .forTests(listeners: []))
+        try broker.start()
+        let stream = try broker.subscribe([TestTypes.small])
+        try broker.publish(typeID: TestTypes.small, payload: [1])
+        try broker.publish(typeID: TestTypes.small, payload: [2])
+        broker.unsubscribe(stream)
+        try broker.publish(typeID: TestTypes.small, payload: [3])
+        let ended = try await drain(stream)
+        #expect(ended.payloads == [[1], [2]] && ended.error == nil)
+        #expect(broker.stats().messagesIn == 3 && broker.stats().messagesOut == 2)
+        _ = await broker.stop()
+    }
+
+    @Test func stopEndsStreamsAfterTheirMessagesAndRefusesMore() async throws {
+        let broker = try Broker(configuration: .forTests(listeners: []))
+        let early = try broker.subscribe([TestTypes.small])
+        try broker.publish(typeID: TestTypes.small, payload: [1])
+        try broker.start()
+        try broker.publish(typeID: TestTypes.small, payload: [2])
+        _ = await broker.stop()
+        let ended = try await drain(early)
+        #expect(ended.payloads == [[1], [2]])
+        #expect("\(ended.error.map { "\($0)" } ?? "no error")" == "the broker has stopped")
+        #expect(message { try broker.publish(typeID: TestTypes.small, payload: [3]) } == "the broker has stopped")
+        #expect(message { _ = try broker.subscribe([TestTypes.small]) } == "the broker has stopped")
+        #expect(broker.stats().pool.inUse == 0)
+    }
+
+    @Test func badInProcessCallsAreErrorsThatSayWhy() async throws {
+        var configuration = BrokerConfiguration.forTests(listeners: [])
+        // Room for one region of two 1 KiB buffers, not for a second.
+        let poolConfiguration = PoolConfiguration(
+            plan: SizeClassPlan(classes: [.init(size: 1024, capacity: 2)]), memoryBudget: 3000, overflowPolicy: .fail)
+        configuration.pool = .instance(try PoolRegistry.builtIn.make("mutex", configuration: poolConfiguration))
+        let broker = try Broker(configuration: configuration)
+        try broker.start()
+        #expect(
+            message { try broker.publish(typeID: 4242, payload: [1]) }
+                == "type id 4242 is not among the broker's message types; add it to the catalog (or the configuration's MessageTypeTable)"
+        )
+        #expect(
+            message { try broker.publish(typeID: TestTypes.small, payload: payload(65, seed: 0)) }
+                == "a 65-byte payload of type 1001 is above its maximum of 64 bytes")
+        #expect(
+            message { _ = try broker.subscribe([TestTypes.small, 7]) }
+                == "type id 7 is not among the broker's message types; add it to the catalog (or the configuration's MessageTypeTable)"
+        )
+        #expect(message { _ = try broker.subscribe([]) } == "subscribe needs at least one type id")
+        #expect(
+            message { _ = try broker.subscribe([TestTypes.small], bufferedMessages: 0) }
+                == "bufferedMessages must be at least 1, got 0")
+        let stream = try broker.subscribe([TestTypes.bench])
+        try broker.publish(typeID: TestTypes.bench, payload: payload(1024, seed: 1))
+        try broker.publish(typeID: TestTypes.bench, payload: payload(1024, seed: 2))
+        #expect(
+            message { try broker.publish(typeID: TestTypes.bench, payload: payload(1024, seed: 3)) }
+                == "in-process publish: pool memory budget of 3000 bytes is spent; a 1024-byte buffer must wait until buffers are returned (or raise the budget, or use the 'allocate' overflow policy)"
+        )
+        _ = await broker.stop()
+        #expect(try await drain(stream).payloads.count == 2)
+        #expect(broker.stats().pool.inUse == 0)
+    }
+}
