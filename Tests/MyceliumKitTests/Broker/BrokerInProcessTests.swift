@@ -153,6 +153,27 @@ private func message(_ call: () throws -> Void) -> String {
         }
     }
 
+    @Test func clientsAndInProcessPeersExchangeBothWays() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = BrokerConfiguration.forTests(
+            pool: "arena", listeners: [.unix(path: directory.path + "/bus.sock")])
+        try await withBroker(configuration) { broker, addresses in
+            let client = try await connectClient(addresses[0])
+            let fromClient = try broker.subscribe([TestTypes.small])
+            let toClient = try await client.subscribe([TestTypes.bench])
+            for sequence in 0..<50 {
+                try await client.publish(typeID: TestTypes.small, payload: sequencePayload(sequence))
+                try broker.publish(typeID: TestTypes.bench, payload: sequencePayload(sequence))
+            }
+            #expect(try await fromClient.collect(50).map(\.payload) == (0..<50).map(sequencePayload))
+            #expect(try await toClient.collect(50).map(\.payload) == (0..<50).map(sequencePayload))
+            broker.unsubscribe(fromClient)
+            _ = try await drain(fromClient)
+            await client.close()
+        }
+    }
+
     @Test func slowInProcessSubscriberIsDisconnectedAndOthersGoOn() async throws {
         let broker = try Broker(configuration: .forTests(listeners: []))
         try broker.start()
