@@ -102,7 +102,9 @@ final class ThreadRecords: @unchecked Sendable {
         return currentUncached()
     }
 
-    /// The calling thread's record when the thread-local cache holds another pool's.
+    /// The calling thread's record when the thread-local cache holds another pool's. Kept
+    /// out of line so the hot paths that call ``current()`` stay small.
+    @inline(never)
     private func currentUncached() -> UnsafeMutablePointer<ThreadRecord> {
         let record = existing() ?? attach()
         mycelium_pool_thread_cache = .init(pool: id, record: record)
