@@ -39,9 +39,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CPoolThreadCache"),
         .target(
             name: "MyceliumBackends",
-            dependencies: ["MyceliumKit"],
+            dependencies: ["MyceliumKit", "CPoolThreadCache"],
             path: "Sources/Backends",
             swiftSettings: swiftSettings
         ),

@@ -3,17 +3,17 @@ import Glibc
 import MyceliumBackends
 import MyceliumKit
 
-/// The requests of every scenario: 60 % 100 B, 30 % 600 B, 10 % 3000 B, interleaved.
+/// The requests of every scenario: 60 % 100 B, 30 % 600 B, 10 % 3000 B, in a fixed shuffled
+/// order, precomputed so the measured loops read one array element per operation (no random
+/// numbers, no division) and every subject walks the very same sequence.
 enum Workload {
-    static let sizes: [Int] = (0..<100).map { index in
-        switch index % 10 {
-        case 0...5: 100
-        case 6...8: 600
-        default: 3000
-        }
-    }
-    static let classSizes = sizes.map { SizeClassPlan.classSize(forPayload: $0) }
-    static let plan = SizeClassPlan(payloadSizes: sizes)
+    /// Requests in one pass: a power of two, so a loop wraps around with a mask.
+    static let count = 1024
+    static let mask = count - 1
+    /// The requested sizes, and the class size each falls in (what malloc/free is asked for).
+    nonisolated(unsafe) static let sizes: UnsafePointer<Int> = makeSequence { $0 }
+    nonisolated(unsafe) static let classSizes: UnsafePointer<Int> = makeSequence(SizeClassPlan.classSize(forPayload:))
+    static let plan = SizeClassPlan(payloadSizes: [100, 600, 3000])
     /// 64 bytes written into every buffer.
     nonisolated(unsafe) static let payload: UnsafeRawBufferPointer = {
         let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 16)
@@ -21,6 +21,34 @@ enum Workload {
         return UnsafeRawBufferPointer(bytes)
     }()
     static let fanOutHolders = 4
+
+    /// The mix in a shuffled order that is the same on every run (SplitMix64, fixed seed).
+    private static func makeSequence(_ transform: (Int) -> Int) -> UnsafePointer<Int> {
+        let small = count * 6 / 10
+        let medium = count * 3 / 10
+        var requests = Array(repeating: 100, count: small) + Array(repeating: 600, count: medium)
+        requests += Array(repeating: 3000, count: count - small - medium)
+        var generator = SplitMix64(seed: 0x6D79_6365_6C69_756D)
+        requests.shuffle(using: &generator)
+        let sequence = UnsafeMutablePointer<Int>.allocate(capacity: count)
+        sequence.initialize(from: requests.map(transform), count: count)
+        return UnsafePointer(sequence)
+    }
+}
+
+/// A small deterministic generator for the shuffle.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
 }
 
 /// What a scenario runs against: plain malloc/free, the seed port, or a registered backend.
@@ -46,24 +74,25 @@ enum Subject: Sendable {
 
     /// Acquire, write 64 bytes, release, `iterations` times, walking the size mix.
     func acquireWriteRelease(_ iterations: Int, offset: Int = 0) throws {
+        let (sizes, classSizes, payload) = (Workload.sizes, Workload.classSizes, Workload.payload)
         switch self {
         case .malloc:
             for index in 0..<iterations {
-                let memory = Glibc.malloc(Workload.classSizes[(index + offset) % 100]).unsafelyUnwrapped
-                memory.copyMemory(from: Workload.payload.baseAddress.unsafelyUnwrapped, byteCount: 64)
+                let memory = Glibc.malloc(classSizes[(index &+ offset) & Workload.mask]).unsafelyUnwrapped
+                memory.copyMemory(from: payload.baseAddress.unsafelyUnwrapped, byteCount: 64)
                 blackHole(memory)
                 free(memory)
             }
         case .seed(let seed):
             for index in 0..<iterations {
-                let buffer = seed.acquire(byteCount: Workload.sizes[(index + offset) % 100])
-                buffer.bytes.withUnsafeMutableBytes { $0.copyMemory(from: Workload.payload) }
+                let buffer = seed.acquire(byteCount: sizes[(index &+ offset) & Workload.mask])
+                buffer.bytes.withUnsafeMutableBytes { $0.copyMemory(from: payload) }
                 blackHole(buffer)
             }
         case .pool(let pool):
             for index in 0..<iterations {
-                var buffer = try pool.acquire(byteCount: Workload.sizes[(index + offset) % 100])
-                buffer.append(contentsOf: Workload.payload)
+                var buffer = try pool.acquire(byteCount: sizes[(index &+ offset) & Workload.mask])
+                buffer.append(contentsOf: payload)
                 blackHole(buffer.baseAddress)
             }
         }
@@ -130,24 +159,25 @@ final class ProducerConsumer: @unchecked Sendable {
     }
 
     func run(_ iterations: Int) throws {
+        let (sizes, classSizes, payload) = (Workload.sizes, Workload.classSizes, Workload.payload)
         consumer?.start(iterations)
         switch subject {
         case .malloc:
             for index in 0..<iterations {
-                let memory = Glibc.malloc(Workload.classSizes[index % 100]).unsafelyUnwrapped
-                memory.copyMemory(from: Workload.payload.baseAddress.unsafelyUnwrapped, byteCount: 64)
+                let memory = Glibc.malloc(classSizes[index & Workload.mask]).unsafelyUnwrapped
+                memory.copyMemory(from: payload.baseAddress.unsafelyUnwrapped, byteCount: 64)
                 raw.push(memory)
             }
         case .seed(let seed):
             for index in 0..<iterations {
-                let buffer = seed.acquire(byteCount: Workload.sizes[index % 100])
-                buffer.bytes.withUnsafeMutableBytes { $0.copyMemory(from: Workload.payload) }
+                let buffer = seed.acquire(byteCount: sizes[index & Workload.mask])
+                buffer.bytes.withUnsafeMutableBytes { $0.copyMemory(from: payload) }
                 seeded.push(buffer)
             }
         case .pool(let pool):
             for index in 0..<iterations {
-                var buffer = try pool.acquire(byteCount: Workload.sizes[index % 100])
-                buffer.append(contentsOf: Workload.payload)
+                var buffer = try pool.acquire(byteCount: sizes[index & Workload.mask])
+                buffer.append(contentsOf: payload)
                 pooled.push(buffer)
             }
         }

@@ -19,12 +19,16 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
     private let records: ThreadRecords
 
     /// Creates an empty pool; nothing is reserved until a thread first uses a class.
-    public init(name: String = registeredName, configuration: PoolConfiguration) {
+    ///
+    /// - Throws: ``MyceliumKit/PoolError/tooManyClasses(count:limit:)`` for a plan of more
+    ///   than 4,095 classes.
+    public init(name: String = registeredName, configuration: PoolConfiguration) throws(PoolError) {
         self.name = name
-        core = PoolCore(configuration: configuration)
+        core = try PoolCore(configuration: configuration)
         records = ThreadRecords(classCount: core.classCount)
     }
 
+    @inline(__always)
     public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
         let classIndex = core.classIndex(forByteCount: byteCount)
         let record = records.current()
@@ -33,7 +37,6 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
             if state.pointee.localFree == 0 { refill(state, classIndex: classIndex) }
             if let slot = Slot(linkBits: state.pointee.localFree) {
                 state.pointee.localFree = slot.link.pointee.load(ordering: .relaxed)
-                state.pointee.acquires.bump()
                 if slot.wasUsed {
                     state.pointee.hits.bump()
                 } else {
@@ -44,7 +47,6 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
             }
         }
         let allocation = try core.overflow(classIndex: classIndex, byteCount: byteCount)
-        state.pointee.acquires.bump()
         state.pointee.misses.bump()
         return allocation
     }
@@ -56,15 +58,10 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
             state.pointee.localFree = state.pointee.remoteFree.exchange(0, ordering: .acquiring)
             return
         }
-        let regions = core.regions + classIndex
-        guard let region = regions.pointee.grow(budget: core.budget) else { return }
-        for position in (0..<regions.pointee.capacity).reversed() {
-            let slot = regions.pointee.slot(in: region, at: position)
-            slot.link.pointee.store(state.pointee.localFree, ordering: .relaxed)
-            state.pointee.localFree = slot.linkBits
-        }
+        _ = core.grow(classIndex, onto: &state.pointee.localFree)
     }
 
+    @inline(__always)
     public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
         core.scrub(allocation, usedByteCount: usedByteCount)
         let classIndex = SlotToken.classIndex(allocation.token)
@@ -113,19 +110,17 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
     private func trim(_ record: UnsafeMutablePointer<ThreadRecord>) {
         for index in 0..<core.classCount {
             let state = record.pointee.classes + index
-            var free: [Slot] = []
-            for chain in [state.pointee.localFree, state.pointee.remoteFree.exchange(0, ordering: .acquiring)] {
-                var next = chain
-                while let slot = Slot(linkBits: next) {
-                    free.append(slot)
-                    next = slot.link.pointee.load(ordering: .relaxed)
-                }
+            // Slots other threads released join the owner's list first: a region is idle
+            // only when every one of its slots is back.
+            var list = state.pointee.remoteFree.exchange(0, ordering: .acquiring)
+            if var tail = Slot(linkBits: list) {
+                while let next = Slot(linkBits: tail.link.pointee.load(ordering: .relaxed)) { tail = next }
+                tail.link.pointee.store(state.pointee.localFree, ordering: .relaxed)
+            } else {
+                list = state.pointee.localFree
             }
-            state.pointee.localFree = 0
-            for slot in core.regions[index].releaseIdleRegions(free, budget: core.budget).reversed() {
-                slot.link.pointee.store(state.pointee.localFree, ordering: .relaxed)
-                state.pointee.localFree = slot.linkBits
-            }
+            core.trim(index, list: &list)
+            state.pointee.localFree = list
         }
     }
 }

@@ -2,26 +2,37 @@ import Glibc
 import MyceliumKit
 import Synchronization
 
-/// The regions of one size class: blocks of `capacity` slots, each reserved whole from the
-/// pool's budget when the class grows and given back whole by ``releaseIdleRegions(_:budget:)``.
+/// The regions of one size class. A region is `capacity` buffers of `stride` bytes,
+/// reserved whole from the pool's budget when the class grows and given back whole by
+/// ``releaseIdleRegions(_:hint:budget:)``; the budget and ``reserved`` count exactly these
+/// buffer bytes (`size × capacity` for every class size that is a multiple of 16, as
+/// ``MyceliumKit/SizeClassPlan/SizeClass/regionBytes`` says).
+///
+/// Each region number also has an array of slot headers (free-list link, index, flags,
+/// control memory) outside the buffers. Headers are made the first time a number is used
+/// and kept until the pool dies, so a lock-free popper that read a stale top can always
+/// read that slot's link, even after ``releaseIdleRegions(_:hint:budget:)`` freed its
+/// buffers: its compare-exchange then fails on the tag.
 ///
 /// A slot's index is `region number << indexShift | position`, so the lock-free stack can
-/// name a slot in 32 bits and find it again with one table load. The table is written only
-/// under ``growth``; readers reach an entry only through a slot published after it was set.
+/// name a slot in 32 bits and find it again with one table load. Growth and trimming run
+/// under ``growth`` (its value: the lowest region number that may be free); readers reach
+/// a header array only through a slot published after it was set.
 struct ClassRegions: ~Copyable {
-    /// Bytes before the first slot of a region: its number and a trim tally.
-    static let regionHeaderBytes = 64
-    /// Regions one class may hold, whatever the budget: keeps the region table at most 8 MiB.
+    /// Regions one class may hold, whatever the budget: keeps the tables at most 16 MiB.
     static let maximumRegions = 1 << 20
 
     let size: Int
     let capacity: Int
+    /// Bytes per buffer: `size` rounded up to 16, so every buffer is 16-byte aligned.
     let stride: Int
-    /// Bytes one region reserves, headers included.
+    /// Buffer bytes one region reserves from the budget.
     let regionBytes: Int
     let indexShift: Int
     let maxRegions: Int
-    let table: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    /// Per region number: its slot headers (kept once made) and its buffers (`nil` when free).
+    let headerTable: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    let bufferTable: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     /// Bytes this class holds now.
     let reserved = Atomic<Int>(0)
     /// Slots that had been handed out and were freed by a trim (for the high-water bound).
@@ -32,91 +43,99 @@ struct ClassRegions: ~Copyable {
     init(size: Int, capacity: Int, memoryBudget: Int) {
         self.size = size
         self.capacity = capacity
-        stride = Slot.headerBytes + (size + 15) & ~15
-        regionBytes = Self.regionHeaderBytes + capacity * stride
+        stride = (size + 15) & ~15
+        regionBytes = capacity * stride
         indexShift = Int.bitWidth - (capacity - 1).leadingZeroBitCount
         let addressable = Int(UInt32.max) >> indexShift
         maxRegions = max(1, min(memoryBudget / regionBytes, addressable, Self.maximumRegions))
         // calloc: a large table stays untouched (and costs no memory) until regions fill it.
-        table = calloc(maxRegions, MemoryLayout<UnsafeMutableRawPointer?>.stride).unsafelyUnwrapped
+        headerTable = calloc(maxRegions, MemoryLayout<UnsafeMutableRawPointer?>.stride).unsafelyUnwrapped
+            .assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        bufferTable = calloc(maxRegions, MemoryLayout<UnsafeMutableRawPointer?>.stride).unsafelyUnwrapped
             .assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
     }
 
     deinit {
         for number in 0..<maxRegions {
-            if let region = table[number] { free(region) }
+            if let headers = headerTable[number] { free(headers) }
+            if let buffers = bufferTable[number] { free(buffers) }
         }
-        free(table)
+        free(headerTable)
+        free(bufferTable)
     }
 
-    /// The slot with this index (its region must be live).
+    /// The slot with this index; its region number was in use at some time.
     @inline(__always)
     func slot(at index: UInt32) -> Slot {
-        let region = table[Int(truncatingIfNeeded: index >> UInt32(indexShift))].unsafelyUnwrapped
+        let headers = headerTable[Int(truncatingIfNeeded: index >> UInt32(indexShift))].unsafelyUnwrapped
         let position = Int(truncatingIfNeeded: index & (UInt32(1) << UInt32(indexShift) &- 1))
-        return Slot(header: region + Self.regionHeaderBytes + position * stride)
+        return Slot(header: headers + position &* Slot.headerBytes)
     }
 
-    /// The `position`th slot of a region returned by ``grow(budget:)``.
+    /// The `position`th slot of the region numbered `number`.
     @inline(__always)
-    func slot(in region: UnsafeMutableRawPointer, at position: Int) -> Slot {
-        Slot(header: region + Self.regionHeaderBytes + position * stride)
+    func slot(inRegion number: Int, at position: Int) -> Slot {
+        Slot(header: headerTable[number].unsafelyUnwrapped + position &* Slot.headerBytes)
     }
 
-    /// Adds one region if the budget allows; `nil` when it does not (or no region number is
-    /// left). The caller threads the region's slots into its free list.
-    func grow(budget: borrowing MemoryBudget) -> UnsafeMutableRawPointer? {
-        nonisolated(unsafe) var grown: UnsafeMutableRawPointer?
-        growth.withLock { hint in
-            guard
-                let number = (hint..<maxRegions).first(where: { table[$0] == nil })
-                    ?? (0..<hint).first(where: { table[$0] == nil })
-            else { return }
-            guard budget.tryReserve(regionBytes) else { return }
-            guard let region = calloc(1, regionBytes) else {
-                budget.release(regionBytes)
-                return
-            }
-            region.storeBytes(of: number, as: Int.self)
-            for position in 0..<capacity {
-                slot(in: region, at: position).index = UInt32(truncatingIfNeeded: number << indexShift | position)
-            }
-            table[number] = region
-            hint = number + 1
-            reserved.add(regionBytes, ordering: .relaxed)
-            grown = region
+    /// Adds one region if the budget allows and returns its number; `nil` when it does not
+    /// (or no region number is left). Its slots are fresh and unlinked: the caller threads
+    /// them into its free list. Call under ``growth``, with its value as `hint`.
+    func grow(hint: inout Int, budget: borrowing MemoryBudget) -> Int? {
+        guard
+            let number = (hint..<maxRegions).first(where: { bufferTable[$0] == nil })
+                ?? (0..<hint).first(where: { bufferTable[$0] == nil })
+        else { return nil }
+        guard budget.tryReserve(regionBytes) else { return nil }
+        guard let buffers = calloc(1, regionBytes) else {
+            budget.release(regionBytes)
+            return nil
         }
-        return grown
+        // Headers of a number used before stay in place (a stale lock-free reader may be
+        // reading one of their links): only a number used for the first time gets new ones.
+        guard let headers = headerTable[number] ?? calloc(capacity, Slot.headerBytes) else {
+            free(buffers)
+            budget.release(regionBytes)
+            return nil
+        }
+        for position in 0..<capacity {
+            Slot(header: headers + position * Slot.headerBytes).prepare(
+                index: UInt32(truncatingIfNeeded: number << indexShift | position), bytes: buffers + position * stride)
+        }
+        if headerTable[number] == nil { headerTable[number] = headers }
+        bufferTable[number] = buffers
+        hint = number + 1
+        reserved.add(regionBytes, ordering: .relaxed)
+        return number
     }
 
-    /// Frees every region all of whose slots are in `freeSlots`, and returns the slots that
-    /// stay. `freeSlots` must hold every free slot of the regions it touches that the caller
-    /// owns, and nobody may take slots of this class from elsewhere meanwhile.
-    func releaseIdleRegions(_ freeSlots: [Slot], budget: borrowing MemoryBudget) -> [Slot] {
-        growth.withLock { hint -> [Slot] in
-            var tally: [Int: Int] = [:]
-            for slot in freeSlots { tally[regionNumber(of: slot), default: 0] += 1 }
-            let idle = Set(tally.filter { $0.value == capacity }.keys)
-            guard !idle.isEmpty else { return freeSlots }
-            var retiredUsed = 0
-            var kept: [Slot] = []
-            for slot in freeSlots {
-                if idle.contains(regionNumber(of: slot)) {
-                    if slot.wasUsed { retiredUsed += 1 }
-                } else {
-                    kept.append(slot)
-                }
+    /// Frees the buffers of every region all of whose slots are in `freeSlots`, and returns
+    /// the slots that stay. `freeSlots` must hold every free slot of the regions it touches,
+    /// and nobody may take slots of this class from elsewhere meanwhile. Call under
+    /// ``growth``, with its value as `hint`.
+    func releaseIdleRegions(_ freeSlots: [Slot], hint: inout Int, budget: borrowing MemoryBudget) -> [Slot] {
+        var tally: [Int: Int] = [:]
+        for slot in freeSlots { tally[regionNumber(of: slot), default: 0] += 1 }
+        let idle = Set(tally.filter { $0.value == capacity }.keys)
+        guard !idle.isEmpty else { return freeSlots }
+        var retiredUsed = 0
+        var kept: [Slot] = []
+        for slot in freeSlots {
+            if idle.contains(regionNumber(of: slot)) {
+                if slot.wasUsed { retiredUsed += 1 }
+            } else {
+                kept.append(slot)
             }
-            for number in idle {
-                free(table[number])
-                table[number] = nil
-                budget.release(regionBytes)
-            }
-            hint = idle.min() ?? hint
-            reserved.subtract(idle.count * regionBytes, ordering: .relaxed)
-            retiredUsedSlots.add(retiredUsed, ordering: .relaxed)
-            return kept
         }
+        for number in idle {
+            free(bufferTable[number])
+            bufferTable[number] = nil
+            budget.release(regionBytes)
+        }
+        hint = min(hint, idle.min() ?? hint)
+        reserved.subtract(idle.count * regionBytes, ordering: .relaxed)
+        retiredUsedSlots.add(retiredUsed, ordering: .relaxed)
+        return kept
     }
 
     @inline(__always)

@@ -5,8 +5,10 @@ import Synchronization
 /// `index + 1` (0 = empty) with a 32-bit tag bumped on every change, in one
 /// `Atomic<UInt64>`, so a stale compare-exchange fails (ABA-safe). Counters are per thread.
 ///
-/// ``trim()`` is meant for quiet moments: a region it frees may still be read by an acquire
-/// that raced it on another thread.
+/// A class's lock is taken only to add a region and in ``trim()``, which is safe at any
+/// time: free-list links live in slot headers that are never freed (see ``ClassRegions``),
+/// so an acquire that raced a trim reads a valid link and fails its exchange; an acquire
+/// that finds the stack empty while a trim holds its slots waits for the trim on the lock.
 public final class LockFreePool: PoolBackend, @unchecked Sendable {
     /// The name this backend has in ``MyceliumKit/PoolRegistry/builtIn``.
     public static let registeredName = "lockfree"
@@ -20,9 +22,12 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
     private static let headStride = 64
 
     /// Creates an empty pool; nothing is reserved until a class is first used.
-    public init(name: String = registeredName, configuration: PoolConfiguration) {
+    ///
+    /// - Throws: ``MyceliumKit/PoolError/tooManyClasses(count:limit:)`` for a plan of more
+    ///   than 4,095 classes.
+    public init(name: String = registeredName, configuration: PoolConfiguration) throws(PoolError) {
         self.name = name
-        core = PoolCore(configuration: configuration)
+        core = try PoolCore(configuration: configuration)
         records = ThreadRecords(classCount: core.classCount)
         heads = .allocate(byteCount: max(1, core.classCount) * Self.headStride, alignment: Self.headStride)
         for index in 0..<core.classCount { head(index).initialize(to: Atomic(0)) }
@@ -35,33 +40,43 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
 
     @inline(__always)
     private func head(_ classIndex: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
-        (heads + classIndex * Self.headStride).assumingMemoryBound(to: Atomic<UInt64>.self)
+        (heads + classIndex &* Self.headStride).assumingMemoryBound(to: Atomic<UInt64>.self)
     }
 
+    @inline(__always)
     public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
         let classIndex = core.classIndex(forByteCount: byteCount)
         let counters = records.current().pointee.classes + classIndex
-        if classIndex < core.classCount {
-            while true {
-                if let slot = pop(classIndex) {
-                    counters.pointee.acquires.bump()
-                    if slot.wasUsed {
-                        counters.pointee.hits.bump()
-                    } else {
-                        slot.wasUsed = true
-                        counters.pointee.allocations.bump()
-                    }
-                    return core.allocation(slot, classIndex: classIndex)
-                }
-                guard grow(classIndex) else { break }
+        if classIndex < core.classCount, let slot = pop(classIndex) ?? refill(classIndex) {
+            if slot.wasUsed {
+                counters.pointee.hits.bump()
+            } else {
+                slot.wasUsed = true
+                counters.pointee.allocations.bump()
             }
+            return core.allocation(slot, classIndex: classIndex)
         }
         let allocation = try core.overflow(classIndex: classIndex, byteCount: byteCount)
-        counters.pointee.acquires.bump()
         counters.pointee.misses.bump()
         return allocation
     }
 
+    /// The slow path of an acquire that found its class empty: under the class's lock (so
+    /// a trim holding the slots finishes first), pops again or grows a region, keeping one
+    /// of its slots. `nil` past the budget.
+    private func refill(_ classIndex: Int) -> Slot? {
+        let regions = core.regions + classIndex
+        return regions.pointee.growth.withLock { hint -> Slot? in
+            if let slot = pop(classIndex) { return slot }
+            guard let number = regions.pointee.grow(hint: &hint, budget: core.budget) else { return nil }
+            push(
+                (1..<regions.pointee.capacity).lazy.map { regions.pointee.slot(inRegion: number, at: $0) },
+                classIndex: classIndex)
+            return regions.pointee.slot(inRegion: number, at: 0)
+        }
+    }
+
+    @inline(__always)
     public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
         core.scrub(allocation, usedByteCount: usedByteCount)
         let classIndex = SlotToken.classIndex(allocation.token)
@@ -116,14 +131,6 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
         push(first: first, last: last, classIndex: classIndex)
     }
 
-    /// Adds a region's slots to the stack; false past the budget.
-    private func grow(_ classIndex: Int) -> Bool {
-        let regions = core.regions + classIndex
-        guard let region = regions.pointee.grow(budget: core.budget) else { return false }
-        push((0..<regions.pointee.capacity).lazy.map { regions.pointee.slot(in: region, at: $0) }, classIndex: classIndex)
-        return true
-    }
-
     public func stats() -> PoolStats {
         records.stats(name: name, core: core)
     }
@@ -131,21 +138,24 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
     public func trim() {
         for index in 0..<core.classCount {
             let head = head(index)
-            var current = head.pointee.load(ordering: .acquiring)
-            while true {
-                let (exchanged, original) = head.pointee.compareExchange(
-                    expected: current, desired: (current >> 32 &+ 1) << 32, ordering: .acquiring)
-                if exchanged { break }
-                current = original
+            let regions = core.regions + index
+            regions.pointee.growth.withLock { hint in
+                var current = head.pointee.load(ordering: .acquiring)
+                while true {
+                    let (exchanged, original) = head.pointee.compareExchange(
+                        expected: current, desired: (current >> 32 &+ 1) << 32, ordering: .acquiring)
+                    if exchanged { break }
+                    current = original
+                }
+                var free: [Slot] = []
+                var top = UInt32(truncatingIfNeeded: current)
+                while top != 0 {
+                    let slot = regions.pointee.slot(at: top &- 1)
+                    free.append(slot)
+                    top = UInt32(truncatingIfNeeded: slot.link.pointee.load(ordering: .relaxed))
+                }
+                push(regions.pointee.releaseIdleRegions(free, hint: &hint, budget: core.budget), classIndex: index)
             }
-            var free: [Slot] = []
-            var top = UInt32(truncatingIfNeeded: current)
-            while top != 0 {
-                let slot = core.regions[index].slot(at: top &- 1)
-                free.append(slot)
-                top = UInt32(truncatingIfNeeded: slot.link.pointee.load(ordering: .relaxed))
-            }
-            push(core.regions[index].releaseIdleRegions(free, budget: core.budget), classIndex: index)
         }
     }
 }

@@ -1,120 +1,140 @@
+import Glibc
 public import MyceliumKit
-import Synchronization
 
-/// A `Synchronization.Mutex` per size class around an intrusive free list, with the
-/// counters kept inside the lock. Simple and predictable; exact stats.
+/// A mutex per size class around an intrusive free list, with the counters kept inside the
+/// lock. Simple and predictable; exact stats.
+///
+/// The mutexes are `pthread_mutex_t`s, which ThreadSanitizer understands (see
+/// `MyceliumKit`'s `Lock`), locked directly: a generic `withLock` and its closure cost more
+/// than the rest of an acquire.
 public final class MutexPool: PoolBackend, @unchecked Sendable {
     /// The name this backend has in ``MyceliumKit/PoolRegistry/builtIn``.
     public static let registeredName = "mutex"
 
+    /// One class's free list and counters, guarded by the mutex in front of it.
     struct ClassState {
         var free: UInt64 = 0
-        var acquires = 0
-        var returns = 0
         var hits = 0
         var allocations = 0
         var misses = 0
+        var returns = 0
         var highWater = 0
 
         mutating func countAcquire() {
-            acquires &+= 1
-            highWater = max(highWater, acquires &- returns)
+            highWater = max(highWater, hits &+ allocations &+ misses &- returns)
         }
     }
+
+    /// Each class has cache lines of its own: its `pthread_mutex_t`, then its ``ClassState``.
+    private static let stateOffset = (MemoryLayout<pthread_mutex_t>.stride + 63) & ~63
+    private static let classStride = stateOffset + (MemoryLayout<ClassState>.stride + 63) & ~63
 
     public let name: String
     public var configuration: PoolConfiguration { core.configuration }
     private let core: PoolCore
-    /// One lock per class, plus one for the counters of requests above every class.
-    private let classes: UnsafeMutablePointer<Lock<ClassState>>
+    /// One state per class, plus one for the counters of requests above every class.
+    private let classes: UnsafeMutableRawPointer
 
     /// Creates an empty pool; nothing is reserved until a class is first used.
-    public init(name: String = registeredName, configuration: PoolConfiguration) {
+    ///
+    /// - Throws: ``MyceliumKit/PoolError/tooManyClasses(count:limit:)`` for a plan of more
+    ///   than 4,095 classes.
+    public init(name: String = registeredName, configuration: PoolConfiguration) throws(PoolError) {
         self.name = name
-        core = PoolCore(configuration: configuration)
-        classes = .allocate(capacity: core.classCount + 1)
-        for index in 0...core.classCount { (classes + index).initialize(to: Lock(ClassState())) }
+        core = try PoolCore(configuration: configuration)
+        classes = .allocate(byteCount: (core.classCount + 1) * Self.classStride, alignment: 64)
+        for index in 0...core.classCount {
+            let mutex = (classes + index * Self.classStride).initializeMemory(as: pthread_mutex_t.self, to: pthread_mutex_t())
+            let status = pthread_mutex_init(mutex, nil)
+            precondition(status == 0, "pthread_mutex_init failed: \(status)")
+            (classes + index * Self.classStride + Self.stateOffset).initializeMemory(as: ClassState.self, to: ClassState())
+        }
     }
 
     deinit {
-        classes.deinitialize(count: core.classCount + 1)
+        for index in 0...core.classCount { pthread_mutex_destroy(mutex(index)) }
         classes.deallocate()
     }
 
+    @inline(__always)
+    private func mutex(_ classIndex: Int) -> UnsafeMutablePointer<pthread_mutex_t> {
+        (classes + classIndex &* Self.classStride).assumingMemoryBound(to: pthread_mutex_t.self)
+    }
+
+    @inline(__always)
+    private func state(_ classIndex: Int) -> UnsafeMutablePointer<ClassState> {
+        (classes + classIndex &* Self.classStride + Self.stateOffset).assumingMemoryBound(to: ClassState.self)
+    }
+
+    @inline(__always)
     public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
         let classIndex = core.classIndex(forByteCount: byteCount)
-        let slot = classes[classIndex].withLock { state -> Slot? in
-            guard classIndex < core.classCount else { return nil }
-            if state.free == 0, let region = core.regions[classIndex].grow(budget: core.budget) {
-                let regions = core.regions + classIndex
-                for position in (0..<regions.pointee.capacity).reversed() {
-                    let slot = regions.pointee.slot(in: region, at: position)
-                    slot.link.pointee.store(state.free, ordering: .relaxed)
-                    state.free = slot.linkBits
+        let state = self.state(classIndex)
+        let mutex = self.mutex(classIndex)
+        if classIndex < core.classCount {
+            pthread_mutex_lock(mutex)
+            if state.pointee.free == 0 { _ = core.grow(classIndex, onto: &state.pointee.free) }
+            if let slot = Slot(linkBits: state.pointee.free) {
+                state.pointee.free = slot.link.pointee.load(ordering: .relaxed)
+                if slot.wasUsed {
+                    state.pointee.hits &+= 1
+                } else {
+                    slot.wasUsed = true
+                    state.pointee.allocations &+= 1
                 }
+                state.pointee.countAcquire()
+                pthread_mutex_unlock(mutex)
+                return core.allocation(slot, classIndex: classIndex)
             }
-            guard let slot = Slot(linkBits: state.free) else { return nil }
-            state.free = slot.link.pointee.load(ordering: .relaxed)
-            state.countAcquire()
-            if slot.wasUsed {
-                state.hits &+= 1
-            } else {
-                slot.wasUsed = true
-                state.allocations &+= 1
-            }
-            return slot
+            pthread_mutex_unlock(mutex)
         }
-        if let slot { return core.allocation(slot, classIndex: classIndex) }
         let allocation = try core.overflow(classIndex: classIndex, byteCount: byteCount)
-        classes[classIndex].withLock { state in
-            state.countAcquire()
-            state.misses &+= 1
-        }
+        pthread_mutex_lock(mutex)
+        state.pointee.misses &+= 1
+        state.pointee.countAcquire()
+        pthread_mutex_unlock(mutex)
         return allocation
     }
 
+    @inline(__always)
     public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
         core.scrub(allocation, usedByteCount: usedByteCount)
-        let classIndex = SlotToken.classIndex(allocation.token)
+        let state = self.state(SlotToken.classIndex(allocation.token))
+        let mutex = self.mutex(SlotToken.classIndex(allocation.token))
         if SlotToken.isHeap(allocation.token) {
             core.releaseHeap(allocation)
-            classes[classIndex].withLock { $0.returns &+= 1 }
+            pthread_mutex_lock(mutex)
+            state.pointee.returns &+= 1
+            pthread_mutex_unlock(mutex)
             return
         }
         let slot = Slot(control: allocation.control)
-        classes[classIndex].withLock { state in
-            slot.link.pointee.store(state.free, ordering: .relaxed)
-            state.free = slot.linkBits
-            state.returns &+= 1
-        }
+        pthread_mutex_lock(mutex)
+        slot.link.pointee.store(state.pointee.free, ordering: .relaxed)
+        state.pointee.free = slot.linkBits
+        state.pointee.returns &+= 1
+        pthread_mutex_unlock(mutex)
     }
 
     public func stats() -> PoolStats {
         core.stats(
             name: name,
             (0...core.classCount).map { index in
-                let state = classes[index].withLock { $0 }
+                let state = self.state(index)
+                pthread_mutex_lock(mutex(index))
+                defer { pthread_mutex_unlock(mutex(index)) }
                 return core.classStats(
-                    classIndex: index, acquires: state.acquires, returns: state.returns, hits: state.hits,
-                    allocations: state.allocations, misses: state.misses, exactHighWater: state.highWater)
+                    classIndex: index, returns: state.pointee.returns, hits: state.pointee.hits,
+                    allocations: state.pointee.allocations, misses: state.pointee.misses,
+                    exactHighWater: state.pointee.highWater)
             })
     }
 
     public func trim() {
         for index in 0..<core.classCount {
-            classes[index].withLock { state in
-                var free: [Slot] = []
-                var next = state.free
-                while let slot = Slot(linkBits: next) {
-                    free.append(slot)
-                    next = slot.link.pointee.load(ordering: .relaxed)
-                }
-                state.free = 0
-                for slot in core.regions[index].releaseIdleRegions(free, budget: core.budget).reversed() {
-                    slot.link.pointee.store(state.free, ordering: .relaxed)
-                    state.free = slot.linkBits
-                }
-            }
+            pthread_mutex_lock(mutex(index))
+            core.trim(index, list: &state(index).pointee.free)
+            pthread_mutex_unlock(mutex(index))
         }
     }
 }

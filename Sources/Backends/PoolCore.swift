@@ -6,10 +6,19 @@ import Synchronization
 /// regions of each class, the budget, heap misses and zeroing. Each backend adds only how
 /// free slots are kept and how it counts.
 final class PoolCore: @unchecked Sendable {
+    /// Buckets of request sizes by `ceil(log2(byteCount))`: one per bit of `Int`, and one
+    /// for sizes below 1, which the kit never passes.
+    private static let bucketCount = Int.bitWidth + 1
+
     let configuration: PoolConfiguration
     /// Number of classes; also the class index of requests above every class.
     let classCount: Int
+    /// The class sizes, then `Int.max` as a sentinel that ends every lookup.
     let sizes: UnsafeMutablePointer<Int>
+    /// Per bucket, the first class that can hold any request of that bucket: the lookup
+    /// starts there and, for power-of-two classes, stops there, so it costs the same for
+    /// every size (no branch to mispredict on a mix of sizes).
+    let firstCandidate: UnsafeMutablePointer<Int>
     let regions: UnsafeMutablePointer<ClassRegions>
     let budget: MemoryBudget
     /// Per class (and above every class): heap buffers out now, and their peak.
@@ -18,18 +27,27 @@ final class PoolCore: @unchecked Sendable {
     let zeroes: Bool
     let failsPastBudget: Bool
 
-    init(configuration: PoolConfiguration) {
+    /// - Throws: ``PoolError/tooManyClasses(count:limit:)`` when the plan has more classes
+    ///   than a slot token can name.
+    init(configuration: PoolConfiguration) throws(PoolError) {
         let classes = configuration.plan.classes
-        precondition(
-            classes.count < SlotToken.maximumClassCount, "a plan of \(classes.count) classes; at most 4095 are supported")
+        guard classes.count <= SlotToken.maximumClassCount else {
+            throw .tooManyClasses(count: classes.count, limit: SlotToken.maximumClassCount)
+        }
         self.configuration = configuration
         classCount = classes.count
-        sizes = .allocate(capacity: max(1, classes.count))
+        sizes = .allocate(capacity: classes.count + 1)
         regions = .allocate(capacity: max(1, classes.count))
         for (index, sizeClass) in classes.enumerated() {
             (sizes + index).initialize(to: sizeClass.size)
             (regions + index).initialize(
                 to: ClassRegions(size: sizeClass.size, capacity: sizeClass.capacity, memoryBudget: configuration.memoryBudget))
+        }
+        (sizes + classes.count).initialize(to: .max)
+        firstCandidate = .allocate(capacity: Self.bucketCount)
+        for bucket in 0..<Self.bucketCount {
+            let below = bucket == 0 ? 0 : bucket < Int.bitWidth ? 1 << (bucket - 1) : Int.max
+            (firstCandidate + bucket).initialize(to: classes.firstIndex { $0.size > below } ?? classes.count)
         }
         budget = MemoryBudget(limit: configuration.memoryBudget)
         heapInUse = .allocate(capacity: classes.count + 1)
@@ -46,17 +64,20 @@ final class PoolCore: @unchecked Sendable {
         regions.deinitialize(count: classCount)
         regions.deallocate()
         sizes.deallocate()
+        firstCandidate.deallocate()
         heapInUse.deinitialize(count: classCount + 1)
         heapInUse.deallocate()
         heapPeak.deinitialize(count: classCount + 1)
         heapPeak.deallocate()
     }
 
-    /// The smallest class holding `byteCount` bytes, or ``classCount`` above every class.
+    /// The smallest class holding `byteCount` (at least 1) bytes, or ``classCount`` above
+    /// every class. Requests of one bucket fall in `(2^(bucket-1), 2^bucket]`.
     @inline(__always)
     func classIndex(forByteCount byteCount: Int) -> Int {
-        var index = 0
-        while index < classCount, sizes[index] < byteCount { index &+= 1 }
+        let bucket = Int.bitWidth &- (byteCount &- 1).leadingZeroBitCount
+        var index = firstCandidate[bucket]
+        while sizes[index] < byteCount { index &+= 1 }
         return index
     }
 
@@ -79,6 +100,7 @@ final class PoolCore: @unchecked Sendable {
             peak = original
         }
         let slot = Slot(header: header)
+        slot.prepare(index: 0, bytes: header + Slot.headerBytes)
         return PoolAllocation(
             bytes: slot.bytes, capacity: capacity, control: slot.control,
             token: SlotToken.make(classIndex: classIndex, heap: true))
@@ -93,7 +115,15 @@ final class PoolCore: @unchecked Sendable {
     /// Zeroes the used bytes of a returned buffer when the configuration asks for it.
     @inline(__always)
     func scrub(_ allocation: PoolAllocation, usedByteCount: Int) {
-        if zeroes && usedByteCount > 0 {
+        guard zeroes && usedByteCount > 0 else { return }
+        if usedByteCount <= 64 && allocation.capacity >= 64 {
+            // The common small message: four 16-byte stores instead of a call to memset.
+            // Bytes past `usedByteCount` are zero already, or were written without setting
+            // `count`, which PooledBuffer documents as not scrubbed either way.
+            for offset in Swift.stride(from: 0, to: 64, by: 16) {
+                allocation.bytes.storeBytes(of: .zero, toByteOffset: offset, as: SIMD2<UInt64>.self)
+            }
+        } else {
             memset(allocation.bytes, 0, min(usedByteCount, allocation.capacity))
         }
     }
@@ -106,21 +136,21 @@ final class PoolCore: @unchecked Sendable {
             token: SlotToken.make(classIndex: classIndex, heap: false, owner: owner))
     }
 
-    /// Per-class stats from counters summed by the backend. `exactHighWater` is the mutex
-    /// backend's; the others pass `nil` and get a bound: slots ever used (less those trimmed)
-    /// plus the heap peak, which is the true peak whenever a free list is LIFO per thread.
+    /// Per-class stats from counters summed by the backend; acquires are
+    /// `hits + allocations + misses`. `exactHighWater` is the mutex backend's; the others
+    /// pass `nil` and get a bound: slots ever used (less those trimmed) plus the heap peak,
+    /// which is the true peak whenever a free list is LIFO per thread.
     func classStats(
-        classIndex: Int, acquires: Int, returns: Int, hits: Int, allocations: Int, misses: Int,
-        exactHighWater: Int? = nil
+        classIndex: Int, returns: Int, hits: Int, allocations: Int, misses: Int, exactHighWater: Int? = nil
     ) -> PoolClassStats {
+        let acquires = hits + allocations + misses
         let inUse = acquires - returns
         let isClass = classIndex < classCount
-        let highWater =
+        let highWater = max(
+            inUse,
             exactHighWater
-            ?? max(
-                inUse,
-                allocations - (isClass ? regions[classIndex].retiredUsedSlots.load(ordering: .relaxed) : 0)
-                    + heapPeak[classIndex].load(ordering: .relaxed))
+                ?? allocations - (isClass ? regions[classIndex].retiredUsedSlots.load(ordering: .relaxed) : 0)
+                + heapPeak[classIndex].load(ordering: .relaxed))
         return PoolClassStats(
             size: isClass ? sizes[classIndex] : 0,
             capacity: isClass ? regions[classIndex].capacity : 0,
@@ -132,5 +162,41 @@ final class PoolCore: @unchecked Sendable {
     /// Splits per-class stats into a ``PoolStats``.
     func stats(name: String, _ perClass: [PoolClassStats]) -> PoolStats {
         PoolStats(name: name, classes: Array(perClass.prefix(classCount)), unclassified: perClass[classCount])
+    }
+
+    /// Grows class `classIndex` by a region and threads its slots, first on top, onto the
+    /// free list at `head` (linked by header address); false past the budget.
+    func grow(_ classIndex: Int, onto head: inout UInt64) -> Bool {
+        let regions = self.regions + classIndex
+        return regions.pointee.growth.withLock { hint in
+            guard let number = regions.pointee.grow(hint: &hint, budget: budget) else { return false }
+            for position in (0..<regions.pointee.capacity).reversed() {
+                let slot = regions.pointee.slot(inRegion: number, at: position)
+                slot.link.pointee.store(head, ordering: .relaxed)
+                head = slot.linkBits
+            }
+            return true
+        }
+    }
+
+    /// Frees the idle regions of class `classIndex` among the free list at `head` (linked by
+    /// header address), which must hold every free slot of the regions it touches; `head`
+    /// keeps the rest, in the same order.
+    func trim(_ classIndex: Int, list head: inout UInt64) {
+        var free: [Slot] = []
+        var next = head
+        while let slot = Slot(linkBits: next) {
+            free.append(slot)
+            next = slot.link.pointee.load(ordering: .relaxed)
+        }
+        let regions = self.regions + classIndex
+        let kept = regions.pointee.growth.withLock { hint in
+            regions.pointee.releaseIdleRegions(free, hint: &hint, budget: budget)
+        }
+        head = 0
+        for slot in kept.reversed() {
+            slot.link.pointee.store(head, ordering: .relaxed)
+            head = slot.linkBits
+        }
     }
 }

@@ -10,19 +10,19 @@ extension PoolRegistry {
                 description:
                     "per-thread sub-arenas, no atomics on the owner's path; fastest when each event loop releases what it acquires"
             ) {
-                ArenaPool(configuration: $0)
+                try ArenaPool(configuration: $0)
             }
             try registry.register(
                 LockFreePool.registeredName,
                 description: "lock-free stack per size class; even speed when buffers are often released on other threads"
             ) {
-                LockFreePool(configuration: $0)
+                try LockFreePool(configuration: $0)
             }
             try registry.register(
                 MutexPool.registeredName,
                 description: "a mutex per size class with exact stats; simple and predictable under light contention"
             ) {
-                MutexPool(configuration: $0)
+                try MutexPool(configuration: $0)
             }
             try registry.register(
                 SystemPool.registeredName,

@@ -1,16 +1,20 @@
 import Synchronization
 
-/// One buffer in pool memory, addressed by its 32-byte header:
-/// `[link 8][index 4][flags 4][control 16][bytes ...]`.
+/// One buffer of a class, addressed by its 48-byte header, which lives outside the buffer
+/// memory (see ``ClassRegions``): `[link 8][index 4][flags 4][control 16][bytes 8][unused 8]`.
 ///
-/// `link` threads the slot into whichever free list holds it (a pointer for the mutex and
-/// arena lists, `index + 1` for the lock-free stack); it is atomic because a lock-free popper
-/// may read the link of a slot another thread has just taken. `index` names the slot inside
-/// its class (region number and position) and never changes; `flags` remembers whether the
-/// slot was handed out before, which tells a hit from an allocation.
+/// `link` threads the slot into whichever free list holds it (a header address for the
+/// mutex and arena lists, `index + 1` for the lock-free stack); it is atomic because a
+/// lock-free popper may read the link of a slot another thread has just taken. `index`
+/// names the slot inside its class (region number and position); `flags` remembers whether
+/// the slot was handed out before, which tells a hit from an allocation; `bytes` is the
+/// slot's buffer.
+///
+/// Heap buffers served outside the classes use the same header in front of their bytes.
 struct Slot: @unchecked Sendable {
-    static let headerBytes = 32
+    static let headerBytes = 48
     static let controlOffset = 16
+    private static let bytesOffset = 32
 
     let header: UnsafeMutableRawPointer
 
@@ -25,14 +29,23 @@ struct Slot: @unchecked Sendable {
         self.header = control - Self.controlOffset
     }
 
-    /// The slot at a link value that holds a pointer; `nil` for 0.
+    /// The slot at a link value that holds a header address; `nil` for 0.
     @inline(__always)
     init?(linkBits: UInt64) {
         guard let header = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: linkBits)) else { return nil }
         self.header = header
     }
 
-    /// This slot's address as a link value.
+    /// Sets up a fresh slot: never handed out, unlinked, its buffer at `bytes`.
+    func prepare(index: UInt32, bytes: UnsafeMutableRawPointer) {
+        // Atomic: a lock-free popper holding a stale top may be reading this link.
+        link.pointee.store(0, ordering: .relaxed)
+        self.index = index
+        wasUsed = false
+        header.storeBytes(of: bytes, toByteOffset: Self.bytesOffset, as: UnsafeMutableRawPointer.self)
+    }
+
+    /// This slot's header address as a link value.
     @inline(__always)
     var linkBits: UInt64 { UInt64(UInt(bitPattern: header)) }
 
@@ -56,5 +69,5 @@ struct Slot: @unchecked Sendable {
     var control: UnsafeMutableRawPointer { header + Self.controlOffset }
 
     @inline(__always)
-    var bytes: UnsafeMutableRawPointer { header + Self.headerBytes }
+    var bytes: UnsafeMutableRawPointer { header.load(fromByteOffset: Self.bytesOffset, as: UnsafeMutableRawPointer.self) }
 }

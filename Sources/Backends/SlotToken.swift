@@ -5,7 +5,9 @@
 /// Layout: `[owner address << 16][heap: bit 15][class index: bits 0-11]`. User-space
 /// addresses fit in 48 bits on x86-64 and arm64 Linux.
 enum SlotToken {
-    static let maximumClassCount = 1 << 12
+    /// The most classes a plan may have: their indices and the one above every class fit
+    /// in the 12 bits of the class index.
+    static let maximumClassCount = (1 << 12) - 1
     private static let heapBit: UInt64 = 1 << 15
     private static let classMask: UInt64 = (1 << 12) - 1
 

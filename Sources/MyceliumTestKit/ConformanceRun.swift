@@ -323,7 +323,10 @@ struct ConformanceRun {
             defer { slots.deallocate() }
             for index in 0..<capacity { slots.put(try pool.acquire(byteCount: 100), at: index) }
             let oneRegion = pool.stats().classes[0].bytesReserved
-            run.expect(oneRegion > 0, check, "class 128 reserved nothing for \(capacity) buffers")
+            let regionBytes = Self.plan.classes[0].regionBytes
+            run.expect(
+                oneRegion == regionBytes, check,
+                "one region of \(capacity) buffers reserved \(oneRegion) bytes, expected size × capacity = \(regionBytes)")
             slots.put(try pool.acquire(byteCount: 100), at: capacity)
             var stats = pool.stats()
             run.expect(

@@ -19,7 +19,9 @@ public struct PoolConformance: Sendable {
     /// What a backend says it does, beyond what every backend must do.
     public struct Claims: Sendable, Hashable {
         /// The backend reuses memory: classes reserve regions lazily, grow one region at a
-        /// time within the budget, count hits on reuse and give regions back on `trim()`.
+        /// time within the budget (a region reserves `size × capacity` bytes, as
+        /// ``MyceliumKit/SizeClassPlan/SizeClass/regionBytes`` says), count hits on reuse and
+        /// give regions back on `trim()`.
         public var pools: Bool
         /// Every buffer it hands out reads as zero when it is given out (the used bytes of
         /// returned buffers are zeroed when the configuration asks for it).

@@ -32,7 +32,8 @@ struct PoolMisuseTests {
 
     @Test(arguments: ["arena", "lockfree", "mutex"])
     func spentBudgetUnderFailThrowsAndStaysWithinBudget(name: String) throws {
-        // One region of 4 × 128-byte buffers (with headers) fits in 1,000 bytes; two do not.
+        // The budget counts buffer bytes only (DESIGN.md: a region is size × capacity):
+        // 1,000 bytes hold one region of 4 × 128 bytes (512), not two (1,024).
         let pool = try PoolRegistry.builtIn.make(
             name, configuration: PoolConfiguration(plan: Self.plan, memoryBudget: 1_000, overflowPolicy: .fail))
         let first = try pool.acquire(byteCount: 64)
@@ -40,7 +41,7 @@ struct PoolMisuseTests {
         let third = try pool.acquire(byteCount: 64)
         let fourth = try pool.acquire(byteCount: 64)
         #expect(throws: PoolError.budgetExhausted(requested: 64, budget: 1_000)) { _ = try pool.acquire(byteCount: 64) }
-        #expect(pool.stats().bytesReserved > 0 && pool.stats().bytesReserved <= 1_000)
+        #expect(pool.stats().bytesReserved == Self.plan.classes[0].regionBytes)
         #expect(pool.stats().acquires == 4)
         #expect(
             PoolError.budgetExhausted(requested: 64, budget: 1_000).description
@@ -51,6 +52,55 @@ struct PoolMisuseTests {
         _ = consume third
         _ = consume fourth
         #expect(pool.stats().inUse == 0)
+    }
+
+    @Test(arguments: ["arena", "lockfree", "mutex"])
+    func budgetOfExactlyTwoRegionsHoldsTwoRegions(name: String) throws {
+        // Per-slot bookkeeping (links, control memory) is not charged to the budget, so a
+        // budget of exactly two regions' buffer bytes grows the class twice.
+        let budget = 2 * Self.plan.classes[0].regionBytes
+        let pool = try PoolRegistry.builtIn.make(
+            name, configuration: PoolConfiguration(plan: Self.plan, memoryBudget: budget, overflowPolicy: .fail))
+        // Holds `count` buffers at once (on the stack: arrays cannot hold them), then runs `body`.
+        func holding(_ count: Int, _ body: () throws -> Void) throws {
+            guard count > 0 else { return try body() }
+            let buffer = try pool.acquire(byteCount: 128)
+            try holding(count - 1, body)
+            _ = consume buffer
+        }
+        try holding(8) {
+            #expect(pool.stats().bytesReserved == budget)
+            #expect(throws: PoolError.budgetExhausted(requested: 128, budget: budget)) {
+                _ = try pool.acquire(byteCount: 128)
+            }
+        }
+        #expect(pool.stats().inUse == 0 && pool.stats().allocations == 8)
+    }
+
+    @Test(arguments: ["arena", "lockfree", "mutex"])
+    func planWithMoreClassesThanTokensCanNameIsATypedError(name: String) throws {
+        func plan(classes: Int) -> SizeClassPlan {
+            SizeClassPlan(classes: (1...classes).map { .init(size: $0 * 16, capacity: 1) })
+        }
+        let largest = try PoolRegistry.builtIn.make(
+            name, configuration: PoolConfiguration(plan: plan(classes: 4_095), memoryBudget: 1 << 16))
+        #expect(try largest.acquire(byteCount: 4_095 * 16).capacity == 4_095 * 16)
+        #expect {
+            _ = try PoolRegistry.builtIn.make(
+                name, configuration: PoolConfiguration(plan: plan(classes: 4_096), memoryBudget: 1 << 16))
+        } throws: { error in
+            (error as? PoolRegistryError)?.description
+                == "pool backend '\(name)' failed to start: the size-class plan has 4096 classes; this pool supports at most 4095: use fewer classes (a plan derived with SizeClassPlan(payloadSizes:) has one per power of two)"
+        }
+    }
+
+    @Test func tooManyClassesIsThrownByTheInitializers() {
+        let configuration = PoolConfiguration(
+            plan: SizeClassPlan(classes: (1...5_000).map { .init(size: $0 * 16, capacity: 1) }), memoryBudget: 1 << 16)
+        let expected = PoolError.tooManyClasses(count: 5_000, limit: 4_095)
+        #expect(throws: expected) { _ = try ArenaPool(configuration: configuration) }
+        #expect(throws: expected) { _ = try LockFreePool(configuration: configuration) }
+        #expect(throws: expected) { _ = try MutexPool(configuration: configuration) }
     }
 
     @Test func unknownBackendNameListsTheRegisteredOnes() {

@@ -35,6 +35,15 @@ public protocol PoolBackend: AnyObject, Sendable {
     func stats() -> PoolStats
     /// Gives back regions in which no buffer is in use.
     func trim()
+
+    /// Calls ``deallocate(_:usedByteCount:)`` on the pool at `pool`, an unretained reference
+    /// to an instance of this type, without retaining it; ``PooledBuffer`` and
+    /// ``SharedBuffer`` return their memory through it. Keep the default implementation: it
+    /// is a requirement (not only an extension method) so that a handle's `deinit`, which
+    /// knows its pool only as `any PoolBackend.Type`, lands through the witness table in code
+    /// specialized for the backend, with `deallocate` inlined. As an extension method it ran
+    /// unspecialized behind an extra call and a witness thunk.
+    static func deallocate(unretained pool: UnsafeMutableRawPointer, _ allocation: PoolAllocation, usedByteCount: Int)
 }
 
 extension PoolBackend {
@@ -47,20 +56,23 @@ extension PoolBackend {
     ///
     /// - Throws: ``PoolError/invalidSize(_:)`` for `byteCount < 1`, and what the backend's
     ///   overflow policy throws.
-    @inlinable
+    // Always inlined into the caller, also on `any PoolBackend`: then the only call is to
+    // `allocate`, whose 32-byte result comes back in registers. Called out of line, the
+    // 72-byte handle went through memory twice (store-forwarding stalls, ~8 ns).
+    @inlinable @inline(__always)
     public func acquire(byteCount: Int) throws(PoolError) -> PooledBuffer {
         guard byteCount > 0 else { throw .invalidSize(byteCount) }
         return PooledBuffer(allocation: try allocate(byteCount: byteCount), pool: self)
     }
-}
 
-extension PoolBackend {
-    /// Calls ``deallocate(_:usedByteCount:)`` on the pool at `pool` (an unretained
-    /// reference) without retaining it. Handles keep their pool as a metatype and an address
-    /// because calling through an `unowned(unsafe)` existential costs a retain and a release
-    /// per buffer (seen in the disassembly of `PooledBuffer.deinit`).
+    /// Calls ``deallocate(_:usedByteCount:)`` on the pool at `pool` without retaining it.
+    /// Handles keep their pool as a metatype and an address because calling through an
+    /// `unowned(unsafe)` existential costs a retain and a release per buffer (seen in the
+    /// disassembly of `PooledBuffer.deinit`).
     @inlinable
-    static func deallocate(unretained pool: UnsafeMutableRawPointer, _ allocation: PoolAllocation, usedByteCount: Int) {
+    public static func deallocate(
+        unretained pool: UnsafeMutableRawPointer, _ allocation: PoolAllocation, usedByteCount: Int
+    ) {
         Unmanaged<Self>.fromOpaque(pool)._withUnsafeGuaranteedRef {
             $0.deallocate(allocation, usedByteCount: usedByteCount)
         }

@@ -1,9 +1,11 @@
-/// Why a pool could not hand out a buffer.
+/// Why a pool could not be made, or could not hand out a buffer.
 public enum PoolError: Error, Hashable, CustomStringConvertible {
     /// A request for fewer than 1 byte.
     case invalidSize(Int)
     /// The memory budget is spent and the overflow policy is `fail`.
     case budgetExhausted(requested: Int, budget: Int)
+    /// The configuration's plan has more classes than the backend can tell apart.
+    case tooManyClasses(count: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -11,6 +13,8 @@ public enum PoolError: Error, Hashable, CustomStringConvertible {
             "cannot acquire a buffer of \(size) bytes: ask for at least 1 byte"
         case .budgetExhausted(let requested, let budget):
             "pool memory budget of \(budget) bytes is spent; a \(requested)-byte buffer must wait until buffers are returned (or raise the budget, or use the 'allocate' overflow policy)"
+        case .tooManyClasses(let count, let limit):
+            "the size-class plan has \(count) classes; this pool supports at most \(limit): use fewer classes (a plan derived with SizeClassPlan(payloadSizes:) has one per power of two)"
         }
     }
 }
