@@ -61,7 +61,7 @@ public final class MyceliumClient: Sendable {
     ///   - name: the peer name the broker logs.
     ///   - digest: the 32-byte contract digest to check against the broker's; `nil` skips
     ///     the check.
-    ///   - pool: the pool for every buffer; `nil` uses plain heap buffers.
+    ///   - pool: the pool for every buffer; `nil` uses a ``SystemPool`` (a heap buffer each).
     ///   - options: limits.
     /// - Throws: ``MyceliumClientError/connectFailed(address:error:)`` when nothing answers,
     ///   ``MyceliumClientError/broker(_:)`` with ``WireErrorCode/digestMismatch`` when the
@@ -85,7 +85,8 @@ public final class MyceliumClient: Sendable {
         let loop: ClientLoop
         do {
             loop = try ClientLoop(
-                address: address, peerName: name, digest: digest ?? Hello.uncheckedDigest, pool: pool ?? HeapPool(),
+                address: address, peerName: name, digest: digest ?? Hello.uncheckedDigest,
+                pool: pool ?? SystemPool(configuration: PoolConfiguration(plan: SizeClassPlan(classes: []))),
                 options: options)
             try loop.startThread()
         } catch {

@@ -87,6 +87,20 @@ import Testing
         }
     }
 
+    @Test func withoutAPoolTheClientUsesTheSystemPool() async throws {
+        try await withBroker(.forTests()) { _, addresses in
+            let client = try await MyceliumClient.connect(to: addresses[0], name: "default-pool")
+            let stream = try await client.subscribe([TestTypes.small])
+            try await client.publish(typeID: TestTypes.small, payload: [7])
+            #expect(try await stream.collect(1).map(\.payload) == [[7]])
+            #expect(client.pool is SystemPool)
+            let stats = client.pool.stats()
+            #expect(stats.name == SystemPool.registeredName)
+            #expect(stats.acquires >= 2 && stats.misses == stats.acquires, "every buffer came from the heap")
+            await client.close()
+        }
+    }
+
     @Test func brokerErrorsSurfaceAsTypedErrors() async throws {
         try await withBroker(.forTests()) { _, addresses in
             let client = try await connectClient(addresses[0])
