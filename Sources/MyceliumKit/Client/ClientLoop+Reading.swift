@@ -152,7 +152,9 @@ extension ClientLoop {
                 fail(.protocolViolation("it sent a PONG of \(bytes.count) bytes to an 8-byte PING"))
                 return
             }
+            if !state.pointee.pingMarks.isEmpty { state.pointee.confirmed = state.pointee.pingMarks.removeFirst() }
             let token = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            state.pointee.deadlines[token] = nil
             if let roundTrip = state.pointee.roundTrips.removeValue(forKey: token) { complete(token, roundTrip) }
         case .error(let error):
             received(error)
@@ -161,7 +163,9 @@ extension ClientLoop {
                 fail(.protocolViolation("it sent STATS nobody asked for"))
                 return
             }
-            state.pointee.statsRequests.removeFirst().resume(returning: json)
+            let request = state.pointee.statsRequests.removeFirst()
+            state.pointee.deadlines[request.token] = nil
+            request.continuation?.resume(returning: json)
         case .subscribe, .unsubscribe, .ping, .statsRequest:
             fail(.protocolViolation("it sent a frame of type \(typeID) (\(frame.type)), which only clients send"))
         }
@@ -195,7 +199,7 @@ extension ClientLoop {
         case .subscribe(let queue, let typeIDs, let continuation):
             if let error = closeWindow(token) {
                 removeRoutes(to: queue, typeIDs: typeIDs)
-                queue.finish(throwing: MyceliumClientError.broker(error))
+                if queue.finish(throwing: MyceliumClientError.broker(error)) { resumeReading() }
                 continuation.resume(throwing: MyceliumClientError.broker(error))
             } else {
                 continuation.resume()
@@ -212,6 +216,10 @@ extension ClientLoop {
             } else {
                 continuation.resume(throwing: MyceliumClientError.broker(state.pointee.unclaimedErrors.removeFirst()))
             }
+        case .close:
+            endClose(state.pointee.unclaimedErrors.first.map(MyceliumClientError.broker))
+        case .abandoned:
+            _ = closeWindow(token)
         }
     }
 

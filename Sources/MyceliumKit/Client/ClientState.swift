@@ -41,8 +41,21 @@ struct ClientState: ~Copyable {
 
     var connectContinuation: CheckedContinuation<Void, any Error>?
     var roundTrips: [UInt64: PendingRoundTrip] = [:]
-    var statsRequests: [CheckedContinuation<String, any Error>] = []
-    var nextToken: UInt64 = 1
+    /// STATS requests in the order sent; one given up on has no continuation.
+    var statsRequests: [(token: UInt64, continuation: CheckedContinuation<String, any Error>?)] = []
+    /// When each request with a timeout is given up on, and the earliest of them (or an
+    /// earlier time: it is recomputed when it passes).
+    var deadlines: [UInt64: Deadline] = [:]
+    var earliestDeadline: ContinuousClock.Instant?
+    /// How many frames had been published when each PING still unanswered was sent, in
+    /// order: the broker answers PINGs in order, after handling what came before them.
+    var pingMarks: [UInt64] = []
+    /// Frames published up to the last ``ClientLoop/takeOutbox()``.
+    var taken: UInt64 = 0
+    /// Frames published before the last PING that came back: the broker handled them.
+    var confirmed: UInt64 = 0
+    /// Called once ``MyceliumClient/close(timeout:)`` is done, with what went wrong.
+    var closeDone: (@Sendable (MyceliumClientError?) -> Void)?
     /// The token of the request whose error window is open, and the first ERROR in it.
     var window: UInt64?
     var windowError: WireError?
@@ -52,6 +65,13 @@ struct ClientState: ~Copyable {
     var closingError: WireError?
     /// The streams receiving each type id.
     var routes: [UInt16: [MessageQueue]] = [:]
+
+    /// A request's time limit; `request` names it in the timeout error.
+    struct Deadline {
+        let at: ContinuousClock.Instant
+        let request: String
+        let timeout: Duration
+    }
 
     static let vectorCount = 64
     /// The most unreported ERROR frames kept for ``MyceliumClient/flush()``.
