@@ -8,7 +8,7 @@
 /// let trades = try await client.subscribe([1101])
 /// try await client.publish(typeID: 1011, payload: bytes)
 /// for try await message in trades { handle(message.payload) }
-/// await client.close()
+/// try await client.close()
 /// ```
 ///
 /// ERROR frames about what the client sent come back as ``MyceliumClientError/broker(_:)``:
