@@ -294,10 +294,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         state.pointee.earliestDeadline = nil
         finishStreams(throwing: error)
         state.pointee.routes.removeAll()
-        if var receive = state.pointee.receive.take() { receive.count = state.pointee.receiveCapacity }
-        state.pointee.receiveBase = nil
-        if var partial = state.pointee.partial.take() { partial.count = Int(state.pointee.partialHeader.length) }
-        state.pointee.partialBase = nil
+        state.pointee.input.release()
         state.pointee.sending.releaseAll()
         if let done = state.pointee.closeDone.take() {
             // Lost while closing: what was not confirmed may be lost too.

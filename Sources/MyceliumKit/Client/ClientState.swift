@@ -21,19 +21,9 @@ struct ClientState: ~Copyable {
     var finished = false
     var failure: MyceliumClientError?
 
-    /// The receive buffer, taken from the pool on the first read.
-    var receive: PooledBuffer?
-    var receiveBase: UnsafeMutableRawPointer?
-    var receiveCapacity = 0
-    /// Bytes in the receive buffer not parsed yet (a partial frame, at the front).
-    var received = 0
-    /// A data frame being read straight into its own buffer.
-    var partial: PooledBuffer?
-    var partialBase: UnsafeMutableRawPointer?
-    var partialHeader = FrameHeader(typeID: 0, length: 0)
-    var partialFilled = 0
-    /// Bytes of a frame nobody subscribes to still to discard as they arrive.
-    var skipRemaining = 0
+    /// The receive buffer, a data frame being read into its own buffer, a frame nobody
+    /// subscribes to being skipped.
+    var input = FrameReceiver()
 
     /// Output the loop writes: publishes taken from the outbox, and its own control frames.
     var sending = OutputQueue()
