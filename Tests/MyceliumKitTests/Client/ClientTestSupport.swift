@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import MyceliumBackends
 import MyceliumKit
@@ -75,6 +76,36 @@ func clientError(_ body: () async throws -> Void) async -> MyceliumClientError? 
         Issue.record("expected a MyceliumClientError, got \(error)")
     }
     return nil
+}
+
+/// Runs `body` on a thread of its own: a peer's blocking accepts and reads must not hold a
+/// thread of the cooperative pool that the client (or another test) needs.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// A client connected to a ``StalledPeer`` the test plays the broker with; both are closed
+/// after `body`, and every buffer of the client must be back in its pool then.
+func withPeer(
+    options: MyceliumClient.Options = .init(),
+    _ body: (MyceliumClient, StalledPeer, Int32) async throws -> Void
+) async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let peer = try StalledPeer(path: directory.path + "/peer.sock")
+    defer { close(peer.listener) }
+    let accepting = Task { try await blocking { try peer.acceptAndGreet() } }
+    let pool = clientPool()
+    let client = try await within(5, "connecting") {
+        try await MyceliumClient.connect(to: .unix(path: peer.path), name: "scripted", pool: pool, options: options)
+    }
+    let connection = try await accepting.value
+    defer { close(connection) }
+    try await body(client, peer, connection)
+    try await client.close(timeout: .milliseconds(100))
+    #expect(pool.stats().inUse == 0, "buffers still out after close: \(pool.stats())")
 }
 
 /// A peer that answers HELLO and then reads only when told: the stalled path a publisher

@@ -40,58 +40,41 @@ import Testing
     }
 
     @Test func closeGivesUpOnABrokerThatDoesNotConfirmAndSaysSo() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        let peer = try StalledPeer(path: directory.path + "/stalled.sock")
-        defer { close(peer.listener) }
-        let accepting = Task.detached { try peer.acceptAndGreet() }
-        let client = try await connectClient(.unix(path: peer.path))
-        let connection = try await accepting.value
-        defer { close(connection) }
-        try await client.publish(typeID: TestTypes.small, payload: [1])
-        let started = ContinuousClock.now
-        let error = await clientError { try await within(5, "close") { try await client.close(timeout: .milliseconds(200)) } }
-        #expect(ContinuousClock.now - started >= .milliseconds(200))
-        guard case .timedOut(let request, let timeout) = error else {
-            Issue.record("expected timedOut, got \(String(describing: error))")
-            return
+        try await withPeer { client, _, _ in
+            try await client.publish(typeID: TestTypes.small, payload: [1])
+            let started = ContinuousClock.now
+            let error = await clientError { try await within(5, "close") { try await client.close(timeout: .milliseconds(200)) } }
+            #expect(ContinuousClock.now - started >= .milliseconds(200))
+            guard case .timedOut(let request, let timeout) = error else {
+                Issue.record("expected timedOut, got \(String(describing: error))")
+                return
+            }
+            #expect(request.contains("close") && timeout == .milliseconds(200))
+            #expect(error?.description.contains("may be lost") == true)
+            let later = await clientError { _ = try await client.ping() }
+            #expect(later == .closed)
         }
-        #expect(request.contains("close") && timeout == .milliseconds(200))
-        #expect(error?.description.contains("may be lost") == true)
-        let later = await clientError { _ = try await client.ping() }
-        #expect(later == .closed)
     }
 
     @Test func closingAClientThatOnlySubscribedDoesNotWaitForTheBroker() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        let peer = try StalledPeer(path: directory.path + "/stalled.sock")
-        defer { close(peer.listener) }
-        let accepting = Task.detached { try peer.acceptAndGreet() }
-        let client = try await connectClient(.unix(path: peer.path))
-        let connection = try await accepting.value
-        defer { close(connection) }
-        let started = ContinuousClock.now
-        try await within(5, "close") { try await client.close(timeout: .seconds(10)) }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        try await withPeer { client, _, _ in
+            let started = ContinuousClock.now
+            try await within(5, "close") { try await client.close(timeout: .seconds(10)) }
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
     }
 
     @Test func closeAfterTheConnectionWasLostWithUnconfirmedFramesThrowsTheLoss() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        let peer = try StalledPeer(path: directory.path + "/vanishing.sock")
-        defer { close(peer.listener) }
-        let accepting = Task.detached { try peer.acceptAndGreet() }
-        let client = try await connectClient(.unix(path: peer.path))
-        let connection = try await accepting.value
-        try await client.publish(typeID: TestTypes.small, payload: [1])
-        close(connection)
-        let lost = await clientError { _ = try await within(5, "a ping to a closed peer") { try await client.ping() } }
-        guard case .connectionLost = lost else {
-            Issue.record("expected connectionLost, got \(String(describing: lost))")
-            return
+        try await withPeer { client, _, connection in
+            try await client.publish(typeID: TestTypes.small, payload: [1])
+            shutdown(connection, Int32(SHUT_RDWR))
+            let lost = await clientError { _ = try await within(5, "a ping to a closed peer") { try await client.ping() } }
+            guard case .connectionLost = lost else {
+                Issue.record("expected connectionLost, got \(String(describing: lost))")
+                return
+            }
+            let error = await clientError { try await client.close() }
+            #expect(error == lost, "the publish before the loss may be lost: close says so")
         }
-        let error = await clientError { try await client.close() }
-        #expect(error == lost, "the publish before the loss may be lost: close says so")
     }
 }

@@ -3,34 +3,13 @@ import Glibc
 import MyceliumKit
 import Testing
 
-/// Runs `body` on a thread of its own: the peer's blocking reads must not hold a thread of
-/// the cooperative pool that the client's callers need.
-private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
+/// Waits (at most 5 s) for `task` and expects it to have ended with `CancellationError`.
+private func expectCancellation<T: Sendable>(_ task: Task<T, any Error>, _ what: String) async throws {
+    let result = try await within(5, what) { await task.result }
+    guard case .failure(let error) = result, error is CancellationError else {
+        Issue.record("\(what): expected CancellationError, got \(result)")
+        return
     }
-}
-
-/// A client connected to a ``StalledPeer`` the test plays the broker with; both are closed
-/// after `body`, and every buffer of the client must be back in its pool then.
-private func withScriptedPeer(
-    options: MyceliumClient.Options = .init(),
-    _ body: (MyceliumClient, StalledPeer, Int32) async throws -> Void
-) async throws {
-    let directory = TemporaryDirectory()
-    defer { directory.remove() }
-    let peer = try StalledPeer(path: directory.path + "/peer.sock")
-    defer { close(peer.listener) }
-    let accepting = Task.detached { try peer.acceptAndGreet() }
-    let pool = clientPool()
-    let client = try await within(5, "connecting") {
-        try await MyceliumClient.connect(to: .unix(path: peer.path), name: "requests", pool: pool, options: options)
-    }
-    let connection = try await accepting.value
-    defer { close(connection) }
-    try await body(client, peer, connection)
-    try await client.close(timeout: .milliseconds(100))
-    #expect(pool.stats().inUse == 0, "buffers still out after close: \(pool.stats())")
 }
 
 /// A STATS document whose `connections` is `connections`.
@@ -49,15 +28,11 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
 
 @Suite struct MyceliumClientRequestTests {
     @Test func aPingToABrokerThatNeverAnswersIsCancelledAndItsLatePongIsNotTakenForTheNext() async throws {
-        try await withScriptedPeer { client, peer, connection in
+        try await withPeer { client, peer, connection in
             let first = Task { try await client.ping() }
             let firstPing = pingBytes(try await blocking { try peer.readFrame(connection) }, "first")
             first.cancel()
-            let result = try await within(5, "the cancelled ping") { await first.result }
-            guard case .failure(let error) = result, error is CancellationError else {
-                Issue.record("expected CancellationError, got \(result)")
-                return
-            }
+            try await expectCancellation(first, "the cancelled ping")
 
             let second = Task { try await client.ping() }
             let secondPing = pingBytes(try await blocking { try peer.readFrame(connection) }, "second")
@@ -71,15 +46,11 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
     }
 
     @Test func aCancelledStatsRequestKeepsItsPlaceSoTheLateReplyIsNotTakenForTheNext() async throws {
-        try await withScriptedPeer { client, peer, connection in
+        try await withPeer { client, peer, connection in
             let first = Task { try await client.stats() }
             #expect(try await blocking { try peer.readFrame(connection) } == .statsRequest)
             first.cancel()
-            let result = try await within(5, "the cancelled stats") { await first.result }
-            guard case .failure(let error) = result, error is CancellationError else {
-                Issue.record("expected CancellationError, got \(result)")
-                return
-            }
+            try await expectCancellation(first, "the cancelled stats")
             let second = Task { try await client.stats() }
             #expect(try await blocking { try peer.readFrame(connection) } == .statsRequest)
             peer.write(connection, .stats(statsDocument(connections: 111)))
@@ -90,17 +61,13 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
     }
 
     @Test func aCancelledSubscribeTakesItsSubscriptionBackAndItsRefusalIsNotReportedByTheNextFlush() async throws {
-        try await withScriptedPeer { client, peer, connection in
+        try await withPeer { client, peer, connection in
             let subscribing = Task { try await client.subscribe([1101, 1102]) }
             let opening = pingBytes(try await blocking { try peer.readFrame(connection) }, "window-opening")
             #expect(try await blocking { try peer.readFrame(connection) } == .subscribe([1101, 1102]))
             let closing = pingBytes(try await blocking { try peer.readFrame(connection) }, "window-closing")
             subscribing.cancel()
-            let result = try await within(5, "the cancelled subscribe") { await subscribing.result }
-            guard case .failure(let error) = result, error is CancellationError else {
-                Issue.record("expected CancellationError, got \(result)")
-                return
-            }
+            try await expectCancellation(subscribing, "the cancelled subscribe")
 
             let reopening = pingBytes(try await blocking { try peer.readFrame(connection) }, "UNSUBSCRIBE's opening")
             #expect(try await blocking { try peer.readFrame(connection) } == .unsubscribe([1101, 1102]))
@@ -120,7 +87,7 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
     @Test func requestsToABrokerThatStoppedAnsweringTimeOutNamingTheRequest() async throws {
         var options = MyceliumClient.Options()
         options.requestTimeout = .milliseconds(200)
-        try await withScriptedPeer(options: options) { client, _, _ in
+        try await withPeer(options: options) { client, _, _ in
             let started = ContinuousClock.now
             let ping = await clientError { _ = try await within(5, "ping") { try await client.ping() } }
             #expect(ping == .timedOut(request: "PING", after: .milliseconds(200)))
@@ -145,16 +112,12 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
     }
 
     @Test func aRequestFromAnAlreadyCancelledTaskIsNotSent() async throws {
-        try await withScriptedPeer { client, peer, connection in
+        try await withPeer { client, peer, connection in
             let cancelled = Task {
                 withUnsafeCurrentTask { $0?.cancel() }
                 return try await client.ping()
             }
-            let result = try await within(5, "a ping from a cancelled task") { await cancelled.result }
-            guard case .failure(let error) = result, error is CancellationError else {
-                Issue.record("expected CancellationError, got \(result)")
-                return
-            }
+            try await expectCancellation(cancelled, "a ping from a cancelled task")
             let next = Task { try await client.ping() }
             let sent = pingBytes(try await blocking { try peer.readFrame(connection) }, "only")
             peer.write(connection, .pong(sent))
