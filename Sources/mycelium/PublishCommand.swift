@@ -50,8 +50,7 @@ struct PublishCommand: AsyncParsableCommand {
             let client = try await endpoint.connect(digest: try messages.digest(), peerName: "mycelium publish")
             let watcher = SignalWatcher {
                 // Interrupted: stop reading, let the broker handle what was sent, exit 0.
-                try? await client.flush()
-                await client.close()
+                try? await client.close()
                 Foundation.exit(0)
             }
             var pacer = Pacer(rate: rate)
@@ -78,7 +77,7 @@ struct PublishCommand: AsyncParsableCommand {
                 }
             }
             try await client.flush()
-            await client.close()
+            try await client.close()
             withExtendedLifetime(watcher) {}
         }
     }

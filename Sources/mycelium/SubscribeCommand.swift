@@ -59,7 +59,7 @@ struct SubscribeCommand: AsyncParsableCommand {
             let typeIDs = codecs.keys.sorted()
             let stream = try await client.subscribe(typeIDs)
             // Closing ends the stream with `.closed`, which the loop below takes as the end.
-            let watcher = SignalWatcher { await client.close() }
+            let watcher = SignalWatcher { try? await client.close() }
             let names = typeIDs.compactMap { id in codecs[id].map { "\($0.message.name) (\(id))" } }
             printError("subscribed to \(names.joined(separator: ", ")) at \(endpoint.address)")
             var received = 0
@@ -75,7 +75,7 @@ struct SubscribeCommand: AsyncParsableCommand {
             } catch MyceliumClientError.closed {
                 // SIGINT or SIGTERM: a normal end.
             }
-            await client.close()
+            try await client.close()
             withExtendedLifetime(watcher) {}
         }
     }

@@ -7,33 +7,30 @@ extension BrokerLoop {
             discardInput(connection)
             return
         }
-        if connection.pointee.largeBase != nil {
+        if connection.pointee.input.largeBase != nil {
             readLargeFrame(connection)
             return
         }
-        if connection.pointee.receiveBase == nil {
-            guard let buffer = try? pool.acquire(byteCount: limits.chunkSize) else {
+        if connection.pointee.input.base == nil {
+            do {
+                try connection.pointee.input.prepare(pool: pool, byteCount: limits.chunkSize)
+            } catch {
                 pause(connection)
                 return
             }
-            connection.pointee.receiveBase = buffer.baseAddress
-            connection.pointee.receiveCapacity = buffer.capacity
-            connection.pointee.receive = consume buffer
         }
-        let base = connection.pointee.receiveBase.unsafelyUnwrapped
-        let filled = connection.pointee.received
-        if filled == connection.pointee.receiveCapacity {
+        let base = connection.pointee.input.base.unsafelyUnwrapped
+        let filled = connection.pointee.input.received
+        if filled == connection.pointee.input.capacity {
             // Paused with a full buffer: a zero-length recv would read as end of stream.
             parse(connection, base: base, end: filled)
             return
         }
-        let count = recv(connection.pointee.fd, base + filled, connection.pointee.receiveCapacity - filled, 0)
-        guard count > 0 else {
-            if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
-            finish(connection)
-            return
+        switch connection.pointee.input.receive(from: connection.pointee.fd) {
+        case .bytes(let end): parse(connection, base: base, end: end)
+        case .wouldBlock: return
+        case .ended: finish(connection)
         }
-        parse(connection, base: base, end: filled + count)
     }
 
     /// Parses the frames in `base[0..<end]`; a partial frame is moved to the front.
@@ -50,12 +47,8 @@ extension BrokerLoop {
         var runStart = 0
         var runFrames = 0
         while true {
-            let skip = connection.pointee.skipRemaining
-            if skip > 0 {
-                let taken = min(skip, end - offset)
-                offset += taken
-                connection.pointee.skipRemaining = skip - taken
-                if skip > taken { break }
+            if connection.pointee.input.skipRemaining > 0 {
+                guard connection.pointee.input.skip(&offset, end: end) else { break }
                 continue
             }
             if end - offset < FrameHeader.byteCount { break }
@@ -98,9 +91,7 @@ extension BrokerLoop {
         }
         if runType >= 0 { deliverRun(runDense, base + runStart, offset - runStart, frames: runFrames) }
         connection.pointee.framesSeen += parsed
-        let remaining = end - offset
-        if remaining > 0 && offset > 0 { base.copyMemory(from: base + offset, byteCount: remaining) }
-        connection.pointee.received = remaining
+        connection.pointee.input.keep(from: offset, end: end)
     }
 
     private enum FrameOutcome {
@@ -164,9 +155,7 @@ extension BrokerLoop {
     private func skip(_ connection: UnsafeMutablePointer<Connection>, _ length: Int, from start: Int, end: Int)
         -> FrameOutcome
     {
-        let available = min(length, end - start)
-        connection.pointee.skipRemaining = length - available
-        return .consumed(start + available)
+        .consumed(connection.pointee.input.startSkipping(length, from: start, end: end))
     }
 
     /// A data frame above the copy threshold: read into its own buffer of its class.
@@ -181,41 +170,29 @@ extension BrokerLoop {
             state.pointee.messagesIn += 1
             return skip(connection, length, from: payloadStart, end: end)
         }
-        guard var buffer = try? pool.acquire(byteCount: max(1, length)) else {
+        guard let buffer = try? pool.acquire(byteCount: max(1, length)) else {
             pause(connection)
             return .incomplete
         }
         state.pointee.messagesIn += 1
         let available = min(length, end - payloadStart)
-        buffer.baseAddress.copyMemory(from: base + payloadStart, byteCount: available)
-        if available == length {
-            buffer.count = length
-            deliverLarge(header, dense: dense, buffer)
-        } else {
-            connection.pointee.largeBase = buffer.baseAddress
-            connection.pointee.largeHeader = header
-            connection.pointee.largeFilled = available
-            connection.pointee.large = consume buffer
+        if let frame = connection.pointee.input.startLarge(header, in: buffer, from: base + payloadStart, available: available) {
+            deliverLarge(header, dense: dense, frame)
         }
         return .consumed(payloadStart + available)
     }
 
     /// Reads the rest of a large frame straight into its buffer.
     private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>) {
-        let length = Int(connection.pointee.largeHeader.length)
-        let filled = connection.pointee.largeFilled
-        let count = recv(
-            connection.pointee.fd, connection.pointee.largeBase.unsafelyUnwrapped + filled, length - filled, 0)
-        guard count > 0 else {
-            if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        switch connection.pointee.input.receiveLarge(from: connection.pointee.fd) {
+        case .bytes: break
+        case .wouldBlock: return
+        case .ended:
             finish(connection)
             return
         }
-        connection.pointee.largeFilled = filled + count
-        guard filled + count == length, var buffer = connection.pointee.large.take() else { return }
-        connection.pointee.largeBase = nil
-        buffer.count = length
-        let header = connection.pointee.largeHeader
+        guard let buffer = connection.pointee.input.takeLarge() else { return }
+        let header = connection.pointee.input.largeHeader
         deliverLarge(header, dense: Int(routing.slots[Int(header.typeID)].dense), buffer)
         connection.pointee.framesSeen += 1
     }

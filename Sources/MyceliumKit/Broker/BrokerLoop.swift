@@ -272,8 +272,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
                 state.pointee.connections.swapAt(position, state.pointee.connections.count - 1)
                 state.pointee.connections.removeLast()
             }
-            if var receive = connection.pointee.receive.take() { receive.count = receive.capacity }
-            if var large = connection.pointee.large.take() { large.count = large.capacity }
+            connection.pointee.input.release()
             connection.pointee.output.releaseAll()
             connection.deinitialize(count: 1)
             connection.deallocate()

@@ -4,19 +4,8 @@ struct Connection: ~Copyable {
     let fd: Int32
     /// A number for messages: `connection #7`.
     let serial: Int
-    /// The receive buffer, taken from the pool on the first read.
-    var receive: PooledBuffer?
-    var receiveBase: UnsafeMutableRawPointer?
-    var receiveCapacity = 0
-    /// Bytes in the receive buffer not parsed yet (a partial frame, at the front).
-    var received = 0
-    /// A large frame being read into its own buffer.
-    var large: PooledBuffer?
-    var largeBase: UnsafeMutableRawPointer?
-    var largeHeader = FrameHeader(typeID: 0, length: 0)
-    var largeFilled = 0
-    /// Bytes of a skipped frame still to discard as they arrive.
-    var skipRemaining = 0
+    /// The receive buffer, a large frame being read into its own buffer, a frame skipped.
+    var input = FrameReceiver()
     var output = OutputQueue()
     var subscriptions: [UInt16] = []
     var framesSeen = 0

@@ -3,33 +3,28 @@ import Glibc
 extension ClientLoop {
     /// Reads what the socket has and handles every complete frame.
     func readable() {
-        if state.pointee.partialBase != nil {
+        if state.pointee.input.largeBase != nil {
             readPartial()
             return
         }
-        if state.pointee.receiveBase == nil {
-            let buffer: PooledBuffer
+        if state.pointee.input.base == nil {
             do {
-                buffer = try pool.acquire(byteCount: options.bufferSize)
+                try state.pointee.input.prepare(pool: pool, byteCount: options.bufferSize)
             } catch {
                 fail(.pool(error))
                 return
             }
-            state.pointee.receiveBase = buffer.baseAddress
-            state.pointee.receiveCapacity = buffer.capacity
-            state.pointee.receive = consume buffer
         }
-        let base = state.pointee.receiveBase.unsafelyUnwrapped
-        let filled = state.pointee.received
-        let count = recv(state.pointee.fd, base + filled, state.pointee.receiveCapacity - filled, 0)
-        guard count > 0 else {
-            if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
-            lost(count == 0 ? "the broker closed the connection" : "reading failed: \(String(cString: strerror(errno)))")
+        switch state.pointee.input.receive(from: state.pointee.fd) {
+        case .bytes(let end):
+            let pausesBefore = state.pointee.readPauses
+            parse(base: state.pointee.input.base.unsafelyUnwrapped, end: end)
+            if state.pointee.readPauses != pausesBefore { watch() }
+        case .wouldBlock:
             return
+        case .ended(let code):
+            lostReading(code)
         }
-        let pausesBefore = state.pointee.readPauses
-        parse(base: base, end: filled + count)
-        if state.pointee.readPauses != pausesBefore { watch() }
     }
 
     /// Parses the frames in `base[0..<end]`; a partial control frame moves to the front,
@@ -37,12 +32,8 @@ extension ClientLoop {
     private func parse(base: UnsafeMutableRawPointer, end: Int) {
         var offset = 0
         while state.pointee.phase != .closed {
-            let skip = state.pointee.skipRemaining
-            if skip > 0 {
-                let taken = min(skip, end - offset)
-                offset += taken
-                state.pointee.skipRemaining = skip - taken
-                if skip > taken { break }
+            if state.pointee.input.skipRemaining > 0 {
+                guard state.pointee.input.skip(&offset, end: end) else { break }
                 continue
             }
             if end - offset < FrameHeader.byteCount { break }
@@ -50,15 +41,13 @@ extension ClientLoop {
             let payloadStart = offset + FrameHeader.byteCount
             let length = Int(header.length)
             if header.typeID >= ControlFrameType.firstDataTypeID {
-                offset =
-                    dataFrame(header, from: base + payloadStart, available: min(length, end - payloadStart))
-                    + payloadStart
+                offset = dataFrame(header, base: base, payloadStart: payloadStart, end: end)
                 continue
             }
-            guard FrameHeader.byteCount + length <= state.pointee.receiveCapacity else {
+            guard FrameHeader.byteCount + length <= state.pointee.input.capacity else {
                 fail(
                     .protocolViolation(
-                        "a frame of type \(header.typeID) with length \(length) does not fit the \(state.pointee.receiveCapacity)-byte receive buffer"
+                        "a frame of type \(header.typeID) with length \(length) does not fit the \(state.pointee.input.capacity)-byte receive buffer"
                     ))
                 return
             }
@@ -67,57 +56,49 @@ extension ClientLoop {
             offset = payloadStart + length
         }
         guard state.pointee.phase != .closed else { return }
-        let remaining = end - offset
-        if remaining > 0 && offset > 0 { base.copyMemory(from: base + offset, byteCount: remaining) }
-        state.pointee.received = remaining
+        state.pointee.input.keep(from: offset, end: end)
     }
 
-    /// A data frame: copied into its own pooled buffer of its class and handed to the
-    /// streams that receive its type; a frame nobody receives is skipped. Returns the
-    /// payload bytes consumed from `source` (`available` of them are there).
-    private func dataFrame(_ header: FrameHeader, from source: UnsafeRawPointer, available: Int) -> Int {
+    /// A data frame whose payload starts at `payloadStart`: copied into its own pooled
+    /// buffer of its class and handed to the streams that receive its type; a frame nobody
+    /// receives is skipped. Returns where parsing goes on.
+    private func dataFrame(_ header: FrameHeader, base: UnsafeMutableRawPointer, payloadStart: Int, end: Int) -> Int {
         let length = Int(header.length)
         guard state.pointee.routes[header.typeID] != nil else {
-            state.pointee.skipRemaining = length - available
-            return available
+            return state.pointee.input.startSkipping(length, from: payloadStart, end: end)
         }
-        var buffer: PooledBuffer
+        let buffer: PooledBuffer
         do {
             buffer = try pool.acquire(byteCount: max(1, length))
         } catch {
             fail(.pool(error))
-            return available
+            return end
         }
-        buffer.baseAddress.copyMemory(from: source, byteCount: available)
-        if available == length {
-            buffer.count = length
-            deliver(header.typeID, buffer)
-        } else {
-            state.pointee.partialBase = buffer.baseAddress
-            state.pointee.partialHeader = header
-            state.pointee.partialFilled = available
-            state.pointee.partial = consume buffer
+        let available = min(length, end - payloadStart)
+        if let frame = state.pointee.input.startLarge(header, in: buffer, from: base + payloadStart, available: available) {
+            deliver(header.typeID, frame)
         }
-        return available
+        return payloadStart + available
     }
 
     /// Reads the rest of a data frame straight into its buffer.
     private func readPartial() {
-        let length = Int(state.pointee.partialHeader.length)
-        let filled = state.pointee.partialFilled
-        let count = recv(state.pointee.fd, state.pointee.partialBase.unsafelyUnwrapped + filled, length - filled, 0)
-        guard count > 0 else {
-            if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
-            lost(count == 0 ? "the broker closed the connection" : "reading failed: \(String(cString: strerror(errno)))")
+        switch state.pointee.input.receiveLarge(from: state.pointee.fd) {
+        case .bytes: break
+        case .wouldBlock: return
+        case .ended(let code):
+            lostReading(code)
             return
         }
-        state.pointee.partialFilled = filled + count
-        guard filled + count == length, var buffer = state.pointee.partial.take() else { return }
-        state.pointee.partialBase = nil
-        buffer.count = length
+        guard let frame = state.pointee.input.takeLarge() else { return }
         let pausesBefore = state.pointee.readPauses
-        deliver(state.pointee.partialHeader.typeID, buffer)
+        deliver(state.pointee.input.largeHeader.typeID, frame)
         if state.pointee.readPauses != pausesBefore { watch() }
+    }
+
+    /// The connection ended while reading: the broker closed it (`code` 0) or `recv` failed.
+    private func lostReading(_ code: Int32) {
+        lost(code == 0 ? "the broker closed the connection" : "reading failed: \(String(cString: strerror(code)))")
     }
 
     /// Hands one frame's buffer to every stream receiving its type (shared, no copy).
@@ -152,7 +133,9 @@ extension ClientLoop {
                 fail(.protocolViolation("it sent a PONG of \(bytes.count) bytes to an 8-byte PING"))
                 return
             }
+            if !state.pointee.pingMarks.isEmpty { state.pointee.confirmed = state.pointee.pingMarks.removeFirst() }
             let token = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            state.pointee.deadlines[token] = nil
             if let roundTrip = state.pointee.roundTrips.removeValue(forKey: token) { complete(token, roundTrip) }
         case .error(let error):
             received(error)
@@ -161,7 +144,9 @@ extension ClientLoop {
                 fail(.protocolViolation("it sent STATS nobody asked for"))
                 return
             }
-            state.pointee.statsRequests.removeFirst().resume(returning: json)
+            let request = state.pointee.statsRequests.removeFirst()
+            state.pointee.deadlines[request.token] = nil
+            request.continuation?.resume(returning: json)
         case .subscribe, .unsubscribe, .ping, .statsRequest:
             fail(.protocolViolation("it sent a frame of type \(typeID) (\(frame.type)), which only clients send"))
         }
@@ -195,7 +180,7 @@ extension ClientLoop {
         case .subscribe(let queue, let typeIDs, let continuation):
             if let error = closeWindow(token) {
                 removeRoutes(to: queue, typeIDs: typeIDs)
-                queue.finish(throwing: MyceliumClientError.broker(error))
+                if queue.finish(throwing: MyceliumClientError.broker(error)) { resumeReading() }
                 continuation.resume(throwing: MyceliumClientError.broker(error))
             } else {
                 continuation.resume()
@@ -212,6 +197,10 @@ extension ClientLoop {
             } else {
                 continuation.resume(throwing: MyceliumClientError.broker(state.pointee.unclaimedErrors.removeFirst()))
             }
+        case .close:
+            endClose(state.pointee.unclaimedErrors.first.map(MyceliumClientError.broker))
+        case .abandoned:
+            _ = closeWindow(token)
         }
     }
 

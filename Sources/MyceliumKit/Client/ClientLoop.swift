@@ -16,6 +16,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     let options: MyceliumClient.Options
     let state: UnsafeMutablePointer<ClientState>
     let outbox = Lock(Outbox())
+    let tokens = Atomic<UInt64>(1)
 
     init(
         address: ListenerAddress, peerName: String, digest: [UInt8], pool: any PoolBackend,
@@ -56,26 +57,47 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    /// Closes the connection (failing everything pending with ``MyceliumClientError/closed``)
-    /// and ends the loop's thread; `done` runs on the loop when that is finished. Returns
-    /// `false` (and never runs `done`) when the loop was shut down already.
+    /// Runs a request's `task` on the loop, or returns why it cannot: the client was
+    /// closed, or the calling task is cancelled.
+    ///
+    /// Cancellation is checked under the lock that a cancellation handler's ``submit(_:)``
+    /// takes too, and a task is marked cancelled before its handlers run: so either `task`
+    /// reaches the loop before the handler's ``abandon(_:with:)``, or it is not sent at all.
+    func submitRequest(_ task: @escaping @Sendable () -> Void) -> (any Error)? {
+        outbox.withLock { box -> (any Error)? in
+            if box.isShutDown { return box.failure ?? MyceliumClientError.closed }
+            if Task.isCancelled { return CancellationError() }
+            eventLoop.execute(task)
+            return nil
+        }
+    }
+
+    /// Stops taking calls and closes the connection, failing everything still pending with
+    /// ``MyceliumClientError/closed``; the loop's thread then ends. With a `timeout`, frames
+    /// published before are first written and confirmed (``beginClose(timeout:then:)``).
+    /// `done` runs on the loop when that is finished. Returns `false` (and never runs
+    /// `done`) when the loop was shut down already.
     @discardableResult
-    func shutDown(then done: (@Sendable () -> Void)? = nil) -> Bool {
+    func shutDown(flushingFor timeout: Duration?, then done: (@Sendable (MyceliumClientError?) -> Void)? = nil)
+        -> Bool
+    {
         outbox.withLock { box -> Bool in
             guard !box.isShutDown else { return false }
             box.isShutDown = true
-            eventLoop.execute { [self] in
-                fail(.closed)
-                state.pointee.finished = true
-                done?()
-            }
+            eventLoop.execute { [self] in beginClose(timeout: timeout, then: done) }
             return true
         }
     }
 
     // MARK: EventLoopHandler
 
-    var pollTimeout: Int32 { -1 }
+    /// Until the earliest request deadline, in whole milliseconds rounded up.
+    var pollTimeout: Int32 {
+        guard let deadline = state.pointee.earliestDeadline else { return -1 }
+        let (seconds, attoseconds) = (deadline - .now).components
+        guard seconds >= 0 && attoseconds >= 0 else { return 0 }
+        return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+    }
 
     var isFinished: Bool { state.pointee.finished }
 
@@ -103,7 +125,9 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         flush()
     }
 
-    func endOfBatch() {}
+    func endOfBatch() {
+        expireRequests()
+    }
 
     // MARK: Connecting
 
@@ -145,6 +169,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     func takeOutbox() {
         outbox.withLock { box in
             box.wakeRequested = false
+            state.pointee.taken = box.published
             if state.pointee.sending.pendingBytes == 0 && state.pointee.sending.count <= 1 {
                 state.pointee.sending.exchange(with: &box.queue)
             } else {
@@ -156,6 +181,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     /// Queues control frames, back to back, after everything callers queued before.
     func send(_ frames: ControlFrame...) {
         takeOutbox()
+        for case .ping in frames { state.pointee.pingMarks.append(state.pointee.taken) }
         let bytes = frames.flatMap { $0.encoded() }
         let failed = bytes.withUnsafeBytes { raw -> PoolError? in
             do throws(PoolError) {
@@ -254,28 +280,37 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         state.pointee.roundTrips.removeAll()
         for (_, roundTrip) in roundTrips {
             switch roundTrip {
-            case .windowStart: break
+            case .windowStart, .close, .abandoned: break
             case .ping(_, let continuation): continuation.resume(throwing: error)
-            case .subscribe(_, _, let continuation): continuation.resume(throwing: error)
+            case .subscribe(let queue, _, let continuation):
+                queue.finish(throwing: error)
+                continuation.resume(throwing: error)
             case .unsubscribe(let continuation), .flush(let continuation): continuation.resume(throwing: error)
             }
         }
-        for request in state.pointee.statsRequests { request.resume(throwing: error) }
+        for request in state.pointee.statsRequests { request.continuation?.resume(throwing: error) }
         state.pointee.statsRequests.removeAll()
+        state.pointee.deadlines.removeAll()
+        state.pointee.earliestDeadline = nil
+        finishStreams(throwing: error)
+        state.pointee.routes.removeAll()
+        state.pointee.input.release()
+        state.pointee.sending.releaseAll()
+        if let done = state.pointee.closeDone.take() {
+            // Lost while closing: what was not confirmed may be lost too.
+            state.pointee.finished = true
+            done(error)
+        }
+    }
+
+    /// Ends every stream (after the messages it holds) with `error`; reading resumes if a
+    /// stream had paused it.
+    func finishStreams(throwing error: MyceliumClientError) {
         var finished = Set<ObjectIdentifier>()
         for queues in state.pointee.routes.values {
             for queue in queues where finished.insert(ObjectIdentifier(queue)).inserted {
-                queue.finish(throwing: error)
+                if queue.finish(throwing: error) { resumeReading() }
             }
         }
-        for (_, roundTrip) in roundTrips {
-            if case .subscribe(let queue, _, _) = roundTrip { queue.finish(throwing: error) }
-        }
-        state.pointee.routes.removeAll()
-        if var receive = state.pointee.receive.take() { receive.count = state.pointee.receiveCapacity }
-        state.pointee.receiveBase = nil
-        if var partial = state.pointee.partial.take() { partial.count = Int(state.pointee.partialHeader.length) }
-        state.pointee.partialBase = nil
-        state.pointee.sending.releaseAll()
     }
 }

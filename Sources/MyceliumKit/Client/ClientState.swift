@@ -21,19 +21,9 @@ struct ClientState: ~Copyable {
     var finished = false
     var failure: MyceliumClientError?
 
-    /// The receive buffer, taken from the pool on the first read.
-    var receive: PooledBuffer?
-    var receiveBase: UnsafeMutableRawPointer?
-    var receiveCapacity = 0
-    /// Bytes in the receive buffer not parsed yet (a partial frame, at the front).
-    var received = 0
-    /// A data frame being read straight into its own buffer.
-    var partial: PooledBuffer?
-    var partialBase: UnsafeMutableRawPointer?
-    var partialHeader = FrameHeader(typeID: 0, length: 0)
-    var partialFilled = 0
-    /// Bytes of a frame nobody subscribes to still to discard as they arrive.
-    var skipRemaining = 0
+    /// The receive buffer, a data frame being read into its own buffer, a frame nobody
+    /// subscribes to being skipped.
+    var input = FrameReceiver()
 
     /// Output the loop writes: publishes taken from the outbox, and its own control frames.
     var sending = OutputQueue()
@@ -41,8 +31,21 @@ struct ClientState: ~Copyable {
 
     var connectContinuation: CheckedContinuation<Void, any Error>?
     var roundTrips: [UInt64: PendingRoundTrip] = [:]
-    var statsRequests: [CheckedContinuation<String, any Error>] = []
-    var nextToken: UInt64 = 1
+    /// STATS requests in the order sent; one given up on has no continuation.
+    var statsRequests: [(token: UInt64, continuation: CheckedContinuation<String, any Error>?)] = []
+    /// When each request with a timeout is given up on, and the earliest of them (or an
+    /// earlier time: it is recomputed when it passes).
+    var deadlines: [UInt64: Deadline] = [:]
+    var earliestDeadline: ContinuousClock.Instant?
+    /// How many frames had been published when each PING still unanswered was sent, in
+    /// order: the broker answers PINGs in order, after handling what came before them.
+    var pingMarks: [UInt64] = []
+    /// Frames published up to the last ``ClientLoop/takeOutbox()``.
+    var taken: UInt64 = 0
+    /// Frames published before the last PING that came back: the broker handled them.
+    var confirmed: UInt64 = 0
+    /// Called once ``MyceliumClient/close(timeout:)`` is done, with what went wrong.
+    var closeDone: (@Sendable (MyceliumClientError?) -> Void)?
     /// The token of the request whose error window is open, and the first ERROR in it.
     var window: UInt64?
     var windowError: WireError?
@@ -52,6 +55,13 @@ struct ClientState: ~Copyable {
     var closingError: WireError?
     /// The streams receiving each type id.
     var routes: [UInt16: [MessageQueue]] = [:]
+
+    /// A request's time limit; `request` names it in the timeout error.
+    struct Deadline {
+        let at: ContinuousClock.Instant
+        let request: String
+        let timeout: Duration
+    }
 
     static let vectorCount = 64
     /// The most unreported ERROR frames kept for ``MyceliumClient/flush()``.

@@ -8,7 +8,7 @@
 /// let trades = try await client.subscribe([1101])
 /// try await client.publish(typeID: 1011, payload: bytes)
 /// for try await message in trades { handle(message.payload) }
-/// await client.close()
+/// try await client.close()
 /// ```
 ///
 /// ERROR frames about what the client sent come back as ``MyceliumClientError/broker(_:)``:
@@ -27,6 +27,14 @@ public final class MyceliumClient: Sendable {
         /// Bytes of the receive buffer and of each output chunk (taken from the pool); at
         /// least 8 KiB, so that any control frame fits. Default 64 KiB.
         public var bufferSize = 64 << 10
+        /// How long ``ping()``, ``stats()``, ``flush()``, ``subscribe(_:)`` and
+        /// ``unsubscribe(_:)`` wait for the broker's answer before they throw
+        /// ``MyceliumClientError/timedOut(request:after:)``; `nil` (the default) waits until
+        /// the answer comes, the connection is lost, or the calling task is cancelled.
+        ///
+        /// Answers are read in order behind the messages before them, so a stream whose
+        /// consumer lags past ``streamCapacity`` delays them too. At least 1 ms.
+        public var requestTimeout: Duration?
 
         /// The defaults.
         public init() {}
@@ -50,7 +58,7 @@ public final class MyceliumClient: Sendable {
     }
 
     deinit {
-        loop.shutDown()
+        loop.shutDown(flushingFor: nil)
     }
 
     /// Connects, sends HELLO (protocol 1, `digest` or all zeros, `name`) and waits for the
@@ -61,7 +69,7 @@ public final class MyceliumClient: Sendable {
     ///   - name: the peer name the broker logs.
     ///   - digest: the 32-byte contract digest to check against the broker's; `nil` skips
     ///     the check.
-    ///   - pool: the pool for every buffer; `nil` uses plain heap buffers.
+    ///   - pool: the pool for every buffer; `nil` uses a ``SystemPool`` (a heap buffer each).
     ///   - options: limits.
     /// - Throws: ``MyceliumClientError/connectFailed(address:error:)`` when nothing answers,
     ///   ``MyceliumClientError/broker(_:)`` with ``WireErrorCode/digestMismatch`` when the
@@ -77,15 +85,18 @@ public final class MyceliumClient: Sendable {
                 "a contract digest has \(Hello.digestByteCount) bytes, this one has \(digest.count); pass the catalog's SHA-256 digest or nil"
             )
         }
-        guard options.maxPendingBytes >= 1, options.streamCapacity >= 1, options.bufferSize >= 8 << 10 else {
+        guard options.maxPendingBytes >= 1, options.streamCapacity >= 1, options.bufferSize >= 8 << 10,
+            options.requestTimeout.map({ $0 >= .milliseconds(1) }) ?? true
+        else {
             throw MyceliumClientError.invalidArgument(
-                "client options out of range (maxPendingBytes \(options.maxPendingBytes) must be >= 1, streamCapacity \(options.streamCapacity) >= 1, bufferSize \(options.bufferSize) >= 8192)"
+                "client options out of range (maxPendingBytes \(options.maxPendingBytes) must be >= 1, streamCapacity \(options.streamCapacity) >= 1, bufferSize \(options.bufferSize) >= 8192, requestTimeout \(options.requestTimeout.map { "\($0)" } ?? "nil") nil or >= 1 ms)"
             )
         }
         let loop: ClientLoop
         do {
             loop = try ClientLoop(
-                address: address, peerName: name, digest: digest ?? Hello.uncheckedDigest, pool: pool ?? HeapPool(),
+                address: address, peerName: name, digest: digest ?? Hello.uncheckedDigest,
+                pool: pool ?? SystemPool(configuration: PoolConfiguration(plan: SizeClassPlan(classes: []))),
                 options: options)
             try loop.startThread()
         } catch {
@@ -111,7 +122,9 @@ public final class MyceliumClient: Sendable {
     /// - Throws: ``MyceliumClientError/broker(_:)`` with ``WireErrorCode/unknownTypeID`` when
     ///   a type is not in the broker's catalog, or ``WireErrorCode/tooManySubscriptions``
     ///   (nothing is subscribed then); ``MyceliumClientError/invalidArgument(_:)`` for an
-    ///   empty list or an id below 1000; a connection error.
+    ///   empty list or an id below 1000; ``MyceliumClientError/timedOut(request:after:)``
+    ///   past ``Options/requestTimeout``, or `CancellationError` when the task is cancelled
+    ///   (the client then unsubscribes what no other stream receives); a connection error.
     public func subscribe(_ typeIDs: [UInt16]) async throws -> MessageStream {
         guard !typeIDs.isEmpty else {
             throw MyceliumClientError.invalidArgument("subscribe needs at least one type id")
@@ -124,10 +137,8 @@ public final class MyceliumClient: Sendable {
                 guard let loop else { return }
                 _ = loop.submit { loop.resumeReading() }
             })
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if let error = loop.submit({ loop.subscribe(queue, typeIDs: typeIDs, continuation) }) {
-                continuation.resume(throwing: error)
-            }
+        try await request { token, continuation in
+            loop.subscribe(queue, typeIDs: typeIDs, token: token, continuation)
         }
         return MessageStream(typeIDs: typeIDs, queue: queue)
     }
@@ -136,13 +147,12 @@ public final class MyceliumClient: Sendable {
     /// the types no other stream of this client receives.
     ///
     /// - Throws: ``MyceliumClientError/broker(_:)`` when the broker refuses the UNSUBSCRIBE;
-    ///   a connection error.
+    ///   ``MyceliumClientError/timedOut(request:after:)``; `CancellationError` (the stream
+    ///   has ended all the same); a connection error.
     public func unsubscribe(_ stream: MessageStream) async throws {
         let loop = self.loop
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if let error = loop.submit({ loop.unsubscribe(stream.queue, typeIDs: stream.typeIDs, continuation) }) {
-                continuation.resume(throwing: error)
-            }
+        try await request { token, continuation in
+            loop.unsubscribe(stream.queue, typeIDs: stream.typeIDs, token: token, continuation)
         }
     }
 
@@ -206,43 +216,79 @@ public final class MyceliumClient: Sendable {
     /// the oldest ERROR it reported about a data frame since the last `flush()`, if any.
     ///
     /// - Throws: ``MyceliumClientError/broker(_:)`` (e.g. ``WireErrorCode/unknownTypeID``
-    ///   for a publish of a type the broker does not route); a connection error.
+    ///   for a publish of a type the broker does not route);
+    ///   ``MyceliumClientError/timedOut(request:after:)``; `CancellationError`; a
+    ///   connection error.
     public func flush() async throws {
         let loop = self.loop
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if let error = loop.submit({ loop.flushRoundTrip(continuation) }) { continuation.resume(throwing: error) }
-        }
+        try await request { token, continuation in loop.flushRoundTrip(token: token, continuation) }
     }
 
     /// Sends a PING and returns the time until its PONG came back.
     ///
-    /// - Throws: a connection error.
+    /// - Throws: ``MyceliumClientError/timedOut(request:after:)`` past
+    ///   ``Options/requestTimeout``; `CancellationError` when the task is cancelled; a
+    ///   connection error.
     public func ping() async throws -> Duration {
         let loop = self.loop
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Duration, any Error>) in
-            if let error = loop.submit({ loop.ping(continuation) }) { continuation.resume(throwing: error) }
-        }
+        return try await request { token, continuation in loop.ping(token: token, continuation) }
     }
 
     /// Asks the broker for its counters (STATS).
     ///
     /// - Throws: ``MyceliumClientError/protocolViolation(_:)`` when the document cannot be
-    ///   read; a connection error.
+    ///   read; ``MyceliumClientError/timedOut(request:after:)``; `CancellationError`; a
+    ///   connection error.
     public func stats() async throws -> BrokerStats {
         let loop = self.loop
-        let json = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
-            if let error = loop.submit({ loop.requestStats(continuation) }) { continuation.resume(throwing: error) }
-        }
+        let json = try await request { token, continuation in loop.requestStats(token: token, continuation) }
         return try BrokerStats(decodingJSON: json)
     }
 
-    /// Closes the connection: every stream ends with ``MyceliumClientError/closed`` after
-    /// the messages it holds, and calls still waiting fail with it. Frames queued but not
-    /// yet written are dropped; call ``flush()`` first to be sure they were handled.
-    public func close() async {
+    /// Closes the connection once the broker has handled every frame published before
+    /// (as ``flush()`` waits), waiting at most `timeout`. Streams end with
+    /// ``MyceliumClientError/closed`` at once, after the messages they hold; calls still
+    /// waiting, and publishes from now on, fail with it. Nothing is waited for when every
+    /// published frame was confirmed already (e.g. a client that only subscribes).
+    ///
+    /// The connection is closed whether or not this throws; a second call returns at once.
+    ///
+    /// ```swift
+    /// for trade in trades { try await client.publish(typeID: 1101, payload: trade) }
+    /// try await client.close()   // every trade reached the broker, or this throws
+    /// ```
+    ///
+    /// - Parameter timeout: how long the broker may take to confirm; the frames not written
+    ///   by then are dropped. Default 5 s.
+    /// - Throws: ``MyceliumClientError/timedOut(request:after:)`` when the broker did not
+    ///   confirm in time, the connection error when it was lost before it did (both mean
+    ///   published frames may be lost), or ``MyceliumClientError/broker(_:)`` with an ERROR
+    ///   about a data frame that no ``flush()`` reported yet.
+    public func close(timeout: Duration = .seconds(5)) async throws {
         let loop = self.loop
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if !loop.shutDown(then: { continuation.resume() }) { continuation.resume() }
+        let error = await withCheckedContinuation { (continuation: CheckedContinuation<MyceliumClientError?, Never>) in
+            let started = loop.shutDown(flushingFor: max(timeout, .zero)) { continuation.resume(returning: $0) }
+            if !started { continuation.resume(returning: nil) }
+        }
+        if let error { throw error }
+    }
+
+    // MARK: Requests
+
+    /// Runs one request: `start`, on the loop, registers it under `token` and sends it.
+    /// Cancelling the calling task ends the wait with `CancellationError`; the loop then
+    /// drops the late reply (replies are matched by PING token, STATS by their order).
+    private func request<Value: Sendable>(
+        _ start: @escaping @Sendable (UInt64, CheckedContinuation<Value, any Error>) -> Void
+    ) async throws -> Value {
+        let loop = self.loop
+        let token = loop.takeToken()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+                if let error = loop.submitRequest({ start(token, continuation) }) { continuation.resume(throwing: error) }
+            }
+        } onCancel: {
+            _ = loop.submit { loop.abandon(token, with: CancellationError()) }
         }
     }
 
@@ -284,6 +330,7 @@ public final class MyceliumClient: Sendable {
                 } catch {
                     return .failed(.pool(error))
                 }
+                box.published &+= 1
                 if box.wakeRequested { return .queued(wake: false) }
                 box.wakeRequested = true
                 return .queued(wake: true)

@@ -18,6 +18,11 @@ public enum MyceliumClientError: Error, Sendable, Hashable, CustomStringConverti
     case pool(PoolError)
     /// An argument the call cannot use; the text names it and what is allowed.
     case invalidArgument(String)
+    /// The broker did not answer `request` (e.g. `PING`, `STATS_REQUEST`, `flush`,
+    /// `SUBSCRIBE 1101`) within `after`: ``MyceliumClient/Options/requestTimeout``, or
+    /// ``MyceliumClient/close(timeout:)``'s timeout. The connection stays open (except
+    /// after `close`); a reply that comes later is ignored.
+    case timedOut(request: String, after: Duration)
 
     /// The ERROR frame behind this error, if the broker sent one.
     public var brokerError: WireError? {
@@ -44,6 +49,8 @@ public enum MyceliumClientError: Error, Sendable, Hashable, CustomStringConverti
             "the client's pool has no buffer: \(error)"
         case .invalidArgument(let text):
             text
+        case .timedOut(let request, let timeout):
+            "the broker did not answer \(request) within \(timeout); it may be stalled or overloaded (a slow broker needs a longer timeout)"
         }
     }
 }

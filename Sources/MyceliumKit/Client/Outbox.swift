@@ -19,6 +19,8 @@ struct Outbox: ~Copyable {
     var failure: MyceliumClientError?
     /// The loop takes no more tasks (``MyceliumClient/close()`` ran).
     var isShutDown = false
+    /// Data frames queued since the client connected.
+    var published: UInt64 = 0
     var waiters: [(id: UInt64, continuation: UnsafeContinuation<Wake, Never>)] = []
     var nextWaiterID: UInt64 = 0
 

@@ -12,4 +12,8 @@ enum PendingRoundTrip {
     case unsubscribe(CheckedContinuation<Void, any Error>)
     /// ``MyceliumClient/flush()``: reports the first unreported ERROR.
     case flush(CheckedContinuation<Void, any Error>)
+    /// ``MyceliumClient/close(timeout:)``: everything published before was handled.
+    case close
+    /// A windowed request its caller gave up on: its window still closes at its PONG.
+    case abandoned
 }

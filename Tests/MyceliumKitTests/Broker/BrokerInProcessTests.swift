@@ -170,7 +170,7 @@ private func message(_ call: () throws -> Void) -> String {
             #expect(try await toClient.collect(50).map(\.payload) == (0..<50).map(sequencePayload))
             broker.unsubscribe(fromClient)
             _ = try await drain(fromClient)
-            await client.close()
+            try await client.close()
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import MyceliumBackends
 import MyceliumKit
@@ -77,8 +78,39 @@ func clientError(_ body: () async throws -> Void) async -> MyceliumClientError? 
     return nil
 }
 
+/// Runs `body` on a thread of its own: a peer's blocking accepts and reads must not hold a
+/// thread of the cooperative pool that the client (or another test) needs.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// A client connected to a ``StalledPeer`` the test plays the broker with; both are closed
+/// after `body`, and every buffer of the client must be back in its pool then.
+func withPeer(
+    options: MyceliumClient.Options = .init(),
+    _ body: (MyceliumClient, StalledPeer, Int32) async throws -> Void
+) async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let peer = try StalledPeer(path: directory.path + "/peer.sock")
+    defer { close(peer.listener) }
+    let accepting = Task { try await blocking { try peer.acceptAndGreet() } }
+    let pool = clientPool()
+    let client = try await within(5, "connecting") {
+        try await MyceliumClient.connect(to: .unix(path: peer.path), name: "scripted", pool: pool, options: options)
+    }
+    let connection = try await accepting.value
+    defer { close(connection) }
+    try await body(client, peer, connection)
+    try await client.close(timeout: .milliseconds(100))
+    #expect(pool.stats().inUse == 0, "buffers still out after close: \(pool.stats())")
+}
+
 /// A peer that answers HELLO and then reads only when told: the stalled path a publisher
-/// meets when the broker cannot take more.
+/// meets when the broker cannot take more, or a broker that stopped answering. A test can
+/// also play the broker by hand with ``readFrame(_:)`` and ``write(_:_:)``.
 struct StalledPeer: @unchecked Sendable {
     let listener: Int32
     let path: String
@@ -126,11 +158,29 @@ struct StalledPeer: @unchecked Sendable {
         }
     }
 
+    /// Reads one frame (each read bounded by the 5 s timeout): its decoded control frame,
+    /// or `nil` for a data frame.
+    func readFrame(_ fd: Int32) throws -> ControlFrame? {
+        var header = [UInt8](repeating: 0, count: FrameHeader.byteCount)
+        try readExactly(fd, into: &header)
+        let decoded = header.withUnsafeBytes { FrameHeader(readingFrom: $0.baseAddress!) }
+        var payload = [UInt8](repeating: 0, count: Int(decoded.length))
+        try readExactly(fd, into: &payload)
+        guard decoded.typeID < 1000 else { return nil }
+        return try payload.withUnsafeBytes { try ControlFrame.decode(typeID: decoded.typeID, payload: $0) }
+    }
+
+    /// Writes `frame` whole.
+    func write(_ fd: Int32, _ frame: ControlFrame) {
+        let bytes = frame.encoded()
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
     private func readExactly(_ fd: Int32, into bytes: inout [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let count = bytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + offset, $0.count - offset, 0) }
-            guard count > 0 else { throw TimedOut(description: "the client sent no HELLO") }
+            guard count > 0 else { throw TimedOut(description: "the client sent \(offset) of \(bytes.count) bytes") }
             offset += count
         }
     }

@@ -24,8 +24,8 @@ import Testing
             #expect(received.prefix(200).allSatisfy { $0.typeID == TestTypes.small })
             #expect(received.last?.typeID == TestTypes.bench)
             #expect(received.last?.payload == [UInt8](repeating: 7, count: 1024))
-            await subscriber.close()
-            await publisher.close()
+            try await subscriber.close()
+            try await publisher.close()
         }
     }
 
@@ -47,7 +47,7 @@ import Testing
             for stream in streams {
                 #expect(try await stream.collect(20).map(\.payload) == (1...20).map(sequencePayload))
             }
-            for client in clients + [publisher] { await client.close() }
+            for client in clients + [publisher] { try await client.close() }
         }
     }
 
@@ -80,8 +80,8 @@ import Testing
             let afterwards = pool.stats().classes[0]
             #expect(afterwards.acquires - smallClass.acquires <= 3)
             #expect(afterwards.inUse <= 1, "only the current message's buffer is still out")
-            await subscriber.close()
-            await publisher.close()
+            try await subscriber.close()
+            try await publisher.close()
             #expect(pool.stats().inUse == 1, "the stream holds the last message it handed out")
             let end = await clientError { _ = try await stream.collect(1) }
             #expect(end == .closed)
@@ -107,8 +107,8 @@ import Testing
             #expect(received[1].payload == [UInt8](repeating: 3, count: 600))
             try await publisher.flush()
             #expect(publisher.pool.stats().inUse <= 2, "the published buffers went back once written")
-            await subscriber.close()
-            await publisher.close()
+            try await subscriber.close()
+            try await publisher.close()
         }
     }
 
@@ -130,7 +130,7 @@ import Testing
             #expect(error is CancellationError)
             try await client.publish(typeID: TestTypes.small, payload: [4])
             #expect(try await stream.collect(1).map(\.payload) == [[4]], "the stream goes on after a cancelled wait")
-            await client.close()
+            try await client.close()
         }
     }
 
@@ -146,7 +146,7 @@ import Testing
             #expect(try await kept.collect(1).map(\.payload) == [[2]])
             try await client.flush()
             #expect(broker.stats().messagesOut == 1, "bench was unsubscribed at the broker")
-            await client.close()
+            try await client.close()
         }
     }
 }

@@ -14,7 +14,7 @@ import Testing
             let rtt = try await client.ping()
             #expect(rtt > .zero && rtt < .seconds(5))
             #expect(broker.stats().connections == 1)
-            await client.close()
+            try await client.close()
         }
     }
 
@@ -29,7 +29,7 @@ import Testing
             #expect(error?.description.contains("digest") == true)
             let unchecked = try await connectClient(addresses[0])
             _ = try await unchecked.ping()
-            await unchecked.close()
+            try await unchecked.close()
         }
     }
 
@@ -83,7 +83,21 @@ import Testing
             #expect(stats.pool.name == "system")
             #expect(stats.pool.acquires == stats.pool.hits + stats.pool.allocations + stats.pool.misses)
             #expect(stats.pool.classes.map(\.size).contains(64 << 10))
-            await client.close()
+            try await client.close()
+        }
+    }
+
+    @Test func withoutAPoolTheClientUsesTheSystemPool() async throws {
+        try await withBroker(.forTests()) { _, addresses in
+            let client = try await MyceliumClient.connect(to: addresses[0], name: "default-pool")
+            let stream = try await client.subscribe([TestTypes.small])
+            try await client.publish(typeID: TestTypes.small, payload: [7])
+            #expect(try await stream.collect(1).map(\.payload) == [[7]])
+            #expect(client.pool is SystemPool)
+            let stats = client.pool.stats()
+            #expect(stats.name == SystemPool.registeredName)
+            #expect(stats.acquires >= 2 && stats.misses == stats.acquires, "every buffer came from the heap")
+            try await client.close()
         }
     }
 
@@ -107,7 +121,7 @@ import Testing
             let stream = try await client.subscribe([TestTypes.small])
             try await client.publish(typeID: TestTypes.small, payload: [9])
             #expect(try await stream.collect(1).map(\.payload) == [[9]], "the connection stays usable")
-            await client.close()
+            try await client.close()
         }
     }
 
@@ -118,7 +132,7 @@ import Testing
             #expect(publishError?.description.contains("type id 7 is reserved") == true)
             let subscribeError = await clientError { _ = try await client.subscribe([]) }
             #expect(subscribeError?.description.contains("at least one type id") == true)
-            await client.close()
+            try await client.close()
         }
     }
 
@@ -143,14 +157,14 @@ import Testing
         #expect(error.brokerError?.code == .shuttingDown)
         let after = await clientError { try await client.publish(typeID: TestTypes.small, payload: [1]) }
         #expect(after == error, "later calls fail with the same error")
-        await client.close()
+        try await client.close()
     }
 
     @Test func closeEndsStreams() async throws {
         try await withBroker(.forTests()) { _, addresses in
             let client = try await connectClient(addresses[0])
             let stream = try await client.subscribe([TestTypes.small])
-            await client.close()
+            try await client.close()
             let error = await clientError { _ = try await stream.collect(1) }
             #expect(error == .closed)
             let later = await clientError { _ = try await client.ping() }
