@@ -24,6 +24,7 @@ public enum BrokerError: Error, Sendable, CustomStringConvertible {
     /// they hold, and later publishes and subscriptions fail with it.
     case stopped
 
+    /// What went wrong and what to do, as one line.
     public var description: String {
         switch self {
         case .invalidConfiguration(let message): "invalid broker configuration: \(message)"

@@ -5,6 +5,7 @@ public enum PoolError: Error, Hashable, CustomStringConvertible {
     /// The memory budget is spent and the overflow policy is `fail`.
     case budgetExhausted(requested: Int, budget: Int)
 
+    /// What was asked for and what to do.
     public var description: String {
         switch self {
         case .invalidSize(let size):
