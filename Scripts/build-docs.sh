@@ -11,8 +11,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 output=${1:-$root/.build/docs/MyceliumKit.doccarchive}
 docc=${DOCC:-$(command -v docc || echo /opt/swift/usr/bin/docc)}
-graphs=$(mktemp -d)
-trap 'rm -rf "$graphs"' EXIT
+# Kept after the run, for `docc preview … --additional-symbol-graph-dir .build/docs/symbol-graphs`.
+graphs=$root/.build/docs/symbol-graphs
+rm -rf "$graphs"
+mkdir -p "$graphs"
 
 # The symbol graph comes from a build of MyceliumKit alone, in a scratch path of its own so
 # that the extra compiler flags do not invalidate the package's normal build in .build.
