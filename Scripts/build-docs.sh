@@ -11,23 +11,27 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 output=${1:-$root/.build/docs/MyceliumKit.doccarchive}
 docc=${DOCC:-$(command -v docc || echo /opt/swift/usr/bin/docc)}
-# Kept after the run, for `docc preview … --additional-symbol-graph-dir .build/docs/symbol-graphs`.
+# The symbol graph comes from a build of MyceliumKit alone, in a scratch path of its own so
+# that the extra compiler flags do not invalidate the package's normal build in .build. The
+# compiler writes a graph only when it compiles the module, so the graphs it wrote stay in
+# the scratch path; an up-to-date build leaves them as they are.
+emitted=$root/.build/docs-build/symbol-graphs
+mkdir -p "$emitted"
+swift build --package-path "$root" --scratch-path "$root/.build/docs-build" --target MyceliumKit \
+    -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc "$emitted" \
+    -Xswiftc -symbol-graph-skip-synthesized-members -Xswiftc -symbol-graph-minimum-access-level -Xswiftc public
+
+# DocC gets MyceliumKit's graphs alone (not Logging's); this directory is also the one for
+# `docc preview … --additional-symbol-graph-dir .build/docs/symbol-graphs`.
 graphs=$root/.build/docs/symbol-graphs
 rm -rf "$graphs"
 mkdir -p "$graphs"
-
-# The symbol graph comes from a build of MyceliumKit alone, in a scratch path of its own so
-# that the extra compiler flags do not invalidate the package's normal build in .build.
-swift build --package-path "$root" --scratch-path "$root/.build/docs-build" --target MyceliumKit \
-    -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc "$graphs" \
-    -Xswiftc -symbol-graph-skip-synthesized-members -Xswiftc -symbol-graph-minimum-access-level -Xswiftc public
-# Only MyceliumKit's graphs: its dependencies' (Logging) are not this catalog's.
-find "$graphs" -maxdepth 1 -name '*.symbols.json' \
-    ! -name 'MyceliumKit.symbols.json' ! -name 'MyceliumKit@*.symbols.json' -delete
-if [[ ! -f "$graphs/MyceliumKit.symbols.json" ]]; then
-    echo "build-docs: the build wrote no MyceliumKit.symbols.json" >&2
+if [[ ! -f "$emitted/MyceliumKit.symbols.json" ]]; then
+    echo "build-docs: the build wrote no MyceliumKit.symbols.json; remove .build/docs-build and run again" >&2
     exit 1
 fi
+cp "$emitted"/MyceliumKit.symbols.json "$graphs"/
+cp "$emitted"/MyceliumKit@*.symbols.json "$graphs"/ 2>/dev/null || true
 
 # DocC does not warn about a public symbol without a doc comment; this does. Symbols with no
 # source location (a raw-value enum's init(rawValue:)) are the compiler's, documented by their
