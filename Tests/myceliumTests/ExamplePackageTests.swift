@@ -14,9 +14,9 @@ import Testing
     /// 2-core machine; the limit leaves room for a loaded one. A warm build takes seconds.
     private static let buildTimeLimit: Double = 900
 
-    @Test func customBackendExampleBuildsAndMovesMessagesBothWays() throws {
+    @Test func customBackendExampleBuildsAndMovesMessagesBothWays() async throws {
         let scratch = Self.example.appendingPathComponent(".build")
-        let build = try Self.run(
+        let build = try await Self.run(
             ["swift", "build", "--package-path", Self.example.path, "--scratch-path", scratch.path],
             timeLimit: Self.buildTimeLimit)
         try #require(
@@ -24,7 +24,7 @@ import Testing
             "swift build of Examples/CustomBackend failed (status \(build.status)) after \(build.seconds) s:\n\(build.output.suffix(3000))\n\(build.errors.suffix(3000))"
         )
 
-        let example = try Self.run([scratch.appendingPathComponent("debug/custom-backend").path], timeLimit: 120)
+        let example = try await Self.run([scratch.appendingPathComponent("debug/custom-backend").path], timeLimit: 120)
         #expect(example.status == 0, "custom-backend exited \(example.status):\n\(example.output)")
         #expect(example.errors.isEmpty, "custom-backend wrote to stderr: \(example.errors)")
         let lines = example.output.split(separator: "\n").map(String.init)
@@ -47,7 +47,11 @@ import Testing
 
     /// Runs `arguments` (the first found on `PATH`) and waits for it; after `timeLimit`
     /// seconds it is killed, which fails the expectation on its status.
-    private static func run(_ arguments: [String], timeLimit: Double) throws -> Finished {
+    ///
+    /// The waiting happens on a thread of its own: blocking a thread of the cooperative pool
+    /// (two on a 2-core machine) for the length of a build would stall the tests running
+    /// beside this one.
+    private static func run(_ arguments: [String], timeLimit: Double) async throws -> Finished {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -59,26 +63,33 @@ import Testing
         let started = ContinuousClock.now
         try process.run()
         let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        // DispatchWorkItem is thread-safe but not marked Sendable.
+        nonisolated(unsafe) let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit, execute: watchdog)
-        // stderr is drained on another thread, so that neither pipe can fill and stall the child.
-        let errorBytes = Mutex(Data())
-        let drained = DispatchSemaphore(value: 0)
+        let outputHandle = output.fileHandleForReading
         let errorHandle = errors.fileHandleForReading
-        Thread.detachNewThread {
-            let data = errorHandle.readDataToEndOfFile()
-            errorBytes.withLock { $0 = data }
-            drained.signal()
+        return await withCheckedContinuation { continuation in
+            // Each pipe is drained by its own thread, so that neither can fill and stall the child.
+            let errorBytes = Mutex(Data())
+            let drained = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                let data = errorHandle.readDataToEndOfFile()
+                errorBytes.withLock { $0 = data }
+                drained.signal()
+            }
+            Thread.detachNewThread {
+                let outputBytes = outputHandle.readDataToEndOfFile()
+                drained.wait()
+                process.waitUntilExit()
+                watchdog.cancel()
+                let elapsed = ContinuousClock.now - started
+                let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
+                continuation.resume(
+                    returning: Finished(
+                        status: status, output: String(decoding: outputBytes, as: UTF8.self),
+                        errors: errorBytes.withLock { String(decoding: $0, as: UTF8.self) },
+                        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            }
         }
-        let outputBytes = output.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        process.waitUntilExit()
-        watchdog.cancel()
-        let elapsed = ContinuousClock.now - started
-        let status = process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
-        return Finished(
-            status: status, output: String(decoding: outputBytes, as: UTF8.self),
-            errors: errorBytes.withLock { String(decoding: $0, as: UTF8.self) },
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }
