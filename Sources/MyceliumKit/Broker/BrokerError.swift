@@ -17,13 +17,14 @@ public enum BrokerError: Error, Sendable, CustomStringConvertible {
     case invalidArgument(String)
     /// The pool could not hand out the buffer an in-process publish needed.
     case outOfMemory(PoolError)
-    /// An in-process subscriber let ``limit`` messages wait under the `disconnect`
+    /// An in-process subscriber let `limit` messages wait under the `disconnect`
     /// slow-consumer policy; its stream ended with this error.
     case slowConsumer(typeIDs: [UInt16], limit: Int)
     /// The broker has stopped: in-process streams end with this error after the messages
     /// they hold, and later publishes and subscriptions fail with it.
     case stopped
 
+    /// What went wrong and what to do, as one line.
     public var description: String {
         switch self {
         case .invalidConfiguration(let message): "invalid broker configuration: \(message)"

@@ -19,6 +19,7 @@
 /// }
 /// ```
 public struct MessageStream: AsyncSequence, Sendable {
+    /// Each element is one received data frame.
     public typealias Element = Message
 
     /// The type ids this stream receives.

@@ -33,6 +33,7 @@ public enum MyceliumClientError: Error, Sendable, Hashable, CustomStringConverti
         }
     }
 
+    /// What went wrong and what to do, as one line.
     public var description: String {
         switch self {
         case .connectFailed(let address, let error):

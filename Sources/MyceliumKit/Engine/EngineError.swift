@@ -16,6 +16,7 @@ public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
         self.reason = reason ?? Self.systemText(code)
     }
 
+    /// `operation: reason`.
     public var description: String { "\(operation): \(reason)" }
 
     private static func systemText(_ code: Int32) -> String {

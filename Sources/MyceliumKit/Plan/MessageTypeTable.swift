@@ -37,6 +37,7 @@ public struct MessageTypeTable: Sendable {
         /// A type id below 1000, which the framework reserves.
         case reservedID(UInt16, name: String)
 
+        /// Names the ids and messages at fault and what to do.
         public var description: String {
             switch self {
             case .duplicateID(let id, let names):

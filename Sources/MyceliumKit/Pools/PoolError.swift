@@ -7,6 +7,7 @@ public enum PoolError: Error, Hashable, CustomStringConvertible {
     /// The configuration's plan has more classes than the backend can tell apart.
     case tooManyClasses(count: Int, limit: Int)
 
+    /// What was asked for and what to do.
     public var description: String {
         switch self {
         case .invalidSize(let size):

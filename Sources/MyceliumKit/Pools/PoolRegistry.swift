@@ -68,6 +68,7 @@ public enum PoolRegistryError: Error, Hashable, CustomStringConvertible {
     /// The backend's factory threw.
     case factoryFailed(name: String, underlying: String)
 
+    /// Names the backend and what to do.
     public var description: String {
         switch self {
         case .unknownName(let name, let registered):
