@@ -115,7 +115,7 @@ struct CustomBackendExample {
         let microseconds = roundTrip.components.seconds * 1_000_000 + roundTrip.components.attoseconds / 1_000_000_000_000
         print("client: ping \(microseconds) µs; the broker counts \(stats.messagesIn) messages in, \(stats.messagesOut) out")
 
-        await client.close()
+        try await client.close()
         // The stream ends after what it holds; reading to its end returns the last
         // message's buffer to the pool.
         broker.unsubscribe(readings)
