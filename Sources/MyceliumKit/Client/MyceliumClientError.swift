@@ -10,7 +10,7 @@ public enum MyceliumClientError: Error, Sendable, Hashable, CustomStringConverti
     /// The connection ended: the broker closed it (after `brokerError`, when it sent one,
     /// e.g. ERROR 8 at shutdown or ERROR 6 for a slow consumer) or a read or write failed.
     case connectionLost(reason: String, brokerError: WireError?)
-    /// ``MyceliumClient/close()`` was called.
+    /// ``MyceliumClient/close(timeout:)`` was called.
     case closed
     /// The broker sent something the protocol does not allow; the connection was closed.
     case protocolViolation(String)
