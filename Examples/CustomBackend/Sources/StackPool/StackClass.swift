@@ -16,8 +16,11 @@ struct StackClass {
     let capacity: Int
     /// Where the control words start in a region, 16-byte aligned.
     let controlOffset: Int
-    /// The bytes one region reserves: its buffers and their control words.
+    /// The bytes one region counts against the budget: its buffers, size × capacity, as
+    /// DESIGN.md defines the budget (the conformance suite checks it).
     let regionBytes: Int
+    /// The bytes one region allocates: its buffers and their control words.
+    let allocationBytes: Int
     /// `nil` where `trim()` gave a region back; the next growth fills the hole first.
     private var regions: [Region?] = []
     /// Returned buffers, as slots; the last returned is handed out first.
@@ -32,7 +35,8 @@ struct StackClass {
         size = sizeClass.size
         capacity = sizeClass.capacity
         controlOffset = (sizeClass.size * sizeClass.capacity + 15) & ~15
-        regionBytes = controlOffset + 16 * sizeClass.capacity
+        regionBytes = sizeClass.size * sizeClass.capacity
+        allocationBytes = controlOffset + 16 * sizeClass.capacity
         counters = PoolClassStats(size: sizeClass.size, capacity: sizeClass.capacity)
     }
 
@@ -55,8 +59,8 @@ struct StackClass {
 
     /// Reserves one more region, zeroed, and hands out its first buffer.
     mutating func grow() -> Int {
-        let memory = UnsafeMutableRawPointer.allocate(byteCount: regionBytes, alignment: 16)
-        memory.initializeMemory(as: UInt8.self, repeating: 0, count: regionBytes)
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: allocationBytes, alignment: 16)
+        memory.initializeMemory(as: UInt8.self, repeating: 0, count: allocationBytes)
         let region = Region(memory: memory, touched: 1, inUse: 1)
         let index: Int
         if let hole = regions.firstIndex(where: { $0 == nil }) {
