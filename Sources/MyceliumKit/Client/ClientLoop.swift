@@ -175,6 +175,9 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
             } else {
                 state.pointee.sending.appendAll(from: &box.queue)
             }
+            // Counted at once: publishers would otherwise see the taken bytes as room until
+            // the next flush, and pending output could reach twice the limit.
+            box.loopPending = state.pointee.sending.pendingBytes
         }
     }
 
