@@ -58,7 +58,12 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
             state.pointee.localFree = state.pointee.remoteFree.exchange(0, ordering: .acquiring)
             return
         }
-        _ = core.grow(classIndex, onto: &state.pointee.localFree)
+        // Through a local: an inout access to the field is a modify access of the whole
+        // record for the thread sanitizer, which then races with `stats()` reading its
+        // atomic counters from another thread.
+        var localFree = state.pointee.localFree
+        _ = core.grow(classIndex, onto: &localFree)
+        state.pointee.localFree = localFree
     }
 
     @inline(__always)

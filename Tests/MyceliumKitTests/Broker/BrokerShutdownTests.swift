@@ -22,13 +22,20 @@ import Testing
         }
         let frames = batch
         let sender = BackgroundThread { try? publisher.send(frames) }
-        let reader = BackgroundThread { subscriber.readUntilClosed() }
+        let reader = BackgroundThread { () -> (frames: [TestClient.Frame], end: String) in
+            var frames: [TestClient.Frame] = []
+            do {
+                while true { frames.append(try subscriber.readFrame()) }
+            } catch {
+                return (frames, "\(error)")
+            }
+        }
         try await broker.waitForStats { $0.messagesIn > 0 }
         let summary = await broker.stop()
         _ = try sender.value()
-        let received = try reader.value()
+        let (received, end) = try reader.value()
         let data = received.dropLast()
-        #expect(received.last?.typeID == ControlFrameType.error.rawValue, "ERROR 8 comes last")
+        #expect(received.last?.typeID == ControlFrameType.error.rawValue, "ERROR 8 comes last; the reading ended with: \(end)")
         for (index, frame) in data.enumerated() {
             let value = frame.payload.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
             guard value == UInt64(index + 1) else {
