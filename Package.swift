@@ -40,9 +40,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "CPoolThreadCache"),
+        .target(name: "CFutex"),
         .target(
             name: "MyceliumBackends",
-            dependencies: ["MyceliumKit", "CPoolThreadCache"],
+            dependencies: ["MyceliumKit", "CPoolThreadCache", "CFutex"],
             path: "Sources/Backends",
             swiftSettings: swiftSettings
         ),

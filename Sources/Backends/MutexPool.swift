@@ -1,12 +1,12 @@
-import Glibc
 public import MyceliumKit
+import Synchronization
 
 /// A mutex per size class around an intrusive free list, with the counters kept inside the
 /// lock. Simple and predictable; exact stats.
 ///
-/// The mutexes are `pthread_mutex_t`s, which ThreadSanitizer understands (see
-/// `MyceliumKit`'s `Lock`), locked directly: a generic `withLock` and its closure cost more
-/// than the rest of an acquire.
+/// The locks are ``FutexLock``s in the pool's own memory, locked directly: a generic
+/// `withLock` and its closure, or a call to `pthread_mutex_lock`, cost more than the rest of
+/// an acquire.
 public final class MutexPool: PoolBackend, @unchecked Sendable {
     /// The name this backend has in ``MyceliumKit/PoolRegistry/builtIn``.
     public static let registeredName = "mutex"
@@ -25,9 +25,9 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
         }
     }
 
-    /// Each class has cache lines of its own: its `pthread_mutex_t`, then its ``ClassState``.
-    private static let stateOffset = (MemoryLayout<pthread_mutex_t>.stride + 63) & ~63
-    private static let classStride = stateOffset + (MemoryLayout<ClassState>.stride + 63) & ~63
+    /// Each class has a cache line of its own: its lock word, then its ``ClassState``.
+    private static let stateOffset = 8
+    private static let classStride = (stateOffset + MemoryLayout<ClassState>.stride + 63) & ~63
 
     public let name: String
     public var configuration: PoolConfiguration { core.configuration }
@@ -44,21 +44,18 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
         core = try PoolCore(configuration: configuration)
         classes = .allocate(byteCount: (core.classCount + 1) * Self.classStride, alignment: 64)
         for index in 0...core.classCount {
-            let mutex = (classes + index * Self.classStride).initializeMemory(as: pthread_mutex_t.self, to: pthread_mutex_t())
-            let status = pthread_mutex_init(mutex, nil)
-            precondition(status == 0, "pthread_mutex_init failed: \(status)")
+            _ = FutexLock.initialize(at: (classes + index * Self.classStride).assumingMemoryBound(to: Atomic<UInt32>.self))
             (classes + index * Self.classStride + Self.stateOffset).initializeMemory(as: ClassState.self, to: ClassState())
         }
     }
 
     deinit {
-        for index in 0...core.classCount { pthread_mutex_destroy(mutex(index)) }
         classes.deallocate()
     }
 
     @inline(__always)
-    private func mutex(_ classIndex: Int) -> UnsafeMutablePointer<pthread_mutex_t> {
-        (classes + classIndex &* Self.classStride).assumingMemoryBound(to: pthread_mutex_t.self)
+    private func mutex(_ classIndex: Int) -> FutexLock {
+        FutexLock(word: (classes + classIndex &* Self.classStride).assumingMemoryBound(to: Atomic<UInt32>.self))
     }
 
     @inline(__always)
@@ -72,7 +69,7 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
         let state = self.state(classIndex)
         let mutex = self.mutex(classIndex)
         if classIndex < core.classCount {
-            pthread_mutex_lock(mutex)
+            mutex.lock()
             if state.pointee.free == 0 { _ = core.grow(classIndex, onto: &state.pointee.free) }
             if let slot = Slot(linkBits: state.pointee.free) {
                 state.pointee.free = slot.link.pointee.load(ordering: .relaxed)
@@ -83,16 +80,16 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
                     state.pointee.allocations &+= 1
                 }
                 state.pointee.countAcquire()
-                pthread_mutex_unlock(mutex)
+                mutex.unlock()
                 return core.allocation(slot, classIndex: classIndex)
             }
-            pthread_mutex_unlock(mutex)
+            mutex.unlock()
         }
         let allocation = try core.overflow(classIndex: classIndex, byteCount: byteCount)
-        pthread_mutex_lock(mutex)
+        mutex.lock()
         state.pointee.misses &+= 1
         state.pointee.countAcquire()
-        pthread_mutex_unlock(mutex)
+        mutex.unlock()
         return allocation
     }
 
@@ -103,17 +100,17 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
         let mutex = self.mutex(SlotToken.classIndex(allocation.token))
         if SlotToken.isHeap(allocation.token) {
             core.releaseHeap(allocation)
-            pthread_mutex_lock(mutex)
+            mutex.lock()
             state.pointee.returns &+= 1
-            pthread_mutex_unlock(mutex)
+            mutex.unlock()
             return
         }
         let slot = Slot(control: allocation.control)
-        pthread_mutex_lock(mutex)
+        mutex.lock()
         slot.link.pointee.store(state.pointee.free, ordering: .relaxed)
         state.pointee.free = slot.linkBits
         state.pointee.returns &+= 1
-        pthread_mutex_unlock(mutex)
+        mutex.unlock()
     }
 
     public func stats() -> PoolStats {
@@ -121,8 +118,8 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
             name: name,
             (0...core.classCount).map { index in
                 let state = self.state(index)
-                pthread_mutex_lock(mutex(index))
-                defer { pthread_mutex_unlock(mutex(index)) }
+                mutex(index).lock()
+                defer { mutex(index).unlock() }
                 return core.classStats(
                     classIndex: index, returns: state.pointee.returns, hits: state.pointee.hits,
                     allocations: state.pointee.allocations, misses: state.pointee.misses,
@@ -132,9 +129,9 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
 
     public func trim() {
         for index in 0..<core.classCount {
-            pthread_mutex_lock(mutex(index))
+            mutex(index).lock()
             core.trim(index, list: &state(index).pointee.free)
-            pthread_mutex_unlock(mutex(index))
+            mutex(index).unlock()
         }
     }
 }
