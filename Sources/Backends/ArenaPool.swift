@@ -31,8 +31,8 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
     @inline(__always)
     public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
         let classIndex = core.classIndex(forByteCount: byteCount)
-        let record = records.current()
-        let state = record.pointee.classes + classIndex
+        let classes = records.current()
+        let state = classes + classIndex
         if classIndex < core.classCount {
             if state.pointee.localFree == 0 { refill(state, classIndex: classIndex) }
             if let slot = Slot(linkBits: state.pointee.localFree) {
@@ -43,7 +43,7 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
                     slot.wasUsed = true
                     state.pointee.allocations.bump()
                 }
-                return core.allocation(slot, classIndex: classIndex, owner: UnsafeMutableRawPointer(record))
+                return core.allocation(slot, classIndex: classIndex, owner: UnsafeMutableRawPointer(classes))
             }
         }
         let allocation = try core.overflow(classIndex: classIndex, byteCount: byteCount)
@@ -70,16 +70,16 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
     public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
         core.scrub(allocation, usedByteCount: usedByteCount)
         let classIndex = SlotToken.classIndex(allocation.token)
-        let record = records.current()
-        defer { record.pointee.classes[classIndex].returns.bump() }
+        let classes = records.current()
+        defer { classes[classIndex].returns.bump() }
         if SlotToken.isHeap(allocation.token) {
             core.releaseHeap(allocation)
             return
         }
         let slot = Slot(control: allocation.control)
-        let owner = SlotToken.owner(allocation.token).unsafelyUnwrapped.assumingMemoryBound(to: ThreadRecord.self)
-        let home = owner.pointee.classes + classIndex
-        if owner == record {
+        let owner = SlotToken.owner(allocation.token).unsafelyUnwrapped.assumingMemoryBound(to: ThreadClassState.self)
+        let home = owner + classIndex
+        if owner == classes {
             slot.link.pointee.store(home.pointee.localFree, ordering: .relaxed)
             home.pointee.localFree = slot.linkBits
         } else {

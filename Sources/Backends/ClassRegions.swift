@@ -67,8 +67,11 @@ struct ClassRegions: ~Copyable {
     /// The slot with this index; its region number was in use at some time.
     @inline(__always)
     func slot(at index: UInt32) -> Slot {
-        let headers = headerTable[Int(truncatingIfNeeded: index >> UInt32(indexShift))].unsafelyUnwrapped
-        let position = Int(truncatingIfNeeded: index & (UInt32(1) << UInt32(indexShift) &- 1))
+        // Masking shifts: `indexShift` is below 32 by construction, and the checked ones
+        // cost a third of a lock-free pop.
+        let shift = UInt32(truncatingIfNeeded: indexShift)
+        let headers = headerTable[Int(truncatingIfNeeded: index &>> shift)].unsafelyUnwrapped
+        let position = Int(truncatingIfNeeded: index & (UInt32(1) &<< shift &- 1))
         return Slot(header: headers + position &* Slot.headerBytes)
     }
 

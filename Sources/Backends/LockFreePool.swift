@@ -46,7 +46,7 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
     @inline(__always)
     public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
         let classIndex = core.classIndex(forByteCount: byteCount)
-        let counters = records.current().pointee.classes + classIndex
+        let counters = records.current() + classIndex
         if classIndex < core.classCount, let slot = pop(classIndex) ?? refill(classIndex) {
             if slot.wasUsed {
                 counters.pointee.hits.bump()
@@ -86,7 +86,7 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
             let slot = Slot(control: allocation.control)
             push(first: slot, last: slot, classIndex: classIndex)
         }
-        records.current().pointee.classes[classIndex].returns.bump()
+        records.current()[classIndex].returns.bump()
     }
 
     @inline(__always)

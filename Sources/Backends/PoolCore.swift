@@ -5,7 +5,11 @@ import Synchronization
 /// What the `mutex`, `lockfree` and `arena` backends share: class lookup by size, the
 /// regions of each class, the budget, heap misses and zeroing. Each backend adds only how
 /// free slots are kept and how it counts.
-final class PoolCore: @unchecked Sendable {
+///
+/// A noncopyable struct stored in its pool, not a class the pool points to: its tables are
+/// then one load from the pool's `self`, which shortens the chain of dependent loads every
+/// acquire starts with.
+struct PoolCore: ~Copyable, @unchecked Sendable {
     /// Buckets of request sizes by `ceil(log2(byteCount))`: one per bit of `Int`, and one
     /// for sizes below 1, which the kit never passes.
     private static let bucketCount = Int.bitWidth + 1

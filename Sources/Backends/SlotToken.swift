@@ -1,6 +1,7 @@
 /// What a pooled backend keeps in ``PoolAllocation/token``: the class index (the plan's
 /// class count for requests above every class), whether the slot came from the heap, and
-/// for the arena the owning thread record, so a release finds its way home without a lookup.
+/// for the arena the owning thread's class states (``ThreadRecord/classes``), so a release
+/// finds its way home without a lookup.
 ///
 /// Layout: `[owner address << 16][heap: bit 15][class index: bits 0-11]`. User-space
 /// addresses fit in 48 bits on x86-64 and arm64 Linux.

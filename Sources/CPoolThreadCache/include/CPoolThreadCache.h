@@ -3,8 +3,8 @@
 
 #include <stdint.h>
 
-// The calling thread's record in the pool it used last, so a pool finds its per-thread
-// state with a thread-local load instead of a pthread_getspecific call per buffer. Swift
+// The calling thread's per-class states in the pool it used last, so a pool finds its
+// per-thread state with a thread-local load instead of a pthread_getspecific call per buffer. Swift
 // has no thread-local variables but reads and writes a C __thread variable directly, with
 // an %fs-relative access once linked into an executable.
 //
@@ -12,7 +12,7 @@
 // stale entry can never match another pool; 0 matches none.
 typedef struct {
     uint64_t pool;
-    void *_Nullable record;
+    void *_Nullable classes;
 } mycelium_pool_thread_cache_entry;
 
 // Thread-local, so no two threads share it: Swift may touch it without isolation.
