@@ -55,6 +55,7 @@ struct FutexLock: @unchecked Sendable {
             {
                 return
             }
+            mycelium_cpu_relax()
         }
         // From here on the word says "contended" while this thread holds or wants the lock,
         // so the holder's unlock wakes a sleeper.
