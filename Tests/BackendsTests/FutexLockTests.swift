@@ -22,13 +22,23 @@ struct FutexLockTests {
             let counter = Counter()
             let threads = 4
             let increments = 20_000
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                for _ in 0..<increments {
-                    lock.lock()
-                    counter.value += 1
-                    lock.unlock()
+            // Threads of their own, started together, so the increments really interleave.
+            let start = DispatchSemaphore(value: 0)
+            let done = DispatchGroup()
+            for _ in 0..<threads {
+                done.enter()
+                Thread.detachNewThread {
+                    start.wait()
+                    for _ in 0..<increments {
+                        lock.lock()
+                        counter.value += 1
+                        lock.unlock()
+                    }
+                    done.leave()
                 }
             }
+            for _ in 0..<threads { start.signal() }
+            #expect(done.wait(timeout: .now() + 60) == .success, "the incrementing threads did not finish")
             #expect(counter.value == threads * increments)
         }
     }
