@@ -21,11 +21,13 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
     /// Creates an empty pool; nothing is reserved until a thread first uses a class.
     ///
     /// - Throws: ``MyceliumKit/PoolError/tooManyClasses(count:limit:)`` for a plan of more
-    ///   than 4,095 classes.
+    ///   than 4,095 classes, and ``MyceliumKit/PoolError/tooManyPools(limit:)`` when the
+    ///   process already has as many arena and lock-free pools alive as it has
+    ///   thread-specific keys (1,024 on Linux).
     public init(name: String = registeredName, configuration: PoolConfiguration) throws(PoolError) {
         self.name = name
         core = try PoolCore(configuration: configuration)
-        records = ThreadRecords(classCount: core.classCount)
+        records = try ThreadRecords(classCount: core.classCount)
     }
 
     @inline(__always)

@@ -24,11 +24,13 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
     /// Creates an empty pool; nothing is reserved until a class is first used.
     ///
     /// - Throws: ``MyceliumKit/PoolError/tooManyClasses(count:limit:)`` for a plan of more
-    ///   than 4,095 classes.
+    ///   than 4,095 classes, and ``MyceliumKit/PoolError/tooManyPools(limit:)`` when the
+    ///   process already has as many arena and lock-free pools alive as it has
+    ///   thread-specific keys (1,024 on Linux).
     public init(name: String = registeredName, configuration: PoolConfiguration) throws(PoolError) {
         self.name = name
         core = try PoolCore(configuration: configuration)
-        records = ThreadRecords(classCount: core.classCount)
+        records = try ThreadRecords(classCount: core.classCount)
         heads = .allocate(byteCount: max(1, core.classCount) * Self.headStride, alignment: Self.headStride)
         for index in 0..<core.classCount { head(index).initialize(to: Atomic(0)) }
     }

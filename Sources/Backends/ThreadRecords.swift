@@ -66,7 +66,9 @@ final class ThreadRecords: @unchecked Sendable {
         let pointer: UnsafeMutablePointer<ThreadRecord>
     }
 
-    init(classCount: Int) {
+    /// - Throws: ``MyceliumKit/PoolError/tooManyPools(limit:)`` when the process has no
+    ///   thread-specific key left.
+    init(classCount: Int) throws(PoolError) {
         self.classCount = classCount
         var key = pthread_key_t()
         let status = pthread_key_create(&key) { value in
@@ -78,7 +80,8 @@ final class ThreadRecords: @unchecked Sendable {
             }
             record.pointee.state.store(ThreadRecord.orphaned, ordering: .releasing)
         }
-        precondition(status == 0, "pthread_key_create failed (\(status)): too many pools alive in this process")
+        if status == EAGAIN { throw .tooManyPools(limit: sysconf(Int32(_SC_THREAD_KEYS_MAX))) }
+        precondition(status == 0, "pthread_key_create failed: \(String(cString: strerror(status)))")
         self.key = key
         id = Self.nextID.add(1, ordering: .relaxed).oldValue
     }

@@ -1,3 +1,4 @@
+import Foundation
 import MyceliumBackends
 import MyceliumKit
 import Testing
@@ -91,6 +92,41 @@ struct PoolMisuseTests {
         } throws: { error in
             (error as? PoolRegistryError)?.description
                 == "pool backend '\(name)' failed to start: the size-class plan has 4096 classes; this pool supports at most 4095: use fewer classes (a plan derived with SizeClassPlan(payloadSizes:) has one per power of two)"
+        }
+    }
+
+    /// In a process of its own: running out of thread-specific keys here would fail every
+    /// suite that makes a pool meanwhile.
+    @Test func morePoolsThanThreadKeysIsATypedErrorNamingTheLimit() async {
+        await #expect(processExitsWith: .success) {
+            // A budget of a few buffers keeps each pool's region tables tiny: at the default
+            // 256 MiB a thousand pools reserve gigabytes of tables, which slowed the thread
+            // sanitizer's run of this process to 100 s.
+            let configuration = PoolConfiguration(
+                plan: SizeClassPlan(classes: [.init(size: 128, capacity: 1)]), memoryBudget: 1 << 10)
+            let limit = sysconf(Int32(_SC_THREAD_KEYS_MAX))
+            let expected =
+                "pool backend 'lockfree' failed to start: cannot make another pool with per-thread state: the process has used all its \(limit) thread-specific keys, one per live arena or lockfree pool; share pools or release ones no longer used (a mutex pool needs no key)"
+            var alive: [any PoolBackend] = []
+            for index in 0..<(limit + 10) {
+                do {
+                    let name = index.isMultiple(of: 2) ? "arena" : "lockfree"
+                    alive.append(try PoolRegistry.builtIn.make(name, configuration: configuration))
+                } catch {
+                    let description = (error as? PoolRegistryError)?.description ?? "\(error)"
+                    // The mutex pool still works, and the first pool made after one is gone.
+                    guard description.replacingOccurrences(of: "'arena'", with: "'lockfree'") == expected,
+                        (try? PoolRegistry.builtIn.make("mutex", configuration: configuration)) != nil
+                    else {
+                        print("unexpected after \(alive.count) pools: \(description)")
+                        exit(2)
+                    }
+                    alive.removeLast()
+                    exit((try? PoolRegistry.builtIn.make("arena", configuration: configuration)) == nil ? 3 : 0)
+                }
+            }
+            print("made \(alive.count) pools without running out of keys")
+            exit(1)
         }
     }
 

@@ -6,6 +6,9 @@ public enum PoolError: Error, Hashable, CustomStringConvertible {
     case budgetExhausted(requested: Int, budget: Int)
     /// The configuration's plan has more classes than the backend can tell apart.
     case tooManyClasses(count: Int, limit: Int)
+    /// The process has no thread-specific key left for another pool with per-thread state
+    /// (`arena`, `lockfree`): each takes one of the `limit` keys while it is alive.
+    case tooManyPools(limit: Int)
 
     /// What was asked for and what to do.
     public var description: String {
@@ -16,6 +19,8 @@ public enum PoolError: Error, Hashable, CustomStringConvertible {
             "pool memory budget of \(budget) bytes is spent; a \(requested)-byte buffer must wait until buffers are returned (or raise the budget, or use the 'allocate' overflow policy)"
         case .tooManyClasses(let count, let limit):
             "the size-class plan has \(count) classes; this pool supports at most \(limit): use fewer classes (a plan derived with SizeClassPlan(payloadSizes:) has one per power of two)"
+        case .tooManyPools(let limit):
+            "cannot make another pool with per-thread state: the process has used all its \(limit) thread-specific keys, one per live arena or lockfree pool; share pools or release ones no longer used (a mutex pool needs no key)"
         }
     }
 }
