@@ -20,6 +20,16 @@ let package = Package(
             ],
             path: "PoolBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "BrokerBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MyceliumKit", package: "mycelium"),
+                .product(name: "MyceliumBackends", package: "mycelium"),
+            ],
+            path: "BrokerBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
