@@ -17,7 +17,7 @@ mkdir -p "$out"
 cd "$root/Benchmarks"
 for run in $(seq 1 "$runs"); do
     echo "run $run of $runs -> $out/run-$run.txt" >&2
-    swift package benchmark --no-progress ${FILTER:+--filter "$FILTER"} >"$out/run-$run.txt" 2>&1 || {
+    swift package benchmark --target PoolBenchmarks --no-progress ${FILTER:+--filter "$FILTER"} >"$out/run-$run.txt" 2>&1 || {
         tail -20 "$out/run-$run.txt" >&2
         exit 1
     }
