@@ -30,6 +30,7 @@ struct FutexLock: @unchecked Sendable {
     }
 
     /// Sets up an unlocked lock in uninitialized memory at `word`.
+    @discardableResult
     static func initialize(at word: UnsafeMutablePointer<Atomic<UInt32>>) -> FutexLock {
         word.initialize(to: Atomic(unlocked))
         return FutexLock(word: word)

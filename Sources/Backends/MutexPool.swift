@@ -26,7 +26,9 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
     }
 
     /// Each class has a cache line of its own: its lock word, then its ``ClassState``.
-    private static let stateOffset = 8
+    private static let stateOffset =
+        (MemoryLayout<Atomic<UInt32>>.stride + MemoryLayout<ClassState>.alignment - 1)
+        & ~(MemoryLayout<ClassState>.alignment - 1)
     private static let classStride = (stateOffset + MemoryLayout<ClassState>.stride + 63) & ~63
 
     public let name: String
@@ -44,8 +46,8 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
         core = try PoolCore(configuration: configuration)
         classes = .allocate(byteCount: (core.classCount + 1) * Self.classStride, alignment: 64)
         for index in 0...core.classCount {
-            _ = FutexLock.initialize(at: (classes + index * Self.classStride).assumingMemoryBound(to: Atomic<UInt32>.self))
-            (classes + index * Self.classStride + Self.stateOffset).initializeMemory(as: ClassState.self, to: ClassState())
+            FutexLock.initialize(at: lockWord(index))
+            (classMemory(index) + Self.stateOffset).initializeMemory(as: ClassState.self, to: ClassState())
         }
     }
 
@@ -53,14 +55,25 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
         classes.deallocate()
     }
 
+    /// The start of class `classIndex`'s cache line.
+    @inline(__always)
+    private func classMemory(_ classIndex: Int) -> UnsafeMutableRawPointer {
+        classes + classIndex &* Self.classStride
+    }
+
+    @inline(__always)
+    private func lockWord(_ classIndex: Int) -> UnsafeMutablePointer<Atomic<UInt32>> {
+        classMemory(classIndex).assumingMemoryBound(to: Atomic<UInt32>.self)
+    }
+
     @inline(__always)
     private func mutex(_ classIndex: Int) -> FutexLock {
-        FutexLock(word: (classes + classIndex &* Self.classStride).assumingMemoryBound(to: Atomic<UInt32>.self))
+        FutexLock(word: lockWord(classIndex))
     }
 
     @inline(__always)
     private func state(_ classIndex: Int) -> UnsafeMutablePointer<ClassState> {
-        (classes + classIndex &* Self.classStride + Self.stateOffset).assumingMemoryBound(to: ClassState.self)
+        (classMemory(classIndex) + Self.stateOffset).assumingMemoryBound(to: ClassState.self)
     }
 
     @inline(__always)
