@@ -11,25 +11,27 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "PoolBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MyceliumKit", package: "mycelium"),
-                .product(name: "MyceliumBackends", package: "mycelium"),
-            ],
-            path: "PoolBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "Benchmark", package: "benchmark")],
+            path: "BenchmarkSupport"
         ),
-        .executableTarget(
-            name: "BrokerBenchmarks",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "MyceliumKit", package: "mycelium"),
-                .product(name: "MyceliumBackends", package: "mycelium"),
-            ],
-            path: "BrokerBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        benchmarkExecutable("PoolBenchmarks"),
+        benchmarkExecutable("BrokerBenchmarks"),
     ]
 )
+
+/// An executable of benchmarks in the folder of its name, run by the benchmark plugin.
+func benchmarkExecutable(_ name: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            "BenchmarkSupport",
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: "MyceliumKit", package: "mycelium"),
+            .product(name: "MyceliumBackends", package: "mycelium"),
+        ],
+        path: name,
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}

@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import MyceliumBackends
 import MyceliumKit
 
@@ -7,13 +8,7 @@ import MyceliumKit
 /// of 64 bytes with `publish(typeID:payload:)` (one copy into a pooled buffer each) and
 /// reads them back from one subscriber's stream, which holds up to 1024.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .mallocCountTotal],
-        warmupIterations: 5,
-        scalingFactor: .kilo,
-        maxDuration: .seconds(2),
-        maxIterations: 100_000
-    )
+    Benchmark.defaultConfiguration = .mycelium
     for pool in ["arena", "lockfree", "mutex"] {
         let pair = InProcessPair(pool: pool)
         Benchmark(

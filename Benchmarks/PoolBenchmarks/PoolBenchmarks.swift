@@ -1,20 +1,13 @@
 import Benchmark
+import BenchmarkSupport
 import MyceliumKit
 
 /// Scenarios from issue 3, each against malloc/free, the seed port and every built-in
 /// backend. Times are per acquire/write/release (the inner loop runs 1000 times per sample);
 /// mallocs are counted over all threads. Pooled backends are warmed before measuring, so
-/// what is measured is the steady state. Each benchmark samples for 2 seconds: short runs
-/// (2,000 samples, ~0.1 s for a pool) landed whole in one of the VM's fast or slow phases.
-/// `Scripts/bench-pools.sh` runs the suite several times and reports medians.
+/// what is measured is the steady state.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .mallocCountTotal],
-        warmupIterations: 5,
-        scalingFactor: .kilo,
-        maxDuration: .seconds(2),
-        maxIterations: 1_000_000
-    )
+    Benchmark.defaultConfiguration = .mycelium
     let subjects: [Subject]
     do {
         subjects = try Subject.all()
