@@ -1,5 +1,5 @@
 public import MyceliumKit
-import Synchronization
+public import Synchronization
 
 /// One sub-arena per acquiring thread (per event loop): each thread takes slots from regions
 /// it grew itself, through a free list only it touches, with no atomic read-modify-write on
@@ -15,8 +15,8 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
 
     public let name: String
     public var configuration: PoolConfiguration { core.configuration }
-    private let core: PoolCore
-    private let records: ThreadRecords
+    @usableFromInline let core: PoolCore
+    @usableFromInline let records: ThreadRecords
 
     /// Creates an empty pool; nothing is reserved until a thread first uses a class.
     ///
@@ -30,7 +30,7 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
         records = try ThreadRecords(classCount: core.classCount)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
         let classIndex = core.classIndex(forByteCount: byteCount)
         let classes = records.current()
@@ -55,7 +55,8 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
 
     /// Takes what other threads released, or grows a region; leaves `localFree` empty past
     /// the budget.
-    private func refill(_ state: UnsafeMutablePointer<ThreadClassState>, classIndex: Int) {
+    @usableFromInline
+    func refill(_ state: UnsafeMutablePointer<ThreadClassState>, classIndex: Int) {
         if state.pointee.remoteFree.load(ordering: .relaxed) != 0 {
             state.pointee.localFree = state.pointee.remoteFree.exchange(0, ordering: .acquiring)
             return
@@ -68,7 +69,7 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
         state.pointee.localFree = localFree
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
         core.scrub(allocation, usedByteCount: usedByteCount)
         let classIndex = SlotToken.classIndex(allocation.token)

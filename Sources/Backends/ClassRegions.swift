@@ -18,12 +18,13 @@ import Synchronization
 /// name a slot in 32 bits and find it again with one table load. Growth and trimming run
 /// under ``growth`` (its value: the lowest region number that may be free); readers reach
 /// a header array only through a slot published after it was set.
+@usableFromInline
 struct ClassRegions: ~Copyable {
     /// Regions one class may hold, whatever the budget: keeps the tables at most 16 MiB.
     static let maximumRegions = 1 << 20
 
     let size: Int
-    let capacity: Int
+    @usableFromInline let capacity: Int
     /// Bytes from one buffer to the next: `size` rounded up to 16, so every buffer is 16-byte
     /// aligned, and one cache line more when that is a multiple of the 4 KiB page. Buffers a
     /// page-multiple apart start at the same offset in their pages, and the broker uses its
@@ -36,10 +37,10 @@ struct ClassRegions: ~Copyable {
     let regionBytes: Int
     /// Bytes one region allocates: its buffers and the padding between them.
     private let allocatedBytes: Int
-    let indexShift: Int
+    @usableFromInline let indexShift: Int
     let maxRegions: Int
     /// Per region number: its slot headers (kept once made) and its buffers (`nil` when free).
-    let headerTable: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    @usableFromInline let headerTable: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     let bufferTable: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     /// Bytes this class holds now.
     let reserved = Atomic<Int>(0)
@@ -75,7 +76,7 @@ struct ClassRegions: ~Copyable {
     }
 
     /// The slot with this index; its region number was in use at some time.
-    @inline(__always)
+    @inlinable @inline(__always)
     func slot(at index: UInt32) -> Slot {
         // Masking shifts: `indexShift` is below 32 by construction, and the checked ones
         // cost a third of a lock-free pop.

@@ -1,5 +1,5 @@
 import CFutex
-import Synchronization
+public import Synchronization
 
 /// A mutual-exclusion lock in a 32-bit word of memory the mutex pool lays out itself:
 /// an uncontended lock is one compare-and-swap and an unlock one exchange, both inlined,
@@ -14,17 +14,19 @@ import Synchronization
 ///
 /// The word: 0 unlocked, 1 locked, 2 locked and a thread may be sleeping on it
 /// (Drepper, "Futexes Are Tricky", mutex 2).
+@usableFromInline
 struct FutexLock: @unchecked Sendable {
-    private static let unlocked: UInt32 = 0
-    private static let locked: UInt32 = 1
-    private static let contended: UInt32 = 2
+    @inlinable static var unlocked: UInt32 { 0 }
+    @inlinable static var locked: UInt32 { 1 }
+    @inlinable static var contended: UInt32 { 2 }
     /// Attempts before sleeping: a pool's critical sections are a few dozen instructions,
     /// so a holder that is running lets go within them.
     private static let spins = 100
 
-    private let word: UnsafeMutablePointer<Atomic<UInt32>>
+    @usableFromInline let word: UnsafeMutablePointer<Atomic<UInt32>>
 
     /// The lock whose word is at `word`, which must not move while the lock is used.
+    @inlinable
     init(word: UnsafeMutablePointer<Atomic<UInt32>>) {
         self.word = word
     }
@@ -36,20 +38,20 @@ struct FutexLock: @unchecked Sendable {
         return FutexLock(word: word)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func lock() {
         if !word.pointee.compareExchange(expected: Self.unlocked, desired: Self.locked, ordering: .acquiring).exchanged {
             lockContended()
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func unlock() {
         if word.pointee.exchange(Self.unlocked, ordering: .releasing) == Self.contended { wake() }
     }
 
-    @inline(never)
-    private func lockContended() {
+    @usableFromInline @inline(never)
+    func lockContended() {
         for _ in 0..<Self.spins {
             if word.pointee.load(ordering: .relaxed) == Self.unlocked,
                 word.pointee.compareExchange(expected: Self.unlocked, desired: Self.locked, ordering: .acquiring).exchanged
@@ -65,8 +67,8 @@ struct FutexLock: @unchecked Sendable {
         }
     }
 
-    @inline(never)
-    private func wake() {
+    @usableFromInline @inline(never)
+    func wake() {
         mycelium_futex_wake(address, 1)
     }
 

@@ -1,5 +1,5 @@
 public import MyceliumKit
-import Synchronization
+public import Synchronization
 
 /// A lock-free Treiber stack of free slots per size class. The head packs the top slot's
 /// `index + 1` (0 = empty) with a 32-bit tag bumped on every change, in one
@@ -15,11 +15,11 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
 
     public let name: String
     public var configuration: PoolConfiguration { core.configuration }
-    private let core: PoolCore
-    private let records: ThreadRecords
+    @usableFromInline let core: PoolCore
+    @usableFromInline let records: ThreadRecords
     /// One stack head per class, each on its own cache line.
-    private let heads: UnsafeMutableRawPointer
-    private static let headStride = 64
+    @usableFromInline let heads: UnsafeMutableRawPointer
+    @inlinable static var headStride: Int { 64 }
 
     /// Creates an empty pool; nothing is reserved until a class is first used.
     ///
@@ -40,12 +40,12 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
         heads.deallocate()
     }
 
-    @inline(__always)
-    private func head(_ classIndex: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
+    @inlinable @inline(__always)
+    func head(_ classIndex: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
         (heads + classIndex &* Self.headStride).assumingMemoryBound(to: Atomic<UInt64>.self)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
         let classIndex = core.classIndex(forByteCount: byteCount)
         let counters = records.current() + classIndex
@@ -66,7 +66,8 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
     /// The slow path of an acquire that found its class empty: under the class's lock (so
     /// a trim holding the slots finishes first), pops again or grows a region, keeping one
     /// of its slots. `nil` past the budget.
-    private func refill(_ classIndex: Int) -> Slot? {
+    @usableFromInline
+    func refill(_ classIndex: Int) -> Slot? {
         let regions = core.regions + classIndex
         return regions.pointee.growth.withLock { hint -> Slot? in
             if let slot = pop(classIndex) { return slot }
@@ -78,7 +79,7 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
         core.scrub(allocation, usedByteCount: usedByteCount)
         let classIndex = SlotToken.classIndex(allocation.token)
@@ -91,8 +92,8 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
         records.current()[classIndex].returns.bump()
     }
 
-    @inline(__always)
-    private func pop(_ classIndex: Int) -> Slot? {
+    @inlinable @inline(__always)
+    func pop(_ classIndex: Int) -> Slot? {
         let head = head(classIndex)
         var current = head.pointee.load(ordering: .acquiring)
         while true {
@@ -109,8 +110,8 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
     }
 
     /// Pushes a chain of slots already linked from `first` to `last`.
-    @inline(__always)
-    private func push(first: Slot, last: Slot, classIndex: Int) {
+    @inlinable @inline(__always)
+    func push(first: Slot, last: Slot, classIndex: Int) {
         let head = head(classIndex)
         let top = UInt64(first.index) &+ 1
         var current = head.pointee.load(ordering: .relaxed)

@@ -1,5 +1,5 @@
 public import MyceliumKit
-import Synchronization
+public import Synchronization
 
 /// A mutex per size class around an intrusive free list, with the counters kept inside the
 /// lock. Simple and predictable; exact stats.
@@ -12,30 +12,36 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
     public static let registeredName = "mutex"
 
     /// One class's free list and counters, guarded by the mutex in front of it.
+    @usableFromInline
     struct ClassState {
-        var free: UInt64 = 0
-        var hits = 0
-        var allocations = 0
-        var misses = 0
-        var returns = 0
-        var highWater = 0
+        @usableFromInline var free: UInt64 = 0
+        @usableFromInline var hits = 0
+        @usableFromInline var allocations = 0
+        @usableFromInline var misses = 0
+        @usableFromInline var returns = 0
+        @usableFromInline var highWater = 0
 
+        @inlinable
+        init() {}
+
+        @inlinable
         mutating func countAcquire() {
             highWater = max(highWater, hits &+ allocations &+ misses &- returns)
         }
     }
 
     /// Each class has a cache line of its own: its lock word, then its ``ClassState``.
-    private static let stateOffset =
+    @inlinable static var stateOffset: Int {
         (MemoryLayout<Atomic<UInt32>>.stride + MemoryLayout<ClassState>.alignment - 1)
-        & ~(MemoryLayout<ClassState>.alignment - 1)
-    private static let classStride = (stateOffset + MemoryLayout<ClassState>.stride + 63) & ~63
+            & ~(MemoryLayout<ClassState>.alignment - 1)
+    }
+    @inlinable static var classStride: Int { (stateOffset + MemoryLayout<ClassState>.stride + 63) & ~63 }
 
     public let name: String
     public var configuration: PoolConfiguration { core.configuration }
-    private let core: PoolCore
+    @usableFromInline let core: PoolCore
     /// One state per class, plus one for the counters of requests above every class.
-    private let classes: UnsafeMutableRawPointer
+    @usableFromInline let classes: UnsafeMutableRawPointer
 
     /// Creates an empty pool; nothing is reserved until a class is first used.
     ///
@@ -56,27 +62,27 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
     }
 
     /// The start of class `classIndex`'s cache line.
-    @inline(__always)
-    private func classMemory(_ classIndex: Int) -> UnsafeMutableRawPointer {
+    @inlinable @inline(__always)
+    func classMemory(_ classIndex: Int) -> UnsafeMutableRawPointer {
         classes + classIndex &* Self.classStride
     }
 
-    @inline(__always)
-    private func lockWord(_ classIndex: Int) -> UnsafeMutablePointer<Atomic<UInt32>> {
+    @inlinable @inline(__always)
+    func lockWord(_ classIndex: Int) -> UnsafeMutablePointer<Atomic<UInt32>> {
         classMemory(classIndex).assumingMemoryBound(to: Atomic<UInt32>.self)
     }
 
-    @inline(__always)
-    private func mutex(_ classIndex: Int) -> FutexLock {
+    @inlinable @inline(__always)
+    func mutex(_ classIndex: Int) -> FutexLock {
         FutexLock(word: lockWord(classIndex))
     }
 
-    @inline(__always)
-    private func state(_ classIndex: Int) -> UnsafeMutablePointer<ClassState> {
+    @inlinable @inline(__always)
+    func state(_ classIndex: Int) -> UnsafeMutablePointer<ClassState> {
         (classMemory(classIndex) + Self.stateOffset).assumingMemoryBound(to: ClassState.self)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
         let classIndex = core.classIndex(forByteCount: byteCount)
         let state = self.state(classIndex)
@@ -106,7 +112,7 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
         return allocation
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
         core.scrub(allocation, usedByteCount: usedByteCount)
         let state = self.state(SlotToken.classIndex(allocation.token))

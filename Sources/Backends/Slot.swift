@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// One buffer of a class, addressed by its 48-byte header, which lives outside the buffer
 /// memory (see ``ClassRegions``): `[link 8][index 4][flags 4][control 16][bytes 8][unused 8]`.
@@ -11,26 +11,29 @@ import Synchronization
 /// slot's buffer.
 ///
 /// Heap buffers served outside the classes use the same header in front of their bytes.
+@usableFromInline
 struct Slot: @unchecked Sendable {
-    static let headerBytes = 48
-    static let controlOffset = 16
-    private static let bytesOffset = 32
+    // Computed, not stored: a stored static read from inlined code in another module costs
+    // an accessor call (and a `swift_once`) on every use.
+    @inlinable static var headerBytes: Int { 48 }
+    @inlinable static var controlOffset: Int { 16 }
+    @inlinable static var bytesOffset: Int { 32 }
 
-    let header: UnsafeMutableRawPointer
+    @usableFromInline let header: UnsafeMutableRawPointer
 
-    @inline(__always)
+    @inlinable @inline(__always)
     init(header: UnsafeMutableRawPointer) {
         self.header = header
     }
 
     /// The slot whose ``PoolAllocation/control`` memory is `control`.
-    @inline(__always)
+    @inlinable @inline(__always)
     init(control: UnsafeMutableRawPointer) {
         self.header = control - Self.controlOffset
     }
 
     /// The slot at a link value that holds a header address; `nil` for 0.
-    @inline(__always)
+    @inlinable @inline(__always)
     init?(linkBits: UInt64) {
         guard let header = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: linkBits)) else { return nil }
         self.header = header
@@ -46,28 +49,28 @@ struct Slot: @unchecked Sendable {
     }
 
     /// This slot's header address as a link value.
-    @inline(__always)
+    @inlinable @inline(__always)
     var linkBits: UInt64 { UInt64(UInt(bitPattern: header)) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     var link: UnsafeMutablePointer<Atomic<UInt64>> { header.assumingMemoryBound(to: Atomic<UInt64>.self) }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     var index: UInt32 {
         get { header.load(fromByteOffset: 8, as: UInt32.self) }
         nonmutating set { header.storeBytes(of: newValue, toByteOffset: 8, as: UInt32.self) }
     }
 
     /// Whether the slot was handed out before (only its current holder touches this).
-    @inline(__always)
+    @inlinable @inline(__always)
     var wasUsed: Bool {
         get { header.load(fromByteOffset: 12, as: UInt32.self) != 0 }
         nonmutating set { header.storeBytes(of: newValue ? 1 : 0, toByteOffset: 12, as: UInt32.self) }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     var control: UnsafeMutableRawPointer { header + Self.controlOffset }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     var bytes: UnsafeMutableRawPointer { header.load(fromByteOffset: Self.bytesOffset, as: UnsafeMutableRawPointer.self) }
 }

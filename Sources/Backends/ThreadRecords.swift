@@ -1,23 +1,24 @@
-import CPoolThreadCache
+public import CPoolThreadCache
 import Glibc
 import MyceliumKit
-import Synchronization
+public import Synchronization
 
 /// Counters and free lists one thread keeps for one class of a pool. Only the owning thread
 /// writes the counters (a load and a releasing store: no read-modify-write on its path);
 /// stats readers on other threads sum them. There is no acquire counter: acquires are
 /// `hits + allocations + misses`, so every snapshot holds that invariant by construction.
 /// `localFree` and `remoteFree` serve the arena.
+@usableFromInline
 struct ThreadClassState: ~Copyable {
-    let returns = Atomic<Int>(0)
-    let hits = Atomic<Int>(0)
-    let allocations = Atomic<Int>(0)
-    let misses = Atomic<Int>(0)
+    @usableFromInline let returns = Atomic<Int>(0)
+    @usableFromInline let hits = Atomic<Int>(0)
+    @usableFromInline let allocations = Atomic<Int>(0)
+    @usableFromInline let misses = Atomic<Int>(0)
     /// The owner's free slots, linked by address; touched only by the owner.
-    var localFree: UInt64 = 0
+    @usableFromInline var localFree: UInt64 = 0
     /// Slots released by other threads, linked by address: pushed with a CAS, taken by the
     /// owner all at once with one exchange.
-    let remoteFree = Atomic<UInt64>(0)
+    @usableFromInline let remoteFree = Atomic<UInt64>(0)
 }
 
 extension Atomic where Value == Int {
@@ -25,7 +26,7 @@ extension Atomic where Value == Int {
     /// that sees a return (read first, acquiring) also sees the acquire that preceded it on
     /// whichever thread made it: a snapshot never shows more returns than acquires. On
     /// x86-64 a releasing store is a plain store.
-    @inline(__always)
+    @inlinable @inline(__always)
     func bump() {
         store(load(ordering: .relaxed) &+ 1, ordering: .releasing)
     }
@@ -51,13 +52,14 @@ struct ThreadRecord: ~Copyable {
 /// The record of the pool a thread used last sits in a C thread-local variable
 /// (`CPoolThreadCache`): an `%fs`-relative load instead of a `pthread_getspecific` call
 /// (~3 ns, twice per buffer) on the hot path.
+@usableFromInline
 final class ThreadRecords: @unchecked Sendable {
     /// Pool ids for the thread-local cache: unique for the process's life, unlike addresses.
     private static let nextID = Atomic<UInt64>(1)
 
     /// `let`s: reading a class `var` would pay a runtime exclusivity check on every acquire.
     private let key: pthread_key_t
-    private let id: UInt64
+    @usableFromInline let id: UInt64
     let classCount: Int
     private let all = Lock<[RecordPointer]>([])
 
@@ -101,7 +103,7 @@ final class ThreadRecords: @unchecked Sendable {
     /// The calling thread's per-class states (its record's ``ThreadRecord/classes``), the
     /// record made or adopted on first use. The thread-local cache holds the states rather
     /// than the record: one dependent load less on every acquire and release.
-    @inline(__always)
+    @inlinable @inline(__always)
     func current() -> UnsafeMutablePointer<ThreadClassState> {
         if mycelium_pool_thread_cache.pool == id, let classes = mycelium_pool_thread_cache.classes {
             return classes.assumingMemoryBound(to: ThreadClassState.self)
@@ -111,8 +113,8 @@ final class ThreadRecords: @unchecked Sendable {
 
     /// The calling thread's states when the thread-local cache holds another pool's. Kept
     /// out of line so the hot paths that call ``current()`` stay small.
-    @inline(never)
-    private func currentUncached() -> UnsafeMutablePointer<ThreadClassState> {
+    @usableFromInline @inline(never)
+    func currentUncached() -> UnsafeMutablePointer<ThreadClassState> {
         let classes = (existing() ?? attach()).pointee.classes
         mycelium_pool_thread_cache = .init(pool: id, classes: classes)
         return classes
