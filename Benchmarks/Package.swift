@@ -16,16 +16,25 @@ let package = Package(
             dependencies: [.product(name: "Benchmark", package: "benchmark")],
             path: "BenchmarkSupport"
         ),
-        benchmarkExecutable("PoolBenchmarks"),
+        .target(
+            name: "PoolWorkload",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "MyceliumKit", package: "mycelium"),
+                .product(name: "MyceliumBackends", package: "mycelium"),
+            ],
+            path: "PoolWorkload"
+        ),
+        benchmarkExecutable("PoolBenchmarks", dependencies: ["PoolWorkload"]),
         benchmarkExecutable("BrokerBenchmarks"),
     ]
 )
 
 /// An executable of benchmarks in the folder of its name, run by the benchmark plugin.
-func benchmarkExecutable(_ name: String) -> Target {
+func benchmarkExecutable(_ name: String, dependencies: [Target.Dependency] = []) -> Target {
     .executableTarget(
         name: name,
-        dependencies: [
+        dependencies: dependencies + [
             "BenchmarkSupport",
             .product(name: "Benchmark", package: "benchmark"),
             .product(name: "MyceliumKit", package: "mycelium"),

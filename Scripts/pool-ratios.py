@@ -13,8 +13,9 @@ import re
 import statistics
 import sys
 
-SUBJECTS = ["malloc", "seed", "system", "mutex", "lockfree", "arena"]
-POOLED = ["mutex", "lockfree", "arena"]
+# "-any": the same backend made through the registry and called as `any PoolBackend`.
+SUBJECTS = ["malloc", "seed", "system", "mutex-any", "lockfree-any", "arena-any", "mutex", "lockfree", "arena"]
+POOLED = ["mutex", "lockfree", "arena", "mutex-any", "lockfree-any", "arena-any"]
 # (scenario, subject, kind, bound): kind "x_malloc" is an upper bound on p50 / malloc's p50;
 # "x_seed" a lower bound on seed's p50 / the subject's p50.
 TARGETS = [
@@ -34,7 +35,7 @@ def parse(path):
     results, name = {}, None
     for line in open(path, encoding="utf-8", errors="replace"):
         stripped = line.strip()
-        if re.fullmatch(r"[A-Za-z0-9]+\.[a-z]+", stripped):
+        if re.fullmatch(r"[A-Za-z0-9]+\.[a-z-]+", stripped):
             name = stripped
             continue
         if name is None or not line.startswith("│"):

@@ -1,9 +1,10 @@
 import Benchmark
 import BenchmarkSupport
-import MyceliumKit
+import PoolWorkload
 
 /// Scenarios from issue 3, each against malloc/free, the seed port and every built-in
-/// backend. Times are per acquire/write/release (the inner loop runs 1000 times per sample);
+/// backend, the pooled ones both held by type and through the registry (`-any`; see
+/// ``Subject``). Times are per acquire/write/release (the inner loop runs 1000 times per sample);
 /// mallocs are counted over all threads. Pooled backends are warmed before measuring, so
 /// what is measured is the steady state.
 let benchmarks: @Sendable () -> Void = {
@@ -17,15 +18,15 @@ let benchmarks: @Sendable () -> Void = {
     }
     for subject in subjects {
         Benchmark("SingleThread.\(subject.name)") { benchmark in
-            try subject.acquireWriteRelease(benchmark.scaledIterations.count)
+            try subject.acquireWriteRelease(benchmark.scaledIterations.count, 0)
         }
-        let partner = Worker { iterations in try subject.acquireWriteRelease(iterations, offset: 37) }
+        let partner = Worker { iterations in try subject.acquireWriteRelease(iterations, 37) }
         Benchmark("TwoThreads.\(subject.name)") { benchmark in
             partner.start(benchmark.scaledIterations.count)
-            try subject.acquireWriteRelease(benchmark.scaledIterations.count)
+            try subject.acquireWriteRelease(benchmark.scaledIterations.count, 0)
             partner.wait()
         }
-        let handoff = ProducerConsumer(subject: subject)
+        let handoff = subject.makeHandoff()
         Benchmark("CrossThreadRelease.\(subject.name)") { benchmark in
             try handoff.run(benchmark.scaledIterations.count)
         }

@@ -4,13 +4,13 @@ import Synchronization
 /// A thread that lives for the whole benchmark run and runs one fixed job on request, so
 /// no thread is created (and nothing is allocated) while a sample is measured. Idle workers
 /// sleep on a semaphore: a dozen spinning idle threads would steal the measured thread's CPU.
-final class Worker: @unchecked Sendable {
+public final class Worker: @unchecked Sendable {
     private let job: @Sendable (Int) throws -> Void
     private let count = Atomic<Int>(0)
     private let started = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
     private let finished = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
 
-    init(_ job: @escaping @Sendable (Int) throws -> Void) {
+    public init(_ job: @escaping @Sendable (Int) throws -> Void) {
         self.job = job
         sem_init(started, 0, 0)
         sem_init(finished, 0, 0)
@@ -34,13 +34,13 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Starts the job with `iterations`; returns at once.
-    func start(_ iterations: Int) {
+    public func start(_ iterations: Int) {
         count.store(iterations, ordering: .relaxed)
         sem_post(started)
     }
 
     /// Waits until the job started last has finished.
-    func wait() {
+    public func wait() {
         while sem_wait(finished) != 0 {}
     }
 }

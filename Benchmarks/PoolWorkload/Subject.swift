@@ -1,0 +1,133 @@
+import Benchmark
+import Glibc
+import MyceliumBackends
+import MyceliumKit
+
+/// What a scenario runs against: malloc/free, the seed port, or a pool, as closures over
+/// its own loops. A pool's loops are generic over its type: made from a concrete backend
+/// (`ArenaPool`), its inlinable acquire is specialized into them, as in an application that
+/// holds the backend by type; made from the registry's `any PoolBackend`, every acquire goes
+/// through the protocol, as in the broker.
+public struct Subject: Sendable {
+    public let name: String
+    /// Acquire, write 64 bytes, release, `iterations` times, walking the size mix from
+    /// `offset`.
+    public let acquireWriteRelease: @Sendable (_ iterations: Int, _ offset: Int) throws -> Void
+    /// Acquire a 600-byte buffer, write 64 bytes, hand it to 4 holders, drop them all;
+    /// `iterations` times.
+    public let fanOut: @Sendable (_ iterations: Int) throws -> Void
+    /// Producer here, releases on another thread.
+    public let makeHandoff: @Sendable () -> any Handoff
+
+    /// Every subject: malloc, the seed port, the four built-ins through the registry
+    /// (`system`, and `mutex-any`, `lockfree-any`, `arena-any`), and the three pooled
+    /// backends held by type (`mutex`, `lockfree`, `arena`).
+    public static func all() throws -> [Subject] {
+        let configuration = PoolConfiguration(plan: Workload.plan)
+        let registered = try ["system", "mutex", "lockfree", "arena"].map { name in
+            pool(try PoolRegistry.builtIn.make(name, configuration: configuration), name: name == "system" ? name : "\(name)-any")
+        }
+        return [malloc, seed(SeedPool(classSizes: Workload.plan.classes.map(\.size)))] + registered + [
+            pool(try MutexPool(configuration: configuration), name: "mutex"),
+            pool(try LockFreePool(configuration: configuration), name: "lockfree"),
+            pool(try ArenaPool(configuration: configuration), name: "arena"),
+        ]
+    }
+
+    static let malloc = Subject(
+        name: "malloc",
+        acquireWriteRelease: { iterations, offset in
+            for index in 0..<iterations {
+                let memory = Glibc.malloc(Workload.classSizes[(index &+ offset) & Workload.mask]).unsafelyUnwrapped
+                Workload.writePayload(to: memory)
+                blackHole(memory)
+                free(memory)
+            }
+        },
+        fanOut: { iterations in
+            for _ in 0..<iterations {
+                let memory = Glibc.malloc(16 + 1024).unsafelyUnwrapped
+                let holders = memory.assumingMemoryBound(to: Int.self)
+                holders.initialize(to: Workload.fanOutHolders)
+                Workload.writePayload(to: memory + 16)
+                for _ in 0..<Workload.fanOutHolders {
+                    blackHole(memory)
+                    holders.pointee -= 1
+                    if holders.pointee == 0 { free(memory) }
+                }
+            }
+        },
+        makeHandoff: {
+            ProducerConsumer<UnsafeMutableRawPointer>(
+                produce: { index in
+                    let memory = Glibc.malloc(Workload.classSizes[index & Workload.mask]).unsafelyUnwrapped
+                    Workload.writePayload(to: memory)
+                    return memory
+                },
+                dispose: { free($0) })
+        })
+
+    static func seed(_ seed: SeedPool) -> Subject {
+        Subject(
+            name: "seed",
+            acquireWriteRelease: { iterations, offset in
+                for index in 0..<iterations {
+                    let buffer = seed.acquire(byteCount: Workload.sizes[(index &+ offset) & Workload.mask])
+                    buffer.bytes.withUnsafeMutableBytes { Workload.writePayload(to: $0.baseAddress.unsafelyUnwrapped) }
+                    blackHole(buffer)
+                }
+            },
+            fanOut: { iterations in
+                for _ in 0..<iterations {
+                    let buffer = seed.acquire(byteCount: 600)
+                    buffer.bytes.withUnsafeMutableBytes { Workload.writePayload(to: $0.baseAddress.unsafelyUnwrapped) }
+                    let holders = [SeedBuffer](repeating: buffer, count: Workload.fanOutHolders)
+                    blackHole(holders)
+                }
+            },
+            makeHandoff: {
+                ProducerConsumer<SeedBuffer>(
+                    produce: { index in
+                        let buffer = seed.acquire(byteCount: Workload.sizes[index & Workload.mask])
+                        buffer.bytes.withUnsafeMutableBytes { Workload.writePayload(to: $0.baseAddress.unsafelyUnwrapped) }
+                        return buffer
+                    },
+                    dispose: { blackHole($0) })
+            })
+    }
+
+    static func pool<Pool: PoolBackend>(_ pool: Pool, name: String) -> Subject {
+        @Sendable @inline(__always)
+        func acquireAndWrite(_ byteCount: Int) throws(PoolError) -> PooledBuffer {
+            var buffer = try pool.acquire(byteCount: byteCount)
+            buffer.withUnsafeMutableBytes { Workload.writePayload(to: $0.baseAddress.unsafelyUnwrapped) }
+            buffer.count = Workload.payloadByteCount
+            return buffer
+        }
+        return Subject(
+            name: name,
+            acquireWriteRelease: { iterations, offset in
+                for index in 0..<iterations {
+                    let buffer = try acquireAndWrite(Workload.sizes[(index &+ offset) & Workload.mask])
+                    blackHole(buffer.baseAddress)
+                }
+            },
+            fanOut: { iterations in
+                for _ in 0..<iterations {
+                    let first = try acquireAndWrite(600).share()
+                    let second = first.share()
+                    let third = first.share()
+                    let fourth = first.share()
+                    blackHole(second.baseAddress)
+                    blackHole(third.baseAddress)
+                    blackHole(fourth.baseAddress)
+                    blackHole(first.baseAddress)
+                }
+            },
+            makeHandoff: {
+                ProducerConsumer<PooledBuffer>(
+                    produce: { index in try acquireAndWrite(Workload.sizes[index & Workload.mask]) },
+                    dispose: { buffer in _ = consume buffer })
+            })
+    }
+}
