@@ -27,6 +27,7 @@ let package = Package(
         ),
         benchmarkExecutable("PoolBenchmarks", dependencies: ["PoolWorkload"]),
         benchmarkExecutable("BrokerBenchmarks"),
+        .executableTarget(name: "PoolPairs", dependencies: ["PoolWorkload"], path: "PoolPairs"),
     ]
 )
 

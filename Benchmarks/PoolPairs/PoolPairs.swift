@@ -1,0 +1,69 @@
+import Foundation
+import PoolWorkload
+
+/// The pool scenarios timed in interleaved pairs, for a machine whose speed moves by up to
+/// 2x in phases of seconds.
+///
+/// The benchmark suite times each subject alone for 2 seconds, so two subjects of one run
+/// can land in different phases, and a ratio between them moves with the phases. Here
+/// every round times each subject for one short burst, back to back, and ratios are taken
+/// within a round: a phase slows both sides alike, and the median over rounds is steady
+/// from run to run. malloc here is the C library's own, not the benchmark suite's counting
+/// interposer, which makes it about 2x slower.
+///
+///     cd Benchmarks && swift run -c release PoolPairs [rounds]
+@main
+enum PoolPairs {
+    static func main() throws {
+        let rounds = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 60
+        let subjects = try Subject.all()
+        print("Interleaved pairs: \(rounds) rounds; median per-op time and median per-round ratios.")
+        try report(
+            "SingleThread", subjects, rounds: rounds, operations: 20_000,
+            run: { subject, operations in try subject.acquireWriteRelease(operations, 0) })
+        let handoffs = subjects.map { $0.makeHandoff() }
+        try report(
+            "CrossThreadRelease", subjects, rounds: rounds, operations: 5_000,
+            run: { subject, operations in
+                try handoffs[subjects.firstIndex { $0.name == subject.name }.unsafelyUnwrapped].run(operations)
+            })
+    }
+
+    /// Times `run` for every subject in each of `rounds` rounds (after one to warm up), and
+    /// prints per subject the median ns per operation, its median ratio to malloc, and how
+    /// many times faster than the seed port it is (median of per-round ratios).
+    static func report(
+        _ scenario: String, _ subjects: [Subject], rounds: Int, operations: Int,
+        run: (Subject, Int) throws -> Void
+    ) throws {
+        var times = Array(repeating: [Double](), count: subjects.count)
+        for round in 0...rounds {
+            for (index, subject) in subjects.enumerated() {
+                let start = nanoseconds()
+                try run(subject, operations)
+                if round > 0 { times[index].append(Double(nanoseconds() - start) / Double(operations)) }
+            }
+        }
+        let malloc = subjects.firstIndex { $0.name == "malloc" }.unsafelyUnwrapped
+        let seed = subjects.firstIndex { $0.name == "seed" }.unsafelyUnwrapped
+        print("\n| \(scenario) | ns/op (median) | × malloc (median of rounds) | × faster than seed (median of rounds) |")
+        print("|---|---|---|---|")
+        for (index, subject) in subjects.enumerated() {
+            let ratio = median((0..<rounds).map { times[index][$0] / times[malloc][$0] })
+            let speedup = median((0..<rounds).map { times[seed][$0] / times[index][$0] })
+            print(
+                "| \(subject.name) | \(String(format: "%.1f", median(times[index]))) | \(String(format: "%.2f", ratio)) "
+                    + "| \(String(format: "%.1f", speedup)) |")
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        values.sorted()[values.count / 2]
+    }
+
+    static func nanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
