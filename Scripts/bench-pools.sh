@@ -4,8 +4,10 @@
 # the ratio to malloc/free in the same run, the median ratio, and how many runs met each
 # target. A single run on a shared 2-core VM moves by up to 2x between phases of a few
 # seconds, which is enough to flip a target either way: quote the median and the count.
+# Then it prints PoolPairs (the same scenarios timed in interleaved pairs, so each ratio
+# is taken within one phase), whose ratios are the steadier ones.
 #
-#   Scripts/bench-pools.sh                 # 5 runs, ~2 minutes each
+#   Scripts/bench-pools.sh                 # 5 runs, ~3 minutes each
 #   RUNS=3 FILTER='SingleThread.*' Scripts/bench-pools.sh
 #
 # Raw outputs stay in $OUT (default /tmp/mycelium-bench/pools-<time>).
@@ -23,3 +25,4 @@ for run in $(seq 1 "$runs"); do
     }
 done
 python3 "$root/Scripts/pool-ratios.py" "$out"/run-*.txt
+swift run -c release -q PoolPairs | tee "$out/pairs.txt"
