@@ -27,7 +27,9 @@ let package = Package(
         ),
         benchmarkExecutable("PoolBenchmarks", dependencies: ["PoolWorkload"]),
         benchmarkExecutable("BrokerBenchmarks"),
-        .executableTarget(name: "PoolPairs", dependencies: ["PoolWorkload"], path: "PoolPairs"),
+        // Not under this folder's top level: the benchmark plugin runs every executable
+        // whose folder sits directly in a folder named Benchmarks as a benchmark.
+        .executableTarget(name: "PoolPairs", dependencies: ["PoolWorkload"], path: "Tools/PoolPairs"),
     ]
 )
 
