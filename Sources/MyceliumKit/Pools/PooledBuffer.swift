@@ -22,11 +22,15 @@ public struct PooledBuffer: ~Copyable, @unchecked Sendable {
     @usableFromInline var storedCount: Int
     @usableFromInline var usedByteCount: Int
 
+    // Generic, storing `Pool.self` rather than `type(of:)` an existential: where the caller
+    // holds the pool by type, the pool type is then a constant the optimizer sees, the
+    // release in `deinit` is devirtualized and the backend's inlinable `deallocate` compiled
+    // in (arena 166 -> 129 instructions per acquire/write/release under callgrind).
     @inlinable
-    init(allocation: PoolAllocation, pool: any PoolBackend) {
+    init<Pool: PoolBackend>(allocation: PoolAllocation, pool: Pool) {
         self.allocation = allocation
-        self.poolType = type(of: pool)
-        self.poolAddress = Unmanaged.passUnretained(pool as AnyObject).toOpaque()
+        self.poolType = Pool.self
+        self.poolAddress = Unmanaged.passUnretained(pool).toOpaque()
         self.storedCount = 0
         self.usedByteCount = 0
     }
