@@ -8,8 +8,9 @@ import PoolWorkload
 /// can land in different phases, and a ratio between them moves with the phases. Here
 /// every round times each subject for one short burst, back to back, and ratios are taken
 /// within a round: a phase slows both sides alike, and the median over rounds is steady
-/// from run to run. malloc here is the C library's own, not the benchmark suite's counting
-/// interposer, which makes it about 2x slower.
+/// from run to run. malloc goes through the same counting interposer as in the suite (the
+/// Benchmark library is linked in), so the ratios compare with the suite's; the C
+/// library's malloc alone is about 2x faster.
 ///
 ///     cd Benchmarks && swift run -c release PoolPairs [rounds]
 @main
