@@ -73,27 +73,39 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
     public func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
         core.scrub(allocation, usedByteCount: usedByteCount)
         let classIndex = SlotToken.classIndex(allocation.token)
-        let classes = records.current()
-        defer { classes[classIndex].returns.bump() }
+        // Whether this thread owns the slot's sub-arena, from the owner's state and the thread
+        // pointer: no lookup of this thread's own state (~11 % of an arena acquire/release).
+        if let owner = SlotToken.owner(allocation.token) {
+            let home = owner.assumingMemoryBound(to: ThreadClassState.self) + classIndex
+            if home.pointee.ownerThread.load(ordering: .relaxed) == ThreadRecords.currentThread {
+                let slot = Slot(control: allocation.control)
+                slot.link.pointee.store(home.pointee.localFree, ordering: .relaxed)
+                home.pointee.localFree = slot.linkBits
+                home.pointee.returns.bump()
+                return
+            }
+        }
+        releaseElsewhere(allocation, classIndex: classIndex)
+    }
+
+    /// Frees a heap buffer, or pushes a slot another thread owns onto its remote-free
+    /// stack; counts the return on the calling thread.
+    @usableFromInline
+    func releaseElsewhere(_ allocation: PoolAllocation, classIndex: Int) {
+        defer { records.current()[classIndex].returns.bump() }
         if SlotToken.isHeap(allocation.token) {
             core.releaseHeap(allocation)
             return
         }
         let slot = Slot(control: allocation.control)
-        let owner = SlotToken.owner(allocation.token).unsafelyUnwrapped.assumingMemoryBound(to: ThreadClassState.self)
-        let home = owner + classIndex
-        if owner == classes {
-            slot.link.pointee.store(home.pointee.localFree, ordering: .relaxed)
-            home.pointee.localFree = slot.linkBits
-        } else {
-            var current = home.pointee.remoteFree.load(ordering: .relaxed)
-            while true {
-                slot.link.pointee.store(current, ordering: .relaxed)
-                let (exchanged, original) = home.pointee.remoteFree.weakCompareExchange(
-                    expected: current, desired: slot.linkBits, successOrdering: .releasing, failureOrdering: .relaxed)
-                if exchanged { break }
-                current = original
-            }
+        let home = SlotToken.owner(allocation.token).unsafelyUnwrapped.assumingMemoryBound(to: ThreadClassState.self) + classIndex
+        var current = home.pointee.remoteFree.load(ordering: .relaxed)
+        while true {
+            slot.link.pointee.store(current, ordering: .relaxed)
+            let (exchanged, original) = home.pointee.remoteFree.weakCompareExchange(
+                expected: current, desired: slot.linkBits, successOrdering: .releasing, failureOrdering: .relaxed)
+            if exchanged { break }
+            current = original
         }
     }
 

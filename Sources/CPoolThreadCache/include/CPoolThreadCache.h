@@ -19,4 +19,10 @@ typedef struct {
 extern __thread mycelium_pool_thread_cache_entry mycelium_pool_thread_cache
     __attribute__((swift_attr("nonisolated(unsafe)")));
 
+// The calling thread's entry: reading both fields through it computes the thread-local
+// address once.
+static inline mycelium_pool_thread_cache_entry *_Nonnull mycelium_pool_thread_cache_entry_address(void) {
+    return &mycelium_pool_thread_cache;
+}
+
 #endif

@@ -1,0 +1,123 @@
+import Glibc
+import MyceliumKit
+import Synchronization
+import Testing
+
+@testable import MyceliumBackends
+
+@Suite("The arena pool's per-thread sub-arenas")
+struct ArenaPoolTests {
+    /// One class of four 128-byte buffers: one region, so any growth shows in the stats.
+    private func makePool() throws -> ArenaPool {
+        try ArenaPool(configuration: PoolConfiguration(plan: SizeClassPlan(classes: [.init(size: 128, capacity: 4)])))
+    }
+
+    /// Runs `body` on a new POSIX thread and returns once that thread has exited, so its
+    /// thread-specific destructors (which orphan its sub-arenas) have run.
+    private func runOnExitedThread(_ body: @escaping @Sendable () -> Void) {
+        final class Job: @unchecked Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var thread = pthread_t()
+        let job = Unmanaged.passRetained(Job(body)).toOpaque()
+        let status = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
+                return nil
+            }, job)
+        precondition(status == 0, "pthread_create failed: \(status)")
+        pthread_join(thread, nil)
+    }
+
+    /// The free slots waiting in `remoteFree` of every record's only class.
+    private func remoteFreeSlots(_ pool: ArenaPool) -> Int {
+        var count = 0
+        pool.records.forEachRecord { record in
+            var link = record.pointee.classes[0].remoteFree.load(ordering: .acquiring)
+            while let slot = Slot(linkBits: link) {
+                count += 1
+                link = slot.link.pointee.load(ordering: .relaxed)
+            }
+        }
+        return count
+    }
+
+    @Test func aThreadReleasesItsOwnBuffersIntoItsOwnListAndOtherThreadsOntoTheRemoteStack() throws {
+        let pool = try makePool()
+        let handoff = Mutex<PooledBuffer?>(nil)
+        let own = try pool.acquire(byteCount: 100)
+        runOnExitedThread {
+            handoff.withLock { $0 = try? pool.acquire(byteCount: 100) }
+        }
+        #expect(handoff.withLock { $0?.capacity } == 128)
+        _ = consume own
+        #expect(remoteFreeSlots(pool) == 0, "the owner's release went onto the remote stack")
+        // Another thread's buffer (that thread has exited): onto its sub-arena's remote stack.
+        handoff.withLock { $0 = nil }
+        #expect(remoteFreeSlots(pool) == 1, "a release of another thread's buffer must go onto its remote stack")
+    }
+
+    @Test func theThreadThatAdoptsAnExitedThreadsSubArenaReusesItsBuffersAndOwnsThem() throws {
+        let pool = try makePool()
+        // This thread takes a sub-arena of its own first: a thread that has none takes an
+        // orphaned one on its first acquire or release.
+        _ = try pool.acquire(byteCount: 100)
+        let handoff = Mutex<PooledBuffer?>(nil)
+        runOnExitedThread {
+            let first = try? pool.acquire(byteCount: 100)
+            let second = try? pool.acquire(byteCount: 100)
+            let third = try? pool.acquire(byteCount: 100)
+            handoff.withLock { $0 = try? pool.acquire(byteCount: 100) }
+            // Back onto this thread's own list.
+            _ = consume first
+            _ = consume second
+            _ = consume third
+        }
+        // A thread created next may get the exited one's thread-local block, and so its
+        // identity: the orphaned sub-arena must name no owner.
+        var orphanOwners: [UInt] = []
+        pool.records.forEachRecord { record in
+            if record.pointee.state.load(ordering: .acquiring) == ThreadRecord.orphaned {
+                orphanOwners.append(record.pointee.classes[0].ownerThread.load(ordering: .relaxed))
+            }
+        }
+        #expect(orphanOwners == [0])
+        // Released here, after its owner exited: onto the orphaned sub-arena's remote stack.
+        handoff.withLock { $0 = nil }
+        #expect(remoteFreeSlots(pool) == 1)
+
+        let adopterSawRemoteReleases = Mutex<Int>(-1)
+        runOnExitedThread {
+            // The next new thread adopts the orphaned sub-arena: four hits and no new region,
+            // and its own releases go onto its own list again.
+            let first = try? pool.acquire(byteCount: 100)
+            let second = try? pool.acquire(byteCount: 100)
+            let third = try? pool.acquire(byteCount: 100)
+            let fourth = try? pool.acquire(byteCount: 100)
+            _ = consume first
+            _ = consume second
+            _ = consume third
+            _ = consume fourth
+            adopterSawRemoteReleases.withLock { $0 = remoteFreeSlots(pool) }
+        }
+        #expect(adopterSawRemoteReleases.withLock { $0 } == 0, "the adopting thread's releases went onto the remote stack")
+        // One region each for this thread and the exited one, none for the adopter.
+        let stats = pool.stats().classes[0]
+        #expect(stats.allocations == 5)
+        #expect(stats.hits == 4)
+        #expect(stats.misses == 0)
+        #expect(stats.inUse == 0)
+        #expect(stats.bytesReserved == 2 * 4 * 128)
+    }
+
+    @Test func liveThreadsHaveDifferentIdentities() {
+        let other = Mutex<UInt>(0)
+        let mine = ThreadRecords.currentThread
+        runOnExitedThread { other.withLock { $0 = ThreadRecords.currentThread } }
+        #expect(mine != 0)
+        #expect(other.withLock { $0 } != 0)
+        #expect(other.withLock { $0 } != mine)
+    }
+}
