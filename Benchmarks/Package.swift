@@ -29,7 +29,11 @@ let package = Package(
         benchmarkExecutable("BrokerBenchmarks"),
         // Not under this folder's top level: the benchmark plugin runs every executable
         // whose folder sits directly in a folder named Benchmarks as a benchmark.
-        .executableTarget(name: "PoolPairs", dependencies: ["PoolWorkload"], path: "Tools/PoolPairs"),
+        .executableTarget(
+            name: "PoolPairs",
+            dependencies: ["PoolWorkload", .product(name: "MyceliumKit", package: "mycelium")],
+            path: "Tools/PoolPairs"
+        ),
     ]
 )
 

@@ -18,6 +18,8 @@ public struct Subject: Sendable {
     public let fanOut: @Sendable (_ iterations: Int) throws -> Void
     /// Producer here, releases on another thread.
     public let makeHandoff: @Sendable () -> any Handoff
+    /// The pool's counters; `nil` for malloc and the seed port.
+    public var stats: @Sendable () -> PoolStats? = { nil }
 
     /// Every subject: malloc, the seed port, the four built-ins through the registry
     /// (`system`, and `mutex-any`, `lockfree-any`, `arena-any`), and the three pooled
@@ -104,7 +106,7 @@ public struct Subject: Sendable {
             buffer.count = Workload.payloadByteCount
             return buffer
         }
-        return Subject(
+        var subject = Subject(
             name: name,
             acquireWriteRelease: { iterations, offset in
                 for index in 0..<iterations {
@@ -129,5 +131,7 @@ public struct Subject: Sendable {
                     produce: { index in try acquireAndWrite(Workload.sizes[index & Workload.mask]) },
                     dispose: { buffer in _ = consume buffer })
             })
+        subject.stats = { pool.stats() }
+        return subject
     }
 }

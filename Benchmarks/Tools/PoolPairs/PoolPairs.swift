@@ -1,4 +1,5 @@
 import Foundation
+import MyceliumKit
 import PoolWorkload
 
 /// The pool scenarios timed in interleaved pairs, for a machine whose speed moves by up to
@@ -38,23 +39,31 @@ enum PoolPairs {
         run: (Subject, Int) throws -> Void
     ) throws {
         var times = Array(repeating: [Double](), count: subjects.count)
+        var warm: [PoolStats?] = []
         for round in 0...rounds {
             for (index, subject) in subjects.enumerated() {
                 let start = nanoseconds()
                 try run(subject, operations)
                 if round > 0 { times[index].append(Double(nanoseconds() - start) / Double(operations)) }
             }
+            if round == 0 { warm = subjects.map { $0.stats() } }
         }
         let malloc = subjects.firstIndex { $0.name == "malloc" }.unsafelyUnwrapped
         let seed = subjects.firstIndex { $0.name == "seed" }.unsafelyUnwrapped
-        print("\n| \(scenario) | ns/op (median) | × malloc (median of rounds) | × faster than seed (median of rounds) |")
-        print("|---|---|---|---|")
+        print(
+            "\n| \(scenario) | ns/op (median) | × malloc (median of rounds) | × faster than seed (median of rounds) "
+                + "| hit rate after the warm-up round |")
+        print("|---|---|---|---|---|")
         for (index, subject) in subjects.enumerated() {
             let ratio = median((0..<rounds).map { times[index][$0] / times[malloc][$0] })
             let speedup = median((0..<rounds).map { times[seed][$0] / times[index][$0] })
+            var hitRate = "–"
+            if let before = warm[index], let after = subject.stats(), after.acquires > before.acquires {
+                hitRate = String(format: "%.4f", Double(after.hits - before.hits) / Double(after.acquires - before.acquires))
+            }
             print(
                 "| \(subject.name) | \(String(format: "%.1f", median(times[index]))) | \(String(format: "%.2f", ratio)) "
-                    + "| \(String(format: "%.1f", speedup)) |")
+                    + "| \(String(format: "%.1f", speedup)) | \(hitRate) |")
         }
     }
 
