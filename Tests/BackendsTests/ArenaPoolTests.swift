@@ -1,9 +1,8 @@
-import Glibc
-import MyceliumKit
 import Synchronization
 import Testing
 
 @testable import MyceliumBackends
+@testable import MyceliumKit
 
 @Suite("The arena pool's per-thread sub-arenas")
 struct ArenaPoolTests {
@@ -14,21 +13,8 @@ struct ArenaPoolTests {
 
     /// Runs `body` on a new POSIX thread and returns once that thread has exited, so its
     /// thread-specific destructors (which orphan its sub-arenas) have run.
-    private func runOnExitedThread(_ body: @escaping @Sendable () -> Void) {
-        final class Job: @unchecked Sendable {
-            let body: @Sendable () -> Void
-            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-        }
-        var thread = pthread_t()
-        let job = Unmanaged.passRetained(Job(body)).toOpaque()
-        let status = pthread_create(
-            &thread, nil,
-            { raw in
-                Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().body()
-                return nil
-            }, job)
-        precondition(status == 0, "pthread_create failed: \(status)")
-        pthread_join(thread, nil)
+    private func runOnExitedThread(_ body: @escaping @Sendable () -> Void) throws {
+        try LoopThread(name: "arena test", body).join()
     }
 
     /// The free slots waiting in `remoteFree` of every record's only class.
@@ -48,7 +34,7 @@ struct ArenaPoolTests {
         let pool = try makePool()
         let handoff = Mutex<PooledBuffer?>(nil)
         let own = try pool.acquire(byteCount: 100)
-        runOnExitedThread {
+        try runOnExitedThread {
             handoff.withLock { $0 = try? pool.acquire(byteCount: 100) }
         }
         #expect(handoff.withLock { $0?.capacity } == 128)
@@ -65,7 +51,7 @@ struct ArenaPoolTests {
         // orphaned one on its first acquire or release.
         _ = try pool.acquire(byteCount: 100)
         let handoff = Mutex<PooledBuffer?>(nil)
-        runOnExitedThread {
+        try runOnExitedThread {
             let first = try? pool.acquire(byteCount: 100)
             let second = try? pool.acquire(byteCount: 100)
             let third = try? pool.acquire(byteCount: 100)
@@ -89,7 +75,7 @@ struct ArenaPoolTests {
         #expect(remoteFreeSlots(pool) == 1)
 
         let adopterSawRemoteReleases = Mutex<Int>(-1)
-        runOnExitedThread {
+        try runOnExitedThread {
             // The next new thread adopts the orphaned sub-arena: four hits and no new region,
             // and its own releases go onto its own list again.
             let first = try? pool.acquire(byteCount: 100)
@@ -112,10 +98,10 @@ struct ArenaPoolTests {
         #expect(stats.bytesReserved == 2 * 4 * 128)
     }
 
-    @Test func liveThreadsHaveDifferentIdentities() {
+    @Test func liveThreadsHaveDifferentIdentities() throws {
         let other = Mutex<UInt>(0)
         let mine = ThreadRecords.currentThread
-        runOnExitedThread { other.withLock { $0 = ThreadRecords.currentThread } }
+        try runOnExitedThread { other.withLock { $0 = ThreadRecords.currentThread } }
         #expect(mine != 0)
         #expect(other.withLock { $0 } != 0)
         #expect(other.withLock { $0 } != mine)
