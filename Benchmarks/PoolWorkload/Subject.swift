@@ -106,7 +106,7 @@ public struct Subject: Sendable {
             buffer.count = Workload.payloadByteCount
             return buffer
         }
-        var subject = Subject(
+        return Subject(
             name: name,
             acquireWriteRelease: { iterations, offset in
                 for index in 0..<iterations {
@@ -130,8 +130,7 @@ public struct Subject: Sendable {
                 ProducerConsumer<PooledBuffer>(
                     produce: { index in try acquireAndWrite(Workload.sizes[index & Workload.mask]) },
                     dispose: { buffer in _ = consume buffer })
-            })
-        subject.stats = { pool.stats() }
-        return subject
+            },
+            stats: { pool.stats() })
     }
 }

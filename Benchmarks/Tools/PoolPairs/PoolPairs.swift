@@ -22,28 +22,26 @@ enum PoolPairs {
         print("Interleaved pairs: \(rounds) rounds; median per-op time and median per-round ratios.")
         try report(
             "SingleThread", subjects, rounds: rounds, operations: 20_000,
-            run: { subject, operations in try subject.acquireWriteRelease(operations, 0) })
+            run: { index, operations in try subjects[index].acquireWriteRelease(operations, 0) })
         let handoffs = subjects.map { $0.makeHandoff() }
         try report(
             "CrossThreadRelease", subjects, rounds: rounds, operations: 5_000,
-            run: { subject, operations in
-                try handoffs[subjects.firstIndex { $0.name == subject.name }.unsafelyUnwrapped].run(operations)
-            })
+            run: { index, operations in try handoffs[index].run(operations) })
     }
 
-    /// Times `run` for every subject in each of `rounds` rounds (after one to warm up), and
+    /// Times `run` (subject index, operations) for every subject in each of `rounds` rounds (after one to warm up), and
     /// prints per subject the median ns per operation, its median ratio to malloc, and how
     /// many times faster than the seed port it is (median of per-round ratios).
     static func report(
         _ scenario: String, _ subjects: [Subject], rounds: Int, operations: Int,
-        run: (Subject, Int) throws -> Void
+        run: (_ subject: Int, _ operations: Int) throws -> Void
     ) throws {
         var times = Array(repeating: [Double](), count: subjects.count)
         var warm: [PoolStats?] = []
         for round in 0...rounds {
-            for (index, subject) in subjects.enumerated() {
+            for index in subjects.indices {
                 let start = nanoseconds()
-                try run(subject, operations)
+                try run(index, operations)
                 if round > 0 { times[index].append(Double(nanoseconds() - start) / Double(operations)) }
             }
             if round == 0 { warm = subjects.map { $0.stats() } }
