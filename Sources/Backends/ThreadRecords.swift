@@ -22,7 +22,8 @@ struct ThreadClassState: ~Copyable {
     /// The owning thread (``ThreadRecords/currentThread``), 0 while the record is orphaned:
     /// a release compares it with its own thread to learn whether it may push onto
     /// `localFree`. Only a thread writes its own identity here, so a thread that reads its
-    /// identity back is the owner.
+    /// identity back is the owner. The same for every class of a record, but kept per class
+    /// so a release reads it from the cache line it then pushes onto.
     @usableFromInline let ownerThread = Atomic<UInt>(0)
 }
 
