@@ -92,7 +92,7 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
     /// stack; counts the return on the calling thread.
     @usableFromInline
     func releaseElsewhere(_ allocation: PoolAllocation, classIndex: Int) {
-        defer { records.current()[classIndex].returns.bump() }
+        defer { records.currentForRelease()[classIndex].returns.bump() }
         if SlotToken.isHeap(allocation.token) {
             core.releaseHeap(allocation)
             return

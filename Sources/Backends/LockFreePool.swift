@@ -89,7 +89,7 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
             let slot = Slot(control: allocation.control)
             push(first: slot, last: slot, classIndex: classIndex)
         }
-        records.current()[classIndex].returns.bump()
+        records.currentForRelease()[classIndex].returns.bump()
     }
 
     @inlinable @inline(__always)

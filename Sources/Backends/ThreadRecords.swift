@@ -52,6 +52,12 @@ struct ThreadRecord: ~Copyable {
     /// States in ``classes``: one per class and one for requests above every class.
     let stateCount: Int
 
+    /// Whether its owners ever took a fresh slot: the only way an arena sub-arena gets
+    /// slots is growing regions of its own, which it does to hand one out.
+    var mayHoldFreeSlots: Bool {
+        (0..<stateCount).contains { classes[$0].allocations.load(ordering: .relaxed) > 0 }
+    }
+
     /// Names `thread` (0: none) as the owner in every class state; called by the thread
     /// that takes the record, and by the owner when it exits.
     func setOwnerThread(_ thread: UInt) {
@@ -115,16 +121,29 @@ final class ThreadRecords: @unchecked Sendable {
         }
     }
 
-    /// The calling thread's per-class states (its record's ``ThreadRecord/classes``), the
-    /// record made or adopted on first use. The thread-local cache holds the states rather
-    /// than the record: one dependent load less on every acquire and release.
+    /// The calling thread's per-class states (its record's ``ThreadRecord/classes``) for an
+    /// acquire, the record made or adopted on first use. The thread-local cache holds the
+    /// states rather than the record: one dependent load less on every acquire and release.
     @inlinable @inline(__always)
     func current() -> UnsafeMutablePointer<ThreadClassState> {
+        cached() ?? currentUncached(acquiring: true)
+    }
+
+    /// The calling thread's per-class states for counting a release. A thread without a
+    /// record gets one that never held free slots rather than any orphaned record: an
+    /// orphaned arena sub-arena adopted by a thread that only releases would keep its free
+    /// slots from every thread until that one exits.
+    @inlinable @inline(__always)
+    func currentForRelease() -> UnsafeMutablePointer<ThreadClassState> {
+        cached() ?? currentUncached(acquiring: false)
+    }
+
+    /// The calling thread's states if the thread-local cache holds this pool's.
+    @inlinable @inline(__always)
+    func cached() -> UnsafeMutablePointer<ThreadClassState>? {
         let cache = mycelium_pool_thread_cache_entry_address()
-        if cache.pointee.pool == id, let classes = cache.pointee.classes {
-            return classes.assumingMemoryBound(to: ThreadClassState.self)
-        }
-        return currentUncached()
+        guard cache.pointee.pool == id else { return nil }
+        return cache.pointee.classes?.assumingMemoryBound(to: ThreadClassState.self)
     }
 
     /// The calling thread as ``ThreadClassState/ownerThread`` names it: nonzero, and unique
@@ -135,8 +154,8 @@ final class ThreadRecords: @unchecked Sendable {
     /// The calling thread's states when the thread-local cache holds another pool's. Kept
     /// out of line so the hot paths that call ``current()`` stay small.
     @usableFromInline @inline(never)
-    func currentUncached() -> UnsafeMutablePointer<ThreadClassState> {
-        let classes = (existing() ?? attach()).pointee.classes
+    func currentUncached(acquiring: Bool) -> UnsafeMutablePointer<ThreadClassState> {
+        let classes = (existing() ?? attach(acquiring: acquiring)).pointee.classes
         mycelium_pool_thread_cache = .init(pool: id, classes: classes)
         return classes
     }
@@ -146,13 +165,18 @@ final class ThreadRecords: @unchecked Sendable {
         pthread_getspecific(key)?.assumingMemoryBound(to: ThreadRecord.self)
     }
 
-    private func attach() -> UnsafeMutablePointer<ThreadRecord> {
+    /// Gives the calling thread a record: an orphaned one if there is one it may take
+    /// (see ``currentForRelease()``), else a new one.
+    private func attach(acquiring: Bool) -> UnsafeMutablePointer<ThreadRecord> {
         let record = all.withLock { records in
             for record in records.map(\.pointer)
-            where record.pointee.state.compareExchange(
-                expected: ThreadRecord.orphaned, desired: ThreadRecord.owned, ordering: .acquiringAndReleasing
-            ).exchanged {
-                return RecordPointer(pointer: record)
+            where record.pointee.state.load(ordering: .acquiring) == ThreadRecord.orphaned {
+                if !acquiring && record.pointee.mayHoldFreeSlots { continue }
+                if record.pointee.state.compareExchange(
+                    expected: ThreadRecord.orphaned, desired: ThreadRecord.owned, ordering: .acquiringAndReleasing
+                ).exchanged {
+                    return RecordPointer(pointer: record)
+                }
             }
             let classes = UnsafeMutablePointer<ThreadClassState>.allocate(capacity: classCount + 1)
             for index in 0...classCount { (classes + index).initialize(to: ThreadClassState()) }

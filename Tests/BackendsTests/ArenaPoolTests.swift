@@ -48,7 +48,7 @@ struct ArenaPoolTests {
     @Test func theThreadThatAdoptsAnExitedThreadsSubArenaReusesItsBuffersAndOwnsThem() throws {
         let pool = try makePool()
         // This thread takes a sub-arena of its own first: a thread that has none takes an
-        // orphaned one on its first acquire or release.
+        // orphaned one on its first acquire.
         _ = try pool.acquire(byteCount: 100)
         let handoff = Mutex<PooledBuffer?>(nil)
         try runOnExitedThread {
@@ -96,6 +96,50 @@ struct ArenaPoolTests {
         #expect(stats.misses == 0)
         #expect(stats.inUse == 0)
         #expect(stats.bytesReserved == 2 * 4 * 128)
+    }
+
+    @Test func aThreadThatOnlyReleasesLeavesAnExitedThreadsSubArenaToTheNextThreadThatAcquires() throws {
+        let pool = try makePool()
+        let handoff = Mutex<PooledBuffer?>(nil)
+        try runOnExitedThread {
+            let kept = try? pool.acquire(byteCount: 100)
+            handoff.withLock { $0 = try? pool.acquire(byteCount: 100) }
+            _ = consume kept
+        }
+        // This thread has never acquired from the pool: releasing the exited thread's buffer
+        // must not make the orphaned sub-arena (three free slots, one coming back) its own,
+        // or no thread could take those four slots while this one lives.
+        handoff.withLock { $0 = nil }
+        #expect(remoteFreeSlots(pool) == 1)
+        try runOnExitedThread {
+            let first = try? pool.acquire(byteCount: 100)
+            let second = try? pool.acquire(byteCount: 100)
+            let third = try? pool.acquire(byteCount: 100)
+            let fourth = try? pool.acquire(byteCount: 100)
+            _ = consume first
+            _ = consume second
+            _ = consume third
+            _ = consume fourth
+        }
+        // It took them all: the two used before are hits, the two never used allocations,
+        // and no second region was grown.
+        let stats = pool.stats().classes[0]
+        #expect(stats.bytesReserved == 4 * 128, "the thread that acquired next grew a region of its own")
+        #expect(stats.hits == 2)
+        #expect(stats.allocations == 4)
+        #expect(stats.inUse == 0)
+    }
+
+    @Test func threadsThatOnlyReleaseTakeOverEachOthersRecords() throws {
+        let pool = try makePool()
+        for _ in 0..<3 {
+            let handoff = Mutex<PooledBuffer?>(try pool.acquire(byteCount: 100))
+            try runOnExitedThread { handoff.withLock { $0 = nil } }
+        }
+        var records = 0
+        pool.records.forEachRecord { _ in records += 1 }
+        #expect(records == 2, "each thread that only released took a record of its own")
+        #expect(pool.stats().classes[0].inUse == 0)
     }
 
     @Test func liveThreadsHaveDifferentIdentities() throws {
