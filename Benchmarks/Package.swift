@@ -16,9 +16,11 @@ let package = Package(
             dependencies: [.product(name: "Benchmark", package: "benchmark")],
             path: "BenchmarkSupport"
         ),
+        .target(name: "CThreadAffinity", path: "CThreadAffinity"),
         .target(
             name: "PoolWorkload",
             dependencies: [
+                "CThreadAffinity",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "MyceliumKit", package: "mycelium"),
                 .product(name: "MyceliumBackends", package: "mycelium"),
