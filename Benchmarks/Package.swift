@@ -9,6 +9,8 @@ let package = Package(
     dependencies: [
         .package(name: "mycelium", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The benchmark library's malloc counter, named here so PoolPairs can switch it on.
+        .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -33,7 +35,11 @@ let package = Package(
         // whose folder sits directly in a folder named Benchmarks as a benchmark.
         .executableTarget(
             name: "PoolPairs",
-            dependencies: ["PoolWorkload", .product(name: "MyceliumKit", package: "mycelium")],
+            dependencies: [
+                "PoolWorkload",
+                .product(name: "MyceliumKit", package: "mycelium"),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ],
             path: "Tools/PoolPairs"
         ),
     ]
