@@ -165,18 +165,22 @@ final class ThreadRecords: @unchecked Sendable {
         pthread_getspecific(key)?.assumingMemoryBound(to: ThreadRecord.self)
     }
 
-    /// Gives the calling thread a record: an orphaned one if there is one it may take
-    /// (see ``currentForRelease()``), else a new one.
+    /// Gives the calling thread a record: an orphaned one if there is one it may take, else
+    /// a new one. A thread that acquires takes an orphaned sub-arena with free slots before
+    /// an empty one; a thread that releases takes only an empty one (see
+    /// ``currentForRelease()``).
     private func attach(acquiring: Bool) -> UnsafeMutablePointer<ThreadRecord> {
         let record = all.withLock { records in
-            for record in records.map(\.pointer)
-            where record.pointee.state.load(ordering: .acquiring) == ThreadRecord.orphaned {
-                if !acquiring && record.pointee.mayHoldFreeSlots { continue }
-                if record.pointee.state.compareExchange(
-                    expected: ThreadRecord.orphaned, desired: ThreadRecord.owned, ordering: .acquiringAndReleasing
-                ).exchanged {
-                    return RecordPointer(pointer: record)
-                }
+            let orphans = records.map(\.pointer).filter {
+                $0.pointee.state.load(ordering: .acquiring) == ThreadRecord.orphaned
+            }
+            let empty = orphans.filter { !$0.pointee.mayHoldFreeSlots }
+            let candidates = acquiring ? orphans.filter { $0.pointee.mayHoldFreeSlots } + empty : empty
+            for record in candidates
+            where record.pointee.state.compareExchange(
+                expected: ThreadRecord.orphaned, desired: ThreadRecord.owned, ordering: .acquiringAndReleasing
+            ).exchanged {
+                return RecordPointer(pointer: record)
             }
             let classes = UnsafeMutablePointer<ThreadClassState>.allocate(capacity: classCount + 1)
             for index in 0...classCount { (classes + index).initialize(to: ThreadClassState()) }

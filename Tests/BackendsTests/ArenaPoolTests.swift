@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import Testing
 
@@ -140,6 +141,37 @@ struct ArenaPoolTests {
         pool.records.forEachRecord { _ in records += 1 }
         #expect(records == 2, "each thread that only released took a record of its own")
         #expect(pool.stats().classes[0].inUse == 0)
+    }
+
+    @Test func aThreadThatAcquiresTakesAnExitedSubArenaWithFreeSlotsBeforeAnEmptyOne() throws {
+        let pool = try makePool()
+        let handoff = Mutex<PooledBuffer?>(try pool.acquire(byteCount: 100))
+        let releaserHasARecord = DispatchSemaphore(value: 0)
+        let acquirerHasExited = DispatchSemaphore(value: 0)
+        // Lives until the sub-arena with free slots is orphaned, so its own empty record
+        // comes first in the pool's list and is orphaned last.
+        let releaser = try LoopThread(name: "releaser") {
+            handoff.withLock { $0 = nil }
+            releaserHasARecord.signal()
+            acquirerHasExited.wait()
+        }
+        releaserHasARecord.wait()
+        try runOnExitedThread { _ = try? pool.acquire(byteCount: 100) }
+        acquirerHasExited.signal()
+        releaser.join()
+
+        try runOnExitedThread {
+            let first = try? pool.acquire(byteCount: 100)
+            let second = try? pool.acquire(byteCount: 100)
+            let third = try? pool.acquire(byteCount: 100)
+            let fourth = try? pool.acquire(byteCount: 100)
+            _ = consume first
+            _ = consume second
+            _ = consume third
+            _ = consume fourth
+        }
+        // This thread's region and the exited acquirer's, whose four slots the last thread took.
+        #expect(pool.stats().classes[0].bytesReserved == 2 * 4 * 128, "the last thread took the empty record and grew a region")
     }
 
     @Test func liveThreadsHaveDifferentIdentities() throws {
