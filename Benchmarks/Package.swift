@@ -9,7 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "mycelium", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
-        // The benchmark library's malloc counter, named here so PoolPairs can switch it on.
+        // The benchmark library's malloc counter, named here so the tools can switch it on.
         .package(url: "https://github.com/ordo-one/malloc-interposer.git", from: "1.5.0"),
     ],
     targets: [
@@ -41,6 +41,11 @@ let package = Package(
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
             path: "Tools/PoolPairs"
+        ),
+        .executableTarget(
+            name: "PoolInstructions",
+            dependencies: ["PoolWorkload", .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
+            path: "Tools/PoolInstructions"
         ),
     ]
 )
