@@ -18,6 +18,13 @@ struct ArenaPoolTests {
         try LoopThread(name: "arena test", body).join()
     }
 
+    /// Acquires `count` 100-byte buffers, all held at once, then releases them.
+    private func acquireHoldingAtOnce(_ count: Int, from pool: ArenaPool) {
+        guard count > 0, let buffer = try? pool.acquire(byteCount: 100) else { return }
+        acquireHoldingAtOnce(count - 1, from: pool)
+        _ = consume buffer
+    }
+
     /// The free slots waiting in `remoteFree` of every record's only class.
     private func remoteFreeSlots(_ pool: ArenaPool) -> Int {
         var count = 0
@@ -53,14 +60,9 @@ struct ArenaPoolTests {
         _ = try pool.acquire(byteCount: 100)
         let handoff = Mutex<PooledBuffer?>(nil)
         try runOnExitedThread {
-            let first = try? pool.acquire(byteCount: 100)
-            let second = try? pool.acquire(byteCount: 100)
-            let third = try? pool.acquire(byteCount: 100)
             handoff.withLock { $0 = try? pool.acquire(byteCount: 100) }
-            // Back onto this thread's own list.
-            _ = consume first
-            _ = consume second
-            _ = consume third
+            // Three more, back onto this thread's own list.
+            acquireHoldingAtOnce(3, from: pool)
         }
         // A thread created next may get the exited one's thread-local block, and so its
         // identity: the orphaned sub-arena must name no owner.
@@ -79,14 +81,7 @@ struct ArenaPoolTests {
         try runOnExitedThread {
             // The next new thread adopts the orphaned sub-arena: four hits and no new region,
             // and its own releases go onto its own list again.
-            let first = try? pool.acquire(byteCount: 100)
-            let second = try? pool.acquire(byteCount: 100)
-            let third = try? pool.acquire(byteCount: 100)
-            let fourth = try? pool.acquire(byteCount: 100)
-            _ = consume first
-            _ = consume second
-            _ = consume third
-            _ = consume fourth
+            acquireHoldingAtOnce(4, from: pool)
             adopterSawRemoteReleases.withLock { $0 = remoteFreeSlots(pool) }
         }
         #expect(adopterSawRemoteReleases.withLock { $0 } == 0, "the adopting thread's releases went onto the remote stack")
@@ -103,9 +98,8 @@ struct ArenaPoolTests {
         let pool = try makePool()
         let handoff = Mutex<PooledBuffer?>(nil)
         try runOnExitedThread {
-            let kept = try? pool.acquire(byteCount: 100)
             handoff.withLock { $0 = try? pool.acquire(byteCount: 100) }
-            _ = consume kept
+            acquireHoldingAtOnce(1, from: pool)
         }
         // This thread has never acquired from the pool: releasing the exited thread's buffer
         // must not make the orphaned sub-arena (three free slots, one coming back) its own,
@@ -113,14 +107,7 @@ struct ArenaPoolTests {
         handoff.withLock { $0 = nil }
         #expect(remoteFreeSlots(pool) == 1)
         try runOnExitedThread {
-            let first = try? pool.acquire(byteCount: 100)
-            let second = try? pool.acquire(byteCount: 100)
-            let third = try? pool.acquire(byteCount: 100)
-            let fourth = try? pool.acquire(byteCount: 100)
-            _ = consume first
-            _ = consume second
-            _ = consume third
-            _ = consume fourth
+            acquireHoldingAtOnce(4, from: pool)
         }
         // It took them all: the two used before are hits, the two never used allocations,
         // and no second region was grown.
@@ -156,19 +143,12 @@ struct ArenaPoolTests {
             acquirerHasExited.wait()
         }
         releaserHasARecord.wait()
-        try runOnExitedThread { _ = try? pool.acquire(byteCount: 100) }
+        try runOnExitedThread { acquireHoldingAtOnce(1, from: pool) }
         acquirerHasExited.signal()
         releaser.join()
 
         try runOnExitedThread {
-            let first = try? pool.acquire(byteCount: 100)
-            let second = try? pool.acquire(byteCount: 100)
-            let third = try? pool.acquire(byteCount: 100)
-            let fourth = try? pool.acquire(byteCount: 100)
-            _ = consume first
-            _ = consume second
-            _ = consume third
-            _ = consume fourth
+            acquireHoldingAtOnce(4, from: pool)
         }
         // This thread's region and the exited acquirer's, whose four slots the last thread took.
         #expect(pool.stats().classes[0].bytesReserved == 2 * 4 * 128, "the last thread took the empty record and grew a region")
