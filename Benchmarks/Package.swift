@@ -31,24 +31,24 @@ let package = Package(
         ),
         benchmarkExecutable("PoolBenchmarks", dependencies: ["PoolWorkload"]),
         benchmarkExecutable("BrokerBenchmarks"),
-        // Not under this folder's top level: the benchmark plugin runs every executable
-        // whose folder sits directly in a folder named Benchmarks as a benchmark.
-        .executableTarget(
-            name: "PoolPairs",
-            dependencies: [
-                "PoolWorkload",
-                .product(name: "MyceliumKit", package: "mycelium"),
-                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
-            ],
-            path: "Tools/PoolPairs"
-        ),
-        .executableTarget(
-            name: "PoolInstructions",
-            dependencies: ["PoolWorkload", .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
-            path: "Tools/PoolInstructions"
-        ),
+        poolTool("PoolPairs", dependencies: [.product(name: "MyceliumKit", package: "mycelium")]),
+        poolTool("PoolInstructions"),
     ]
 )
+
+/// A tool that runs the pool workload outside the benchmark plugin, with malloc counting it
+/// can switch on. It lives in `Tools/`, not at this folder's top level: the benchmark plugin
+/// runs every executable whose folder sits directly in a folder named Benchmarks.
+func poolTool(_ name: String, dependencies: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: dependencies + [
+            "PoolWorkload",
+            .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+        ],
+        path: "Tools/\(name)"
+    )
+}
 
 /// An executable of benchmarks in the folder of its name, run by the benchmark plugin.
 func benchmarkExecutable(_ name: String, dependencies: [Target.Dependency] = []) -> Target {
