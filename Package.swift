@@ -21,7 +21,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
@@ -29,6 +28,11 @@ let package = Package(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CEpoll"),
         .target(
@@ -57,8 +61,8 @@ let package = Package(
             dependencies: [
                 "MyceliumKit",
                 "CSQLite",
+                "CCrypto",
                 "Yams",
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.embedInCode("BundledContracts/contracts.yaml")],
             swiftSettings: swiftSettings

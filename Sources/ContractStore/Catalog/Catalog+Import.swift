@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 extension Catalog {
@@ -157,7 +156,7 @@ extension Catalog {
                 text += "\(field.name)\u{1F}\(field.declaredType)\u{1F}\(field.type.canonicalName)\u{1F}\(field.summary ?? "")\n"
             }
         }
-        return Array(SHA256.hash(data: Array(text.utf8)))
+        return SHA256.digest(of: text)
     }
 
     private func write(

@@ -1,5 +1,3 @@
-import Crypto
-
 /// The digest that identifies a contract set on the wire (HELLO), exactly as DESIGN.md
 /// renders it: SHA-256 over the messages sorted by type id, each as `type_id name\n`
 /// followed by `ordinal name canonical_type size\n` per field. Domain, description and
@@ -19,7 +17,7 @@ public enum ContractDigest {
 
     /// SHA-256 of ``rendering(of:)``: 32 bytes.
     public static func digest(of messages: some Sequence<MessageContract>) -> [UInt8] {
-        Array(SHA256.hash(data: Array(rendering(of: messages).utf8)))
+        SHA256.digest(of: rendering(of: messages))
     }
 
     /// Lowercase hex of a digest, as the CLI prints it.
