@@ -10,8 +10,8 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "mycelium",
-    platforms: [.macOS(.v15)],
     products: [
+        .library(name: "MyceliumCore", targets: ["MyceliumCore"]),
         .library(name: "MyceliumKit", targets: ["MyceliumKit"]),
         .library(name: "MyceliumBackends", targets: ["MyceliumBackends"]),
         .library(name: "MyceliumTestKit", targets: ["MyceliumTestKit"]),
@@ -36,8 +36,13 @@ let package = Package(
         ),
         .systemLibrary(name: "CEpoll"),
         .target(
+            name: "MyceliumCore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MyceliumKit",
             dependencies: [
+                "MyceliumCore",
                 "CEpoll",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -47,19 +52,19 @@ let package = Package(
         .target(name: "CFutex"),
         .target(
             name: "MyceliumBackends",
-            dependencies: ["MyceliumKit", "CPoolThreadCache", "CFutex"],
+            dependencies: ["MyceliumCore", "CPoolThreadCache", "CFutex"],
             path: "Sources/Backends",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "MyceliumTestKit",
-            dependencies: ["MyceliumKit"],
+            dependencies: ["MyceliumCore"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ContractStore",
             dependencies: [
-                "MyceliumKit",
+                "MyceliumCore",
                 "CSQLite",
                 "CCrypto",
                 "Yams",
@@ -80,13 +85,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MyceliumCoreTests",
+            dependencies: ["MyceliumCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MyceliumKitTests",
             dependencies: ["MyceliumKit", "MyceliumBackends"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ContractStoreTests",
-            dependencies: ["ContractStore", "MyceliumKit", "CSQLite"],
+            dependencies: ["ContractStore", "MyceliumCore", "CSQLite"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -97,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BackendsTests",
-            dependencies: ["MyceliumBackends", "MyceliumKit", "MyceliumTestKit"],
+            dependencies: ["MyceliumBackends", "MyceliumCore", "MyceliumKit", "MyceliumTestKit"],
             swiftSettings: swiftSettings
         ),
     ]

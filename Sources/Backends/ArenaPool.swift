@@ -1,4 +1,4 @@
-public import MyceliumKit
+public import MyceliumCore
 public import Synchronization
 
 /// One sub-arena per acquiring thread (per event loop): each thread takes slots from regions

@@ -1,5 +1,5 @@
 import Glibc
-import MyceliumKit
+import MyceliumCore
 import Synchronization
 
 /// The regions of one size class. A region is `capacity` buffers, `stride` bytes apart,

@@ -1,4 +1,4 @@
-public import MyceliumKit
+public import MyceliumCore
 public import Synchronization
 
 /// A lock-free Treiber stack of free slots per size class. The head packs the top slot's

@@ -1,4 +1,4 @@
-public import MyceliumKit
+public import MyceliumCore
 public import Synchronization
 
 /// A mutex per size class around an intrusive free list, with the counters kept inside the

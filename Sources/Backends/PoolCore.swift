@@ -1,5 +1,5 @@
 import Glibc
-public import MyceliumKit
+public import MyceliumCore
 import Synchronization
 
 /// What the `mutex`, `lockfree` and `arena` backends share: class lookup by size, the

@@ -1,4 +1,4 @@
-public import MyceliumKit
+public import MyceliumCore
 
 extension PoolRegistry {
     /// A registry holding the built-in backends: `arena`, `lockfree`, `mutex` and `system`.

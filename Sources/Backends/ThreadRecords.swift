@@ -1,6 +1,6 @@
 public import CPoolThreadCache
 import Glibc
-import MyceliumKit
+import MyceliumCore
 public import Synchronization
 
 /// Counters and free lists one thread keeps for one class of a pool. Only the owning thread

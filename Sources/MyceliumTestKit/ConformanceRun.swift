@@ -1,5 +1,5 @@
 import Glibc
-import MyceliumKit
+import MyceliumCore
 import Synchronization
 
 /// One run of ``PoolConformance``: the checks and the failures they found.

@@ -1,4 +1,4 @@
-public import MyceliumKit
+public import MyceliumCore
 
 /// The promises every ``MyceliumKit/PoolBackend`` keeps, checked against a real pool. Run it
 /// from any test framework and assert that the result is empty:

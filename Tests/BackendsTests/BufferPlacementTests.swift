@@ -1,5 +1,5 @@
 import MyceliumBackends
-import MyceliumKit
+import MyceliumCore
 import Testing
 
 @Suite("Where pooled buffers are placed")

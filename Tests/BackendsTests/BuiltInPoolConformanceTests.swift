@@ -1,5 +1,5 @@
 import MyceliumBackends
-import MyceliumKit
+import MyceliumCore
 import MyceliumTestKit
 import Testing
 

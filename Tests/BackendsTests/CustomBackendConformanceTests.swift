@@ -1,6 +1,6 @@
 import Glibc
 import MyceliumBackends
-import MyceliumKit
+import MyceliumCore
 import MyceliumTestKit
 import Synchronization
 import Testing

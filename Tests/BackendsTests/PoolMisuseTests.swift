@@ -1,6 +1,6 @@
 import Foundation
 import MyceliumBackends
-import MyceliumKit
+import MyceliumCore
 import Testing
 
 @Suite("Bad input and misuse of pools")

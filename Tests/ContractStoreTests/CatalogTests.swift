@@ -1,6 +1,6 @@
 import CSQLite
 import Foundation
-import MyceliumKit
+import MyceliumCore
 import Testing
 
 @testable import ContractStore

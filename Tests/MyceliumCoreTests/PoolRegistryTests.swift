@@ -1,4 +1,4 @@
-import MyceliumKit
+import MyceliumCore
 import Testing
 
 @Suite("PoolRegistry")

@@ -1,5 +1,5 @@
 import Glibc
-import MyceliumKit
+import MyceliumCore
 import Synchronization
 
 /// A heap-backed backend that records every deallocation, so handle tests can see exactly

@@ -1,5 +1,5 @@
 import Foundation
-public import MyceliumKit
+public import MyceliumCore
 
 /// The contract catalog: one SQLite file holding contract sets, their messages and fields,
 /// and the import history (DESIGN.md, "Catalog"). The broker derives its size-class plan and

@@ -1,4 +1,4 @@
-import MyceliumKit
+import MyceliumCore
 
 /// A JSON value as the codec reads and writes it. Numbers keep their literal text, so a
 /// 64-bit or 256-bit integer is never rounded through `Double`; objects keep their key order.

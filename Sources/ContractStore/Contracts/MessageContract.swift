@@ -1,4 +1,4 @@
-import MyceliumKit
+import MyceliumCore
 
 /// A message type of a contract set: its id, name, metadata and ordered fields.
 public struct MessageContract: Sendable, Hashable {

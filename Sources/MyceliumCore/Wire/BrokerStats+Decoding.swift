@@ -8,15 +8,13 @@ extension BrokerStats {
     /// Reads a STATS document (``jsonDocument()``'s format); keys it does not know are
     /// ignored, and a class of size 0 is the requests served above every class.
     ///
-    /// - Throws: ``MyceliumClientError/protocolViolation(_:)`` naming what is missing or
-    ///   malformed.
-    init(decodingJSON json: String) throws {
-        let document: Document
-        do {
-            document = try JSONDecoder().decode(Document.self, from: Data(json.utf8))
-        } catch {
-            throw MyceliumClientError.protocolViolation("its STATS document cannot be read (\(error)): \(json.prefix(200))")
-        }
+    /// ```swift
+    /// let stats = try BrokerStats(jsonDocument: text)   // e.g. `mycelium stats --json`
+    /// ```
+    ///
+    /// - Throws: the `DecodingError` that names the key that is missing or malformed.
+    public init(jsonDocument json: String) throws {
+        let document = try JSONDecoder().decode(Document.self, from: Data(json.utf8))
         let classes = document.pool.classes.map {
             PoolClassStats(
                 size: $0.size, capacity: $0.capacity, inUse: $0.in_use, highWater: $0.high_water, acquires: $0.acquires,

@@ -47,7 +47,7 @@ public struct FrameHeader: Sendable, Hashable {
     /// The header packed into the low 48 bits of a `UInt64` (little-endian byte order), so
     /// a queue can keep it inline and write it from there.
     @inlinable
-    var packed: UInt64 {
+    package var packed: UInt64 {
         UInt64(typeID) | UInt64(length) << 16
     }
 }

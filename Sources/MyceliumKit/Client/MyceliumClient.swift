@@ -242,7 +242,11 @@ public final class MyceliumClient: Sendable {
     public func stats() async throws -> BrokerStats {
         let loop = self.loop
         let json = try await request { token, continuation in loop.requestStats(token: token, continuation) }
-        return try BrokerStats(decodingJSON: json)
+        do {
+            return try BrokerStats(jsonDocument: json)
+        } catch {
+            throw MyceliumClientError.protocolViolation("its STATS document cannot be read (\(error)): \(json.prefix(200))")
+        }
     }
 
     /// Closes the connection once the broker has handled every frame published before
