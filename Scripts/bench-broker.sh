@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench-broker.sh - end-to-end figures for `mycelium serve` against the C reference broker
-# and NATS, in one run of ../shared/bench (release build; not part of CI).
+# and NATS, in one run of an external load harness (release build; not part of CI). BENCH
+# names the harness's directory: Benchmarks/README.md says what it must hold.
 #
 #   Scripts/bench-broker.sh            # every figure issue 4 asks for
 #   POOLS="arena" SIZES=128 REPS=1 Scripts/bench-broker.sh   # a quick look
@@ -16,7 +17,7 @@
 #             ... and the pool hit rate from STATS after those runs
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BENCH=${BENCH:-$ROOT/../shared/bench}
+BENCH=${BENCH:?set BENCH to the load harness directory (pubsub-load.c, tlv-ref-broker.c, malloc_count.c, run_peers.sh): see Benchmarks/README.md}
 WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/mycelium-bench}
 POOLS=${POOLS:-"arena mutex lockfree"}
 SIZES=${SIZES:-"16 128 1024"}
