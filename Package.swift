@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "myceliumTests",
-            dependencies: ["mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore"],
+            dependencies: ["mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore", "CSQLite"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
