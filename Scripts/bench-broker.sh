@@ -5,6 +5,11 @@
 #
 #   Scripts/bench-broker.sh            # every figure issue 4 asks for
 #   POOLS="arena" SIZES=128 REPS=1 Scripts/bench-broker.sh   # a quick look
+#   BASELINE=../main-before/.build/release/mycelium Scripts/bench-broker.sh   # before/after
+#
+# BASELINE names a mycelium binary built from another tree (main before a change, say): the
+# PEERS phase then also runs it, per pool, labelled baseline-POOL, so that a change is
+# compared with what it replaces in one run, beside the same C reference.
 #
 # Phases (each can be skipped with SKIP_<PHASE>=1); Scripts/cpu-per-message.py turns the
 # PEERS results into CPU per delivered message with ratios:
@@ -50,10 +55,10 @@ start_broker() {
     shift 2
     local out=$TMP/$label.out
     if [ -n "$preload" ]; then
-        LD_PRELOAD=$preload "$MYCELIUM" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
+        LD_PRELOAD=$preload "${BINARY:-$MYCELIUM}" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
             >"$out" 2>"$TMP/$label.err" &
     else
-        "$MYCELIUM" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
+        "${BINARY:-$MYCELIUM}" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
             >"$out" 2>"$TMP/$label.err" &
     fi
     local pid=$!
@@ -73,6 +78,10 @@ if [ "${SKIP_PEERS:-0}" != 1 ]; then
     for pool in $POOLS; do
         read -r pid port sock < <(start_broker "peers-$pool" "" --pool "$pool")
         extra+="mycelium-$pool-tcp|tlv|--tcp 127.0.0.1:$port|$pid;mycelium-$pool-unix|tlv|--unix $sock|$pid;"
+        if [ -n "${BASELINE:-}" ]; then
+            read -r pid port sock < <(BINARY=$BASELINE start_broker "baseline-$pool" "" --pool "$pool")
+            extra+="baseline-$pool-tcp|tlv|--tcp 127.0.0.1:$port|$pid;baseline-$pool-unix|tlv|--unix $sock|$pid;"
+        fi
     done
     log "run_peers: $POOLS beside tlvref and nats (REPS=$REPS, N=$N)"
     BENCH_WORK=$WORK TARGETS="nats-tcp tlvref-tcp tlvref-unix" EXTRA_TARGETS=${extra%;} \
