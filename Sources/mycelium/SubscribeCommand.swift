@@ -61,7 +61,7 @@ struct SubscribeCommand: AsyncParsableCommand {
             // Closing ends the stream with `.closed`, which the loop below takes as the end.
             let watcher = SignalWatcher { try? await client.close() }
             let names = typeIDs.compactMap { id in codecs[id].map { "\($0.message.name) (\(id))" } }
-            printError("subscribed to \(names.joined(separator: ", ")) at \(endpoint.address)")
+            printError("subscribed to \(names.joined(separator: ", ")) at \(client.address)")
             var received = 0
             do {
                 for try await message in stream {

@@ -8,7 +8,7 @@ final class ServeProcess {
     let process = Process()
     let cli: CLI
     /// The addresses from the `listening …` line.
-    private(set) var addresses: [ListenerAddress] = []
+    private(set) var addresses: [SocketAddress] = []
     private(set) var listeningLine = ""
 
     /// Starts `mycelium serve arguments...` and waits (at most 15 s) for its `listening` line.
@@ -31,7 +31,7 @@ final class ServeProcess {
                 listeningLine = String(line)
                 addresses = try line.split(separator: " ").dropFirst().map { field in
                     field.hasPrefix("tcp=")
-                        ? try ListenerAddress(parsingTCP: String(field.dropFirst(4)))
+                        ? try SocketAddress(parsingTCP: String(field.dropFirst(4)))
                         : .unix(path: String(field.dropFirst(5)))
                 }
                 return

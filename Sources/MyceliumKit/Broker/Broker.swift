@@ -67,10 +67,10 @@ public final class Broker: Sendable {
     /// configuration's order (port 0 resolved).
     ///
     /// - Throws: ``BrokerError/engine(_:)`` when a listener cannot be bound (address in use,
-    ///   not a literal, an occupied Unix socket) — nothing is left listening then;
+    ///   a host that does not resolve, an occupied Unix socket) — nothing is left listening then;
     ///   ``BrokerError/alreadyStarted`` on a second call.
     @discardableResult
-    public func start() throws(BrokerError) -> [ListenerAddress] {
+    public func start() throws(BrokerError) -> [SocketAddress] {
         let claimed = phase.withLock { phase -> Bool in
             guard case .idle = phase else { return false }
             phase = .stopping
@@ -78,7 +78,7 @@ public final class Broker: Sendable {
         }
         guard claimed else { throw .alreadyStarted }
         var listeners: [(fd: Int32, isTCP: Bool)] = []
-        var bound: [ListenerAddress] = []
+        var bound: [SocketAddress] = []
         var unixPaths: [String] = []
         var loops: [BrokerLoop] = []
         let peers = UnsafeMutablePointer<Unmanaged<BrokerLoop>>.allocate(capacity: configuration.loops)

@@ -8,7 +8,7 @@ import Testing
     /// Runs `bad` beside a healthy pair; checks the pair before and after, and that the
     /// buffers the bad connection took are back once it is gone.
     private func besideHealthyPair(
-        _ configuration: BrokerConfiguration = .forTests(), _ bad: (Broker, ListenerAddress) async throws -> Void
+        _ configuration: BrokerConfiguration = .forTests(), _ bad: (Broker, SocketAddress) async throws -> Void
     ) async throws {
         try await withBroker(configuration) { broker, addresses in
             let pair = try HealthyPair(addresses[0])

@@ -58,7 +58,7 @@ extension MessageStream {
 
 /// Connects a client named `name` to `address` with its own test pool.
 func connectClient(
-    _ address: ListenerAddress, name: String = "test", digest: [UInt8]? = nil,
+    _ address: SocketAddress, name: String = "test", digest: [UInt8]? = nil,
     options: MyceliumClient.Options = .init()
 ) async throws -> MyceliumClient {
     try await MyceliumClient.connect(to: address, name: name, digest: digest, pool: clientPool(), options: options)

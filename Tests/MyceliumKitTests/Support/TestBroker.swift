@@ -50,7 +50,7 @@ struct TemporaryDirectory {
 
 extension BrokerConfiguration {
     /// A configuration on 127.0.0.1 port 0 with the test types and the named built-in pool.
-    static func forTests(pool: String = "system", listeners: [ListenerAddress] = [.tcp(host: "127.0.0.1", port: 0)])
+    static func forTests(pool: String = "system", listeners: [SocketAddress] = [.tcp(host: "127.0.0.1", port: 0)])
         -> BrokerConfiguration
     {
         var configuration = BrokerConfiguration(messageTypes: TestTypes.table, pool: .named(pool, in: .builtIn))
@@ -79,7 +79,7 @@ final class HealthyPair {
     let subscriber: TestClient
     private var sequence: UInt64 = 0
 
-    init(_ address: ListenerAddress) throws {
+    init(_ address: SocketAddress) throws {
         publisher = try TestClient(address)
         subscriber = try TestClient(address)
         try subscriber.subscribe([TestTypes.healthy])
@@ -103,7 +103,7 @@ final class HealthyPair {
 /// Starts a broker, runs `body` with it and its bound addresses, stops it and checks that
 /// every buffer went back to the pool.
 func withBroker(
-    _ configuration: BrokerConfiguration, _ body: (Broker, [ListenerAddress]) async throws -> Void
+    _ configuration: BrokerConfiguration, _ body: (Broker, [SocketAddress]) async throws -> Void
 ) async throws {
     let broker = try Broker(configuration: configuration)
     let addresses = try broker.start()

@@ -17,7 +17,7 @@ final class TestClient: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var readOffset = 0
 
-    init(_ address: ListenerAddress, timeoutSeconds: Int = 5, receiveBufferBytes: Int32? = nil) throws {
+    init(_ address: SocketAddress, timeoutSeconds: Int = 5, receiveBufferBytes: Int32? = nil) throws {
         switch address {
         case .tcp(let host, let port):
             let family = host.contains(":") ? AF_INET6 : AF_INET
