@@ -88,6 +88,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fixtures shared by the test targets (brokers, raw test clients, waits with deadlines).
+        .target(
+            name: "MyceliumTestSupport",
+            dependencies: ["MyceliumKit"],
+            path: "Tests/MyceliumTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MyceliumCoreTests",
             dependencies: ["MyceliumCore"],
@@ -95,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MyceliumKitTests",
-            dependencies: ["MyceliumKit", "MyceliumBackends"],
+            dependencies: ["MyceliumKit", "MyceliumBackends", "MyceliumTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -106,7 +113,9 @@ let package = Package(
         ),
         .testTarget(
             name: "myceliumTests",
-            dependencies: ["mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore", "CSQLite"],
+            dependencies: [
+                "mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore", "CSQLite", "MyceliumTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import Glibc
 import MyceliumBackends
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 @Suite struct MyceliumClientCloseTests {
