@@ -50,7 +50,22 @@ import Testing
     @Test func statsSaysWhenNoBrokerAnswers() async throws {
         let result = try await cli.run("stats", "--unix", cli.path("nobody.sock"))
         #expect(result.status == 1)
-        #expect(result.stderr.contains("cannot reach a broker at \(cli.path("nobody.sock"))"))
+        #expect(
+            result.stderr
+                == "error: cannot connect to \(cli.path("nobody.sock")): no such file or directory; is `mycelium serve` running?\n")
+    }
+
+    @Test func serveAndStatsResolveLocalhostAlike() async throws {
+        let serve = try await ServeProcess(cli, ["--pool", "system", "--tcp", "localhost:0"])
+        guard case .tcp(let host, let port) = try #require(serve.addresses.first) else {
+            Issue.record("expected a TCP listener, got \(serve.listeningLine)")
+            return
+        }
+        #expect(host == "localhost" && port != 0)
+        let stats = try await cli.run("stats", "--tcp", "localhost:\(port)", "--json")
+        #expect(stats.status == 0, "\(stats.stderr)")
+        #expect(try CLI.json(stats.stdout)["connections"] as? Int == 1)
+        #expect(try await serve.stop() == 0)
     }
 
     @Test func flagsWinOverTheConfigFile() async throws {
@@ -87,7 +102,8 @@ import Testing
         ("--max-pending", "4XB", "--max-pending '4XB' is not a byte count"),
         ("--slow-consumer", "sometimes", "--slow-consumer 'sometimes' is not a policy; use disconnect or drop-oldest"),
         ("--tcp", "localhost", "'localhost' has no port"),
-        ("--tcp", "localhost:80", "'localhost' is not an IPv4 address literal"),
+        ("--tcp", "no-such-host.invalid:0", "listen tcp no-such-host.invalid:0: cannot resolve host 'no-such-host.invalid'"),
+        ("--unix", "", "--unix a Unix socket path is empty; give the socket file's path"),
         ("--pool", "nope", "unknown pool backend 'nope'; registered: "),
         ("--drain-timeout", "soon", "--drain-timeout 'soon' is not a duration"),
         ("--loops", "0", "loops must be 1-64, got 0"),
