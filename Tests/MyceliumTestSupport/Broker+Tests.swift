@@ -10,7 +10,7 @@ extension Broker {
         -> BrokerStats
     {
         var last = stats()
-        try await waitUntil("broker stats as expected", timeout: timeout, detail: { "\(last)" }) {
+        try await waitUntil("broker stats as expected", timeout: timeout, detail: "\(last)") {
             last = stats()
             return condition(last)
         }

@@ -32,12 +32,13 @@ package func within<T: Sendable>(
 /// broker's counters, a child process's output). Throws ``TimedOut`` naming `what` and, from
 /// `detail`, what was seen last, when it does not hold within `timeout`.
 package func waitUntil(
-    _ what: String, timeout: Duration = .seconds(20), detail: () -> String = { "" }, _ condition: () throws -> Bool
+    _ what: String, timeout: Duration = .seconds(20), detail: @autoclosure () -> String = "", _ condition: () throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while try !condition() {
         guard ContinuousClock.now < deadline else {
-            throw TimedOut("no \(what) within \(timeout)" + { $0.isEmpty ? "" : "; last seen: \($0)" }(detail()))
+            let seen = detail()
+            throw TimedOut("no \(what) within \(timeout)" + (seen.isEmpty ? "" : "; last seen: \(seen)"))
         }
         // The one poll interval of the tests: what is polled has no event to await.
         try await Task.sleep(for: .milliseconds(2))

@@ -72,9 +72,6 @@ package final class TestClient: Sendable {
         try await perform { try $0.expectError(code) }
     }
 
-    /// See ``TestConnection/readUntilClosed()``.
-    package func readUntilClosed() async throws -> [TestConnection.Frame] { try await perform { $0.readUntilClosed() } }
-
     /// See ``TestConnection/isClosedByPeer()``.
     package func isClosedByPeer() async throws -> Bool { try await perform { $0.isClosedByPeer() } }
 }

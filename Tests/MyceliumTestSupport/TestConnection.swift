@@ -127,13 +127,6 @@ package final class TestConnection: @unchecked Sendable {
         return error.message
     }
 
-    /// Every frame until the broker closes the connection (or a read times out).
-    package func readUntilClosed() -> [Frame] {
-        var frames: [Frame] = []
-        while let frame = try? readFrame() { frames.append(frame) }
-        return frames
-    }
-
     /// Whether the broker closed the connection (reads to the end within the timeout).
     package func isClosedByPeer() -> Bool {
         while true {

@@ -107,7 +107,7 @@ final class RunningCLI {
     private func waitUntil(_ what: String, timeout: Duration, _ condition: () -> Bool) async throws {
         do {
             try await MyceliumTestSupport.waitUntil(
-                what, timeout: timeout, detail: { "stdout: \(self.stdout.text) stderr: \(self.stderr.text)" }, condition)
+                what, timeout: timeout, detail: "stdout: \(self.stdout.text) stderr: \(self.stderr.text)", condition)
         } catch {
             send(SIGKILL)
             throw TimedOut("\(description): \(error)")

@@ -52,7 +52,8 @@ import Testing
         #expect(result.status == 1)
         #expect(
             result.stderr
-                == "error: cannot connect to \(cli.path("nobody.sock")): no such file or directory; is `mycelium serve` running?\n")
+                == "error: cannot connect to \(cli.path("nobody.sock")): no such file or directory; is `mycelium serve` running?\n"
+        )
     }
 
     @Test func serveAndStatsResolveLocalhostAlike() async throws {

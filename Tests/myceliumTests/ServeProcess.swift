@@ -20,7 +20,7 @@ final class ServeProcess {
         func listening() -> Substring? {
             child.output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().first { $0.hasPrefix("listening") }
         }
-        try await waitUntil("serve's listening line or exit", timeout: .seconds(15), detail: { child.errorOutput }) {
+        try await waitUntil("serve's listening line or exit", timeout: .seconds(15), detail: child.errorOutput) {
             listening() != nil || !child.isRunning
         }
         let line = listening() ?? ""

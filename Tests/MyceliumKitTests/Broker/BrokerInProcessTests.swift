@@ -77,7 +77,9 @@ private func message(_ call: () throws -> Void) -> String {
             #expect(try await first(stream).bytes == [1, 2, 3])
             let during = openDescriptors()
             _ = await broker.stop()
-            opened = during.filter { before[$0.key] != $0.value && !$0.value.hasPrefix("/proc/") && !$0.value.hasPrefix("socket:") }.map {
+            opened = during.filter {
+                before[$0.key] != $0.value && !$0.value.hasPrefix("/proc/") && !$0.value.hasPrefix("socket:")
+            }.map {
                 "\($0.key) -> \($0.value)"
             }
             if opened.isEmpty { break }
@@ -147,7 +149,8 @@ private func message(_ call: () throws -> Void) -> String {
             try broker.publish(typeID: TestTypes.large, payload: payload(70_000, seed: 3))
             for subscriber in subscribers {
                 for sequence in 0..<100 {
-                    #expect(try await subscriber.readFrame() == .init(typeID: TestTypes.small, payload: sequencePayload(sequence)))
+                    #expect(
+                        try await subscriber.readFrame() == .init(typeID: TestTypes.small, payload: sequencePayload(sequence)))
                 }
                 #expect(try await subscriber.readFrame() == .init(typeID: TestTypes.large, payload: payload(70_000, seed: 3)))
             }

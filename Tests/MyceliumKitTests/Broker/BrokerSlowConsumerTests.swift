@@ -78,7 +78,9 @@ import Testing
             let stats = try await broker.waitForStats { $0.messagesIn == Self.floodFrames + 60 }
             let bytesInUse = stats.pool.classes.reduce(0) { $0 + $1.inUse * $1.size }
             #expect(bytesInUse < 2 * Self.maxPending + (1 << 20), "broker memory bounded: \(bytesInUse) bytes in use")
-            result = (stats, policy == .disconnect ? (try await stalled.isClosedByPeer() ? 1 : 0) : (try await stalled.sync().count))
+            result = (
+                stats, policy == .disconnect ? (try await stalled.isClosedByPeer() ? 1 : 0) : (try await stalled.sync().count)
+            )
         }
         return (result.0!, result.1)
     }

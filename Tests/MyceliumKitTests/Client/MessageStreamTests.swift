@@ -1,8 +1,8 @@
 import Glibc
 import MyceliumBackends
 import MyceliumKit
-import Synchronization
 import MyceliumTestSupport
+import Synchronization
 import Testing
 
 @Suite struct MessageStreamTests {

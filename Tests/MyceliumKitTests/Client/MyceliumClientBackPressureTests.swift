@@ -1,8 +1,8 @@
 import Glibc
 import MyceliumBackends
 import MyceliumKit
-import Synchronization
 import MyceliumTestSupport
+import Synchronization
 import Testing
 
 /// A count shared between a test and its tasks.
@@ -41,7 +41,9 @@ private final class Counter: Sendable {
         let held = pool.stats()
         #expect(held.inUse < 100, "pending output is bounded: \(held.inUse) buffers out")
 
-        let reading = Task { try await onThread { try peer.drain(connection, byteCount: total * (FrameHeader.byteCount + payload.count)) } }
+        let reading = Task {
+            try await onThread { try peer.drain(connection, byteCount: total * (FrameHeader.byteCount + payload.count)) }
+        }
         try await within(30, "the publisher to finish once the peer reads") {
             try await withTaskCancellationHandler {
                 try await publisher.value
