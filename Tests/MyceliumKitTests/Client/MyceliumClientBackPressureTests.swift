@@ -74,7 +74,9 @@ private final class Counter: Sendable {
             let subscriber = try await MyceliumClient.connect(to: addresses[0], name: "slow", pool: pool, options: options)
             let publisher = try await connectClient(addresses[0])
             let stream = try await subscriber.subscribe([TestTypes.small])
-            let total = 40_000
+            // 1.4 MB of frames: well past what the kernel's socket buffers, the subscriber's
+            // one read and the broker's 256 KiB limit hold together, whatever their sizes.
+            let total = 100_000
             try await within(30, "publishing past a stalled subscriber") {
                 for sequence in 1...total {
                     try await publisher.publish(typeID: TestTypes.small, payload: sequencePayload(sequence))
