@@ -226,6 +226,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         for connection in paused where !connection.pointee.isDead {
             connection.pointee.isPaused = false
             watch(connection)
+            parseBuffered(connection)
         }
     }
 
