@@ -38,11 +38,8 @@ package final class TestConnection: @unchecked Sendable {
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard resolved.withSockaddr({ connect(fd, $0, $1) }) == 0 else {
-            let code = errno
-            close(fd)
-            throw EngineError(what, code: code)
-        }
+        // On a throw, deinit closes the socket.
+        guard resolved.withSockaddr({ connect(fd, $0, $1) }) == 0 else { throw EngineError(what, code: errno) }
         if resolved.family != AF_UNIX {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
