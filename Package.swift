@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BackendsTests",
-            dependencies: ["MyceliumBackends", "MyceliumCore", "MyceliumKit", "MyceliumTestKit"],
+            dependencies: ["MyceliumBackends", "MyceliumCore", "MyceliumKit", "MyceliumTestKit", "MyceliumTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -47,7 +47,7 @@ func withPeer(
     defer { close(peer.listener) }
     let accepting = Task { try await onThread { try peer.acceptAndGreet() } }
     let pool = clientPool()
-    let client = try await within(5, "connecting") {
+    let client = try await within(20, "connecting") {
         try await MyceliumClient.connect(to: .unix(path: peer.path), name: "scripted", pool: pool, options: options)
     }
     let connection = try await accepting.value
@@ -76,7 +76,7 @@ struct StalledPeer: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard bound == 0, listen(listener, 4) == 0 else { throw TimedOut("cannot listen on \(path)") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
@@ -92,7 +92,7 @@ struct StalledPeer: @unchecked Sendable {
     func acceptHello() throws -> Int32 {
         let fd = accept(listener, nil, nil)
         guard fd >= 0 else { throw TimedOut("no client connected") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var header = [UInt8](repeating: 0, count: FrameHeader.byteCount)
         try readExactly(fd, into: &header)
@@ -102,7 +102,7 @@ struct StalledPeer: @unchecked Sendable {
         return fd
     }
 
-    /// Reads and discards `byteCount` bytes (each read bounded by the 5 s timeout).
+    /// Reads and discards `byteCount` bytes (each read bounded by the 20 s timeout).
     func drain(_ fd: Int32, byteCount: Int) throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
         var remaining = byteCount
@@ -113,7 +113,7 @@ struct StalledPeer: @unchecked Sendable {
         }
     }
 
-    /// Reads one frame (each read bounded by the 5 s timeout): its decoded control frame,
+    /// Reads one frame (each read bounded by the 20 s timeout): its decoded control frame,
     /// or `nil` for a data frame.
     func readFrame(_ fd: Int32) throws -> ControlFrame? {
         var header = [UInt8](repeating: 0, count: FrameHeader.byteCount)
