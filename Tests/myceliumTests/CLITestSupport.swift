@@ -1,5 +1,6 @@
 import Foundation
 import MyceliumTestSupport
+import Synchronization
 import Testing
 
 /// The built `mycelium` binary, run as a child process in a temporary working directory.
@@ -54,18 +55,24 @@ final class CLI: Sendable {
 
     /// Runs `mycelium arguments...` with `input` on stdin (empty when `nil`) and
     /// `MYCELIUM_CATALOG` unset unless given; it is killed after 30 seconds, which fails the
-    /// test.
+    /// test. The waiting happens on a thread of its own: blocking a thread of the
+    /// cooperative pool (two on a 2-core machine) would stall the tests beside this one.
     func run(_ arguments: String..., input: String? = nil, environment: [String: String] = [:]) async throws -> Result {
-        let result = try await Self.run(process(arguments, environment: environment), input: input, timeLimit: 30)
+        let process = process(arguments, environment: environment)
+        let result = try await onThread { try Self.runWaiting(process, input: input, timeLimit: 30) }
         #expect(result.exited, "mycelium \(arguments.joined(separator: " ")) was killed or crashed: \(result.stderr)")
         return result
     }
 
-    /// Runs `process` with `input` on stdin and waits for it and its output; it is killed
-    /// after `timeLimit` seconds. The waiting happens on threads of its own: a child may run
-    /// for long, and blocking a thread of the cooperative pool (two on a 2-core machine)
-    /// would stall the tests running beside this one.
-    static func run(_ process: Process, input: String? = nil, timeLimit: Double) async throws -> Result {
+    /// ``run(_:input:environment:)`` for code already on a thread of its own: it blocks
+    /// until the child ends.
+    func runWaiting(_ arguments: String..., input: String? = nil) throws -> Result {
+        try Self.runWaiting(process(arguments), input: input, timeLimit: 30)
+    }
+
+    /// Runs `process` with `input` on stdin and waits for it and its output, blocking; it is
+    /// killed after `timeLimit` seconds. Call it only on a thread of its own.
+    static func runWaiting(_ process: Process, input: String? = nil, timeLimit: Double) throws -> Result {
         let out = Pipe()
         let err = Pipe()
         let inputPipe = Pipe()
@@ -85,21 +92,24 @@ final class CLI: Sendable {
         // A hung child is killed so that the reads below end; the watchdog is cancelled as
         // soon as the child exits, before its pid could be reused.
         let pid = process.processIdentifier
-        // DispatchWorkItem is thread-safe but not marked Sendable.
-        nonisolated(unsafe) let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        let child = process
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit, execute: watchdog)
         // Each pipe is drained by its own thread, so that neither can fill and stall the child.
-        async let errors = onThread { err.fileHandleForReading.readDataToEndOfFile() }
-        let output = try await onThread { () -> Data in
-            let output = out.fileHandleForReading.readDataToEndOfFile()
-            child.waitUntilExit()
-            watchdog.cancel()
-            return output
+        let errors = Mutex(Data())
+        let errorsRead = DispatchSemaphore(value: 0)
+        let errorHandle = err.fileHandleForReading
+        Thread.detachNewThread {
+            let data = errorHandle.readDataToEndOfFile()
+            errors.withLock { $0 = data }
+            errorsRead.signal()
         }
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        errorsRead.wait()
+        process.waitUntilExit()
+        watchdog.cancel()
         return Result(
-            status: child.terminationStatus, exited: child.terminationReason == .exit,
-            stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: try await errors, as: UTF8.self),
+            status: process.terminationStatus, exited: process.terminationReason == .exit,
+            stdout: String(decoding: output, as: UTF8.self), stderr: errors.withLock { String(decoding: $0, as: UTF8.self) },
             duration: ContinuousClock.now - started)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MyceliumTestSupport
 import Testing
 
 /// `Examples/CustomBackend`, built and run as its users would: a package of its own that
@@ -44,6 +45,6 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
-        return try await CLI.run(process, timeLimit: timeLimit)
+        return try await onThread { try CLI.runWaiting(process, timeLimit: timeLimit) }
     }
 }
