@@ -80,7 +80,7 @@ struct SubscribeCommand: AsyncParsableCommand {
                     received += 1
                     if let count, received >= count { break }
                 }
-            } catch MyceliumClientError.closed {
+            } catch let error as MyceliumClientError where error.code == .closed {
                 // SIGINT or SIGTERM: a normal end.
             }
             try await client.close()

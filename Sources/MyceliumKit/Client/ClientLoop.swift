@@ -269,7 +269,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         state.pointee.phase = .closed
         state.pointee.failure = error
         let metadata: Logger.Metadata = ["broker": "\(address)", "name": "\(peerName)"]
-        if case .closed = error {
+        if error.code == .closed {
             options.logger.debug("connection closed", metadata: metadata)
         } else {
             options.logger.warning("connection ended", metadata: metadata.merging(["error": "\(error)"]) { $1 })
