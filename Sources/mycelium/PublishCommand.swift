@@ -112,7 +112,7 @@ struct PublishCommand: AsyncParsableCommand {
         } catch let error as CodecError {
             throw UserError(text: "\(origin): \(error)")
         } catch let error as CatalogError {
-            throw UserError(text: "\(origin): \(error)")
+            throw UserError(text: "\(origin): \(error.withCommandLineAdvice)")
         }
     }
 

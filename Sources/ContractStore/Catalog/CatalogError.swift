@@ -1,20 +1,59 @@
-/// A catalog that cannot be opened or an import the catalog refuses: the catalog path, and
-/// one line per problem saying what is wrong and what to do.
+/// A catalog that cannot be opened or an import the catalog refuses: what kind of problem
+/// (``code``), the catalog path, and one line per problem saying what is wrong and what to do.
+///
+/// ```swift
+/// do {
+///     catalog = try Catalog(path: path, createIfMissing: false)
+/// } catch where error.code == .missing {
+///     // import contracts first
+/// }
+/// ```
 public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of a ``CatalogError``.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// There is no catalog file at the path.
+        public static let missing = Code("missing")
+        /// The path is a directory, not an SQLite file, or another program's database.
+        public static let notACatalog = Code("not a catalog")
+        /// The file cannot be written (an import, or a migration, needs to).
+        public static let readOnly = Code("read-only")
+        /// The file was written by a newer Mycelium.
+        public static let newerFormat = Code("newer format")
+        /// No message has the name or type id asked for.
+        public static let unknownMessage = Code("unknown message")
+        /// An import would remove or change messages without raising a version.
+        public static let breakingChange = Code("breaking change")
+        /// An import clashes with messages of another set.
+        public static let conflict = Code("conflict")
+        /// The file holds something no import writes; it needs re-importing.
+        public static let invalidContents = Code("invalid contents")
+        /// SQLite failed to open, read or write the file.
+        public static let storage = Code("storage")
+
+        /// The code's name.
+        public var description: String { name }
+    }
+
+    /// What kind of problem this is.
+    public let code: Code
     /// The catalog file path as given.
     public let path: String
     /// The problems, each a sentence that ends with what to do.
     public let problems: [String]
 
     /// Creates an error with one or more problems.
-    public init(path: String, problems: [String]) {
+    public init(_ code: Code, path: String, problems: [String]) {
+        self.code = code
         self.path = path
         self.problems = problems
     }
 
     /// Creates an error with one problem.
-    public init(path: String, _ problem: String) {
-        self.init(path: path, problems: [problem])
+    public init(_ code: Code, path: String, _ problem: String) {
+        self.init(code, path: path, problems: [problem])
     }
 
     /// `catalog PATH: problem`, one line each.
