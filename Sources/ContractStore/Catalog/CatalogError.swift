@@ -1,3 +1,5 @@
+public import MyceliumCore
+
 /// A catalog that cannot be opened or an import the catalog refuses: what kind of problem
 /// (``code``), the catalog path, and one line per problem saying what is wrong and what to do.
 ///
@@ -9,33 +11,8 @@
 /// }
 /// ```
 public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The kind of a ``CatalogError``.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// There is no catalog file at the path.
-        public static let missing = Code("missing")
-        /// The path is a directory, not an SQLite file, or another program's database.
-        public static let notACatalog = Code("not a catalog")
-        /// The file cannot be written (an import, or a migration, needs to).
-        public static let readOnly = Code("read-only")
-        /// The file was written by a newer Mycelium.
-        public static let newerFormat = Code("newer format")
-        /// No message has the name or type id asked for.
-        public static let unknownMessage = Code("unknown message")
-        /// An import would remove or change messages without raising a version.
-        public static let breakingChange = Code("breaking change")
-        /// An import clashes with messages of another set.
-        public static let conflict = Code("conflict")
-        /// The file holds something no import writes; it needs re-importing.
-        public static let invalidContents = Code("invalid contents")
-        /// SQLite failed to open, read or write the file.
-        public static let storage = Code("storage")
-
-        /// The code's name.
-        public var description: String { name }
-    }
+    /// The kind of a ``CatalogError``: compare it with the static members of its extension.
+    public typealias Code = ErrorCode<CatalogError>
 
     /// What kind of problem this is.
     public let code: Code
@@ -60,4 +37,25 @@ public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         problems.map { "catalog \(path): \($0)" }.joined(separator: "\n")
     }
+}
+
+extension ErrorCode where Owner == CatalogError {
+    /// There is no catalog file at the path.
+    public static var missing: Self { Self("missing") }
+    /// The path is a directory, not an SQLite file, or another program's database.
+    public static var notACatalog: Self { Self("not a catalog") }
+    /// The file cannot be written (an import, or a migration, needs to).
+    public static var readOnly: Self { Self("read-only") }
+    /// The file was written by a newer Mycelium.
+    public static var newerFormat: Self { Self("newer format") }
+    /// No message has the name or type id asked for.
+    public static var unknownMessage: Self { Self("unknown message") }
+    /// An import would remove or change messages without raising a version.
+    public static var breakingChange: Self { Self("breaking change") }
+    /// An import clashes with messages of another set.
+    public static var conflict: Self { Self("conflict") }
+    /// The file holds something no import writes; it needs re-importing.
+    public static var invalidContents: Self { Self("invalid contents") }
+    /// SQLite failed to open, read or write the file.
+    public static var storage: Self { Self("storage") }
 }

@@ -11,23 +11,8 @@
 /// }
 /// ```
 public struct PoolError: Error, Hashable, CustomStringConvertible {
-    /// The kind of a ``PoolError``.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// A request for fewer than 1 byte.
-        public static let invalidSize = Code("invalid size")
-        /// The memory budget is spent and the overflow policy is `fail`.
-        public static let budgetExhausted = Code("budget exhausted")
-        /// The configuration's plan has more classes than the backend can tell apart.
-        public static let tooManyClasses = Code("too many classes")
-        /// The process has no thread-specific key left for another pool with per-thread state.
-        public static let tooManyPools = Code("too many pools")
-
-        /// The code's name.
-        public var description: String { name }
-    }
+    /// The kind of a ``PoolError``: compare it with the static members of its extension.
+    public typealias Code = ErrorCode<PoolError>
 
     private enum Details: Hashable {
         case invalidSize(Int)
@@ -98,4 +83,15 @@ public struct PoolError: Error, Hashable, CustomStringConvertible {
             "cannot make another pool with per-thread state: the process has used all its \(limit) thread-specific keys, one per live arena or lockfree pool; share pools or release ones no longer used (a mutex pool needs no key)"
         }
     }
+}
+
+extension ErrorCode where Owner == PoolError {
+    /// A request for fewer than 1 byte.
+    public static var invalidSize: Self { Self("invalid size") }
+    /// The memory budget is spent and the overflow policy is `fail`.
+    public static var budgetExhausted: Self { Self("budget exhausted") }
+    /// The configuration's plan has more classes than the backend can tell apart.
+    public static var tooManyClasses: Self { Self("too many classes") }
+    /// The process has no thread-specific key left for another pool with per-thread state.
+    public static var tooManyPools: Self { Self("too many pools") }
 }

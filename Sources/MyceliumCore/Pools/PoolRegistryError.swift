@@ -11,23 +11,8 @@
 /// }
 /// ```
 public struct PoolRegistryError: Error, CustomStringConvertible {
-    /// The kind of a ``PoolRegistryError``.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// No backend is registered under the name.
-        public static let unknownName = Code("unknown name")
-        /// A backend is registered under the name already.
-        public static let nameTaken = Code("name taken")
-        /// The name is empty or contains whitespace.
-        public static let invalidName = Code("invalid name")
-        /// The backend's factory threw.
-        public static let factoryFailed = Code("factory failed")
-
-        /// The code's name.
-        public var description: String { name }
-    }
+    /// The kind of a ``PoolRegistryError``: compare it with the static members of its extension.
+    public typealias Code = ErrorCode<PoolRegistryError>
 
     private enum Details {
         case unknownName(String, registered: [String])
@@ -96,4 +81,15 @@ public struct PoolRegistryError: Error, CustomStringConvertible {
             "pool backend '\(name)' failed to start: \(underlying)"
         }
     }
+}
+
+extension ErrorCode where Owner == PoolRegistryError {
+    /// No backend is registered under the name.
+    public static var unknownName: Self { Self("unknown name") }
+    /// A backend is registered under the name already.
+    public static var nameTaken: Self { Self("name taken") }
+    /// The name is empty or contains whitespace.
+    public static var invalidName: Self { Self("invalid name") }
+    /// The backend's factory threw.
+    public static var factoryFailed: Self { Self("factory failed") }
 }

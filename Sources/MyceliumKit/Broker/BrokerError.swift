@@ -10,35 +10,8 @@
 /// }
 /// ```
 public struct BrokerError: Error, Sendable, CustomStringConvertible {
-    /// The kind of a ``BrokerError``.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// A limit is out of range.
-        public static let invalidConfiguration = Code("invalid configuration")
-        /// The pool could not be made.
-        public static let pool = Code("pool")
-        /// A listener could not be bound, or a loop could not start.
-        public static let engine = Code("engine")
-        /// `start()` was called while the broker ran, started, stopped, or after it stopped.
-        public static let alreadyStarted = Code("already started")
-        /// An in-process publish or subscription named a type id the broker does not route.
-        public static let unknownTypeID = Code("unknown type id")
-        /// An in-process publish was longer than its type's maximum.
-        public static let payloadTooLarge = Code("payload too large")
-        /// An in-process call had an argument out of range.
-        public static let invalidArgument = Code("invalid argument")
-        /// The pool could not hand out the buffer an in-process publish needed.
-        public static let outOfMemory = Code("out of memory")
-        /// An in-process subscriber fell behind under the `disconnect` policy.
-        public static let slowConsumer = Code("slow consumer")
-        /// The broker has stopped.
-        public static let stopped = Code("stopped")
-
-        /// The code's name.
-        public var description: String { name }
-    }
+    /// The kind of a ``BrokerError``: compare it with the static members of its extension.
+    public typealias Code = ErrorCode<BrokerError>
 
     private enum Details: Sendable {
         case invalidConfiguration(String)
@@ -149,4 +122,27 @@ public struct BrokerError: Error, Sendable, CustomStringConvertible {
         case .stopped: "the broker has stopped"
         }
     }
+}
+
+extension ErrorCode where Owner == BrokerError {
+    /// A limit is out of range.
+    public static var invalidConfiguration: Self { Self("invalid configuration") }
+    /// The pool could not be made.
+    public static var pool: Self { Self("pool") }
+    /// A listener could not be bound, or a loop could not start.
+    public static var engine: Self { Self("engine") }
+    /// `start()` was called while the broker ran, started, stopped, or after it stopped.
+    public static var alreadyStarted: Self { Self("already started") }
+    /// An in-process publish or subscription named a type id the broker does not route.
+    public static var unknownTypeID: Self { Self("unknown type id") }
+    /// An in-process publish was longer than its type's maximum.
+    public static var payloadTooLarge: Self { Self("payload too large") }
+    /// An in-process call had an argument out of range.
+    public static var invalidArgument: Self { Self("invalid argument") }
+    /// The pool could not hand out the buffer an in-process publish needed.
+    public static var outOfMemory: Self { Self("out of memory") }
+    /// An in-process subscriber fell behind under the `disconnect` policy.
+    public static var slowConsumer: Self { Self("slow consumer") }
+    /// The broker has stopped.
+    public static var stopped: Self { Self("stopped") }
 }

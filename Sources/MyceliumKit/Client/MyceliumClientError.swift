@@ -11,31 +11,8 @@
 /// }
 /// ```
 public struct MyceliumClientError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The kind of a ``MyceliumClientError``.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-
-        /// The connection could not be made.
-        public static let connectFailed = Code("connect failed")
-        /// The broker sent an ERROR frame about something this client sent.
-        public static let broker = Code("broker")
-        /// The connection ended under the client.
-        public static let connectionLost = Code("connection lost")
-        /// ``MyceliumClient/close(timeout:)`` was called.
-        public static let closed = Code("closed")
-        /// The broker sent something the protocol does not allow.
-        public static let protocolViolation = Code("protocol violation")
-        /// A pool could not provide a buffer.
-        public static let pool = Code("pool")
-        /// An argument the call cannot use.
-        public static let invalidArgument = Code("invalid argument")
-        /// The broker did not answer a request in time.
-        public static let timedOut = Code("timed out")
-
-        /// The code's name.
-        public var description: String { name }
-    }
+    /// The kind of a ``MyceliumClientError``: compare it with the static members of its extension.
+    public typealias Code = ErrorCode<MyceliumClientError>
 
     private enum Details: Sendable, Hashable {
         case connectFailed(address: String, error: EngineError)
@@ -163,4 +140,23 @@ public struct MyceliumClientError: Error, Sendable, Hashable, CustomStringConver
             "the broker did not answer \(request) within \(timeout); it may be stalled or overloaded (a slow broker needs a longer timeout)"
         }
     }
+}
+
+extension ErrorCode where Owner == MyceliumClientError {
+    /// The connection could not be made.
+    public static var connectFailed: Self { Self("connect failed") }
+    /// The broker sent an ERROR frame about something this client sent.
+    public static var broker: Self { Self("broker") }
+    /// The connection ended under the client.
+    public static var connectionLost: Self { Self("connection lost") }
+    /// ``MyceliumClient/close(timeout:)`` was called.
+    public static var closed: Self { Self("closed") }
+    /// The broker sent something the protocol does not allow.
+    public static var protocolViolation: Self { Self("protocol violation") }
+    /// A pool could not provide a buffer.
+    public static var pool: Self { Self("pool") }
+    /// An argument the call cannot use.
+    public static var invalidArgument: Self { Self("invalid argument") }
+    /// The broker did not answer a request in time.
+    public static var timedOut: Self { Self("timed out") }
 }

@@ -28,6 +28,24 @@ import Testing
         throw TestClient.Failure(description: "nothing listens at \(address) after 5 s")
     }
 
+    /// A broker on the test's Unix socket served by `run()` in a task, and a client it counts.
+    private func runBroker() async throws -> (Broker, Task<Void, any Error>, TestClient) {
+        let (configuration, address) = unixConfiguration
+        let broker = try Broker(configuration: configuration)
+        let running = Task { try await broker.run() }
+        return (broker, running, try await connectWhenListening(address))
+    }
+
+    /// A broker on the test's Unix socket started by `start()`, and a client it counts.
+    private func startBroker() throws -> (Broker, TestClient) {
+        let (configuration, address) = unixConfiguration
+        let broker = try Broker(configuration: configuration)
+        try broker.start()
+        let client = try TestClient(address)
+        _ = try client.sync()
+        return (broker, client)
+    }
+
     /// Checks that `client` got ERROR 8 and the broker reported it among the connections it
     /// closed.
     private func expectShutDown(_ client: TestClient, _ summary: BrokerSummary) throws {
@@ -54,10 +72,7 @@ import Testing
 
     @Test func runEndsOnCancellation() async throws {
         defer { directory.remove() }
-        let (configuration, address) = unixConfiguration
-        let broker = try Broker(configuration: configuration)
-        let running = Task { try await broker.run() }
-        let client = try await connectWhenListening(address)
+        let (broker, running, client) = try await runBroker()
         running.cancel()
         try await running.value
         try expectShutDown(client, await broker.stop())
@@ -65,10 +80,7 @@ import Testing
 
     @Test func runEndsOnStop() async throws {
         defer { directory.remove() }
-        let (configuration, address) = unixConfiguration
-        let broker = try Broker(configuration: configuration)
-        let running = Task { try await broker.run() }
-        let client = try await connectWhenListening(address)
+        let (broker, running, client) = try await runBroker()
         let summary = await broker.stop()
         try await running.value
         try expectShutDown(client, summary)
@@ -78,11 +90,7 @@ import Testing
 
     @Test func runServesABrokerStartedBefore() async throws {
         defer { directory.remove() }
-        let (configuration, address) = unixConfiguration
-        let broker = try Broker(configuration: configuration)
-        try broker.start()
-        let client = try TestClient(address)
-        _ = try client.sync()
+        let (broker, client) = try startBroker()
         let running = Task { try await broker.run() }
         running.cancel()
         try await running.value
@@ -91,11 +99,7 @@ import Testing
 
     @Test func concurrentStopsAllGetTheSameSummary() async throws {
         defer { directory.remove() }
-        let (configuration, address) = unixConfiguration
-        let broker = try Broker(configuration: configuration)
-        try broker.start()
-        let client = try TestClient(address)
-        _ = try client.sync()
+        let (broker, client) = try startBroker()
         let summaries = await withTaskGroup(of: BrokerSummary.self) { group in
             for _ in 0..<8 { group.addTask { await broker.stop() } }
             return await group.reduce(into: []) { $0.append($1) }
