@@ -51,7 +51,7 @@ public struct PoolError: Error, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The bytes asked for (``Code/invalidSize``, ``Code/budgetExhausted``).
+    /// The bytes asked for (`.invalidSize`, `.budgetExhausted`).
     public var requestedBytes: Int? {
         switch details {
         case .invalidSize(let size): size

@@ -56,13 +56,13 @@ public struct PoolRegistryError: Error, CustomStringConvertible {
         }
     }
 
-    /// The names registered, for ``Code/unknownName``; empty otherwise.
+    /// The names registered, for `.unknownName`; empty otherwise.
     public var registered: [String] {
         if case .unknownName(_, let registered) = details { return registered }
         return []
     }
 
-    /// What the factory threw, for ``Code/factoryFailed``.
+    /// What the factory threw, for `.factoryFailed`.
     public var underlying: (any Error)? {
         if case .factoryFailed(_, let underlying) = details { return underlying }
         return nil

@@ -83,8 +83,8 @@ public struct BrokerError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The error behind this one: a ``PoolRegistryError`` (``Code/pool``), an
-    /// ``EngineError`` (``Code/engine``) or a ``PoolError`` (``Code/outOfMemory``).
+    /// The error behind this one: a ``PoolRegistryError`` (`.pool`), an
+    /// ``EngineError`` (`.engine`) or a ``PoolError`` (`.outOfMemory`).
     public var underlying: (any Error)? {
         switch details {
         case .pool(let error): error
@@ -94,8 +94,8 @@ public struct BrokerError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The type ids the error is about (``Code/unknownTypeID``, ``Code/payloadTooLarge``,
-    /// ``Code/slowConsumer``); empty otherwise.
+    /// The type ids the error is about (`.unknownTypeID`, `.payloadTooLarge`,
+    /// `.slowConsumer`); empty otherwise.
     public var typeIDs: [UInt16] {
         switch details {
         case .unknownTypeID(let typeID), .payloadTooLarge(let typeID, _, _): [typeID]

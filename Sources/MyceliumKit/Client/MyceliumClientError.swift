@@ -91,14 +91,14 @@ public struct MyceliumClientError: Error, Sendable, Hashable, CustomStringConver
         }
     }
 
-    /// The address that did not answer (``Code/connectFailed``).
+    /// The address that did not answer (`.connectFailed`).
     public var address: String? {
         if case .connectFailed(let address, _) = details { return address }
         return nil
     }
 
-    /// The error behind this one: the ``EngineError`` of ``Code/connectFailed`` or the
-    /// ``PoolError`` of ``Code/pool``.
+    /// The error behind this one: the ``EngineError`` of `.connectFailed` or the
+    /// ``PoolError`` of `.pool`.
     public var underlying: (any Error)? {
         switch details {
         case .connectFailed(_, let error): error
@@ -107,13 +107,13 @@ public struct MyceliumClientError: Error, Sendable, Hashable, CustomStringConver
         }
     }
 
-    /// Why the connection ended (``Code/connectionLost``).
+    /// Why the connection ended (`.connectionLost`).
     public var reason: String? {
         if case .connectionLost(let reason, _) = details { return reason }
         return nil
     }
 
-    /// The request that was not answered and how long it waited (``Code/timedOut``).
+    /// The request that was not answered and how long it waited (`.timedOut`).
     public var unansweredRequest: (request: String, after: Duration)? {
         if case .timedOut(let request, let after) = details { return (request, after) }
         return nil
