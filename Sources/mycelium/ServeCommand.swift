@@ -99,36 +99,23 @@ struct ServeCommand: AsyncParsableCommand {
                 unix: unix.isEmpty ? try file?.strings("unix") ?? [] : unix)
             let logger = Logger(label: "mycelium.serve")
             configuration.logger = logger
-            if let value = try setting(loops.map(String.init), "loops", wholeNumber("loops")) {
-                configuration.loops = value
+            /// Sets `path` from its flag or config-file key when either is given.
+            func set<Value>(
+                _ path: WritableKeyPath<BrokerConfiguration, Value>, _ flag: String?, _ key: String,
+                _ parse: (String) throws(UserError) -> Value
+            ) throws(UserError) {
+                if let value = try setting(flag, key, parse) { configuration[keyPath: path] = value }
             }
-            if let value = try setting(maxPayload, "max-payload", bytes("--max-payload")) {
-                configuration.maxPayload = value
-            }
-            if let value = try setting(maxPending, "max-pending", bytes("--max-pending")) {
-                configuration.maxPending = value
-            }
-            if let value = try setting(poolBudget, "pool-budget", bytes("--pool-budget")) {
-                configuration.poolMemoryBudget = value
-            }
-            if let value = try setting(slowConsumer, "slow-consumer", policy) {
-                configuration.slowConsumerPolicy = value
-            }
-            if let value = try setting(maxConnections.map(String.init), "max-connections", wholeNumber("max-connections")) {
-                configuration.maxConnections = value
-            }
-            if let value = try setting(
-                maxSubscriptions.map(String.init), "max-subscriptions", wholeNumber("max-subscriptions"))
-            {
-                configuration.maxSubscriptions = value
-            }
-            if let value = try setting(
-                drainTimeout, "drain-timeout",
-                { (text) throws(UserError) in
-                    try DrainTimeout.parse(text, option: "--drain-timeout")
-                })
-            {
-                configuration.drainTimeout = value
+            try set(\.loops, loops.map(String.init), "loops", wholeNumber("loops"))
+            try set(\.maxPayload, maxPayload, "max-payload", bytes("--max-payload"))
+            try set(\.maxPending, maxPending, "max-pending", bytes("--max-pending"))
+            try set(\.poolMemoryBudget, poolBudget, "pool-budget", bytes("--pool-budget"))
+            try set(\.slowConsumerPolicy, slowConsumer, "slow-consumer", policy)
+            try set(\.maxConnections, maxConnections.map(String.init), "max-connections", wholeNumber("max-connections"))
+            try set(
+                \.maxSubscriptions, maxSubscriptions.map(String.init), "max-subscriptions", wholeNumber("max-subscriptions"))
+            try set(\.drainTimeout, drainTimeout, "drain-timeout") { (text) throws(UserError) in
+                try DrainTimeout.parse(text, option: "--drain-timeout")
             }
             let broker = try Broker(configuration: configuration)
             let group = ServiceGroup(
