@@ -3,10 +3,14 @@ import PackageDescription
 
 /// Every Swift target opts into the same upcoming features as swift-log and Hummingbird:
 /// existentials are spelled `any`, and imports are internal unless marked `public import`.
-let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
-]
+///
+/// `MYCELIUM_WARNINGS_AS_ERRORS=1` (set by `.ci/run`) turns the package's own warnings into
+/// errors; the flag is never set for a package that depends on this one.
+let swiftSettings: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ] + (Context.environment["MYCELIUM_WARNINGS_AS_ERRORS"] == nil ? [] : [.unsafeFlags(["-warnings-as-errors"])])
 
 let package = Package(
     name: "mycelium",
@@ -111,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "myceliumTests",
-            dependencies: ["mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore"],
+            dependencies: ["mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore", "CSQLite"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # bench-broker.sh - end-to-end figures for `mycelium serve` against the C reference broker
-# and NATS, in one run of ../shared/bench (release build; not part of CI).
+# and NATS, in one run of an external load harness (release build; not part of CI). BENCH
+# names the harness's directory: Benchmarks/README.md says what it must hold.
 #
 #   Scripts/bench-broker.sh            # every figure issue 4 asks for
 #   POOLS="arena" SIZES=128 REPS=1 Scripts/bench-broker.sh   # a quick look
+#   BASELINE=../main-before/.build/release/mycelium Scripts/bench-broker.sh   # before/after
+#
+# BASELINE names a mycelium binary built from another tree (main before a change, say): the
+# PEERS phase then also runs it, per pool, labelled baseline-POOL, so that a change is
+# compared with what it replaces in one run, beside the same C reference.
 #
 # Phases (each can be skipped with SKIP_<PHASE>=1); Scripts/cpu-per-message.py turns the
 # PEERS results into CPU per delivered message with ratios:
@@ -16,7 +22,7 @@
 #             ... and the pool hit rate from STATS after those runs
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BENCH=${BENCH:-$ROOT/../shared/bench}
+BENCH=${BENCH:?set BENCH to the load harness directory (pubsub-load.c, tlv-ref-broker.c, malloc_count.c, run_peers.sh): see Benchmarks/README.md}
 WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/mycelium-bench}
 POOLS=${POOLS:-"arena mutex lockfree"}
 SIZES=${SIZES:-"16 128 1024"}
@@ -49,10 +55,10 @@ start_broker() {
     shift 2
     local out=$TMP/$label.out
     if [ -n "$preload" ]; then
-        LD_PRELOAD=$preload "$MYCELIUM" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
+        LD_PRELOAD=$preload "${BINARY:-$MYCELIUM}" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
             >"$out" 2>"$TMP/$label.err" &
     else
-        "$MYCELIUM" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
+        "${BINARY:-$MYCELIUM}" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
             >"$out" 2>"$TMP/$label.err" &
     fi
     local pid=$!
@@ -72,6 +78,10 @@ if [ "${SKIP_PEERS:-0}" != 1 ]; then
     for pool in $POOLS; do
         read -r pid port sock < <(start_broker "peers-$pool" "" --pool "$pool")
         extra+="mycelium-$pool-tcp|tlv|--tcp 127.0.0.1:$port|$pid;mycelium-$pool-unix|tlv|--unix $sock|$pid;"
+        if [ -n "${BASELINE:-}" ]; then
+            read -r pid port sock < <(BINARY=$BASELINE start_broker "baseline-$pool" "" --pool "$pool")
+            extra+="baseline-$pool-tcp|tlv|--tcp 127.0.0.1:$port|$pid;baseline-$pool-unix|tlv|--unix $sock|$pid;"
+        fi
     done
     log "run_peers: $POOLS beside tlvref and nats (REPS=$REPS, N=$N)"
     BENCH_WORK=$WORK TARGETS="nats-tcp tlvref-tcp tlvref-unix" EXTRA_TARGETS=${extra%;} \

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The built `mycelium` binary, run as a child process in a temporary working directory.
-final class CLI {
+final class CLI: Sendable {
     struct Result {
         let status: Int32
         let stdout: String

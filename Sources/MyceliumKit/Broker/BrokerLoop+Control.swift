@@ -39,7 +39,9 @@ extension BrokerLoop {
                 return
             }
             connection.pointee.peerName = hello.peerName
-            send(.hello(Hello(digest: limits.digest ?? Hello.uncheckedDigest, peerName: "mycelium")), to: connection)
+            send(
+                .hello(Hello(digest: limits.digest ?? Hello.uncheckedDigest, peerName: MyceliumVersion.brokerPeerName)),
+                to: connection)
         case .subscribe(let ids):
             subscribe(connection, ids, name: name)
         case .unsubscribe(let ids):

@@ -105,6 +105,7 @@ import Testing
             try matching.send(.hello(Hello(digest: digest, peerName: "good")))
             let reply = try matching.readFrame()
             #expect(reply.typeID == 1 && Array(reply.payload[2..<34]) == digest)
+            #expect(String(decoding: reply.payload[34...], as: UTF8.self) == "mycelium \(MyceliumVersion.current)")
             let unchecked = try TestClient(address)
             try unchecked.send(.hello(Hello(peerName: "zero digest")))
             #expect(try unchecked.readFrame().typeID == 1)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds one libFuzzer target of the Fuzz/ package (with AddressSanitizer) and runs it for
+# SECONDS, starting from its committed seed corpus, Fuzz/Corpus/TARGET. New inputs go to a
+# work directory, not to the committed corpus; a crash leaves its input there and fails the
+# run. Prints the executions done.
+#
+#   Scripts/fuzz.sh FuzzContracts 60
+#   FUZZ_WORK=/tmp/fuzz Scripts/fuzz.sh FuzzCodec 600      # keep what it found
+set -euo pipefail
+target=${1:?usage: Scripts/fuzz.sh TARGET SECONDS (targets: the directories in Fuzz/Sources)}
+seconds=${2:?usage: Scripts/fuzz.sh TARGET SECONDS}
+root=$(cd "$(dirname "$0")/.." && pwd)
+[ -d "$root/Fuzz/Sources/$target" ] || { echo "fuzz.sh: no target $target in Fuzz/Sources" >&2; exit 2; }
+work=${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/mycelium-fuzz.XXXXXX")}
+mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
+
+# The linker warns about every sanitizer symbol it cannot export; the log keeps that.
+if ! swift build --package-path "$root/Fuzz" --product "$target" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address \
+    >"$work/$target/build.log" 2>&1; then
+    grep -v "Cannot export local symbol" "$work/$target/build.log" | tail -40 >&2
+    echo "fuzz.sh: building $target failed" >&2
+    exit 1
+fi
+binary=$(swift build --package-path "$root/Fuzz" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --show-bin-path)/$target
+
+log=$work/$target/fuzz.log
+status=0
+"$binary" "$work/$target/corpus" "$root/Fuzz/Corpus/$target" \
+    -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
+    -artifact_prefix="$work/$target/artifacts/" >"$log" 2>&1 || status=$?
+executions=$(awk '/stat::number_of_executed_units/ { print $NF }' "$log")
+if [ "$status" -ne 0 ]; then
+    tail -40 "$log" >&2
+    echo "fuzz.sh: $target failed after ${executions:-?} executions; the input is in $work/$target/artifacts" >&2
+    exit "$status"
+fi
+echo "fuzz.sh: $target ran ${executions:-?} executions in $seconds s, no crash (log: $log)"

@@ -1,0 +1,15 @@
+import Foundation
+import MyceliumKit
+import Testing
+
+/// The root command, `mycelium`.
+@Suite struct MyceliumCommandTests {
+    let cli: CLI
+    init() throws { cli = try CLI() }
+
+    @Test func versionPrintsTheBuildsVersion() throws {
+        let result = try cli.run("--version")
+        #expect(result.status == 0)
+        #expect(result.stdout == MyceliumVersion.current + "\n")
+    }
+}
