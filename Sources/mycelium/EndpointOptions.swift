@@ -38,8 +38,9 @@ struct EndpointOptions: ParsableArguments {
     func connect(digest: [UInt8]?, peerName: String) async throws -> MyceliumClient {
         do {
             return try await MyceliumClient.connect(to: address(), name: peerName, digest: digest)
-        } catch MyceliumClientError.connectFailed(let target, let error) {
-            throw UserError(text: "cannot connect to \(target): \(Self.reason(error))")
+        } catch let error as MyceliumClientError where error.code == .connectFailed {
+            guard let target = error.address, let engineError = error.underlying as? EngineError else { throw error }
+            throw UserError(text: "cannot connect to \(target): \(Self.reason(engineError))")
         }
     }
 

@@ -37,7 +37,7 @@ struct MessageLookup {
         do {
             codec = try catalog.codec(for: nameOrTypeID)
         } catch {
-            throw CatalogError(path: label, problems: error.problems)
+            throw CatalogError(error.code, path: label, problems: error.problems)
         }
         codecs[nameOrTypeID] = codec
         return codec

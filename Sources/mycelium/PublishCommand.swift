@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContractStore
 import Foundation
+import UnixSignals
 
 /// `mycelium publish NAME|TYPE_ID --json '{...}' [--count N] [--rate R]`, or JSON lines on stdin.
 struct PublishCommand: AsyncParsableCommand {
@@ -48,11 +49,15 @@ struct PublishCommand: AsyncParsableCommand {
             let single = try json.map { try encode($0, origin: "--json", messages: &messages) }
             if let message { _ = try messages.codec(for: message) }
             let client = try await endpoint.connect(digest: try messages.digest(), peerName: "mycelium publish")
-            let watcher = SignalWatcher {
-                // Interrupted: stop reading, let the broker handle what was sent, exit 0.
-                try? await client.close()
-                Foundation.exit(0)
+            let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+            let watcher = Task {
+                for await _ in signals {
+                    // Interrupted: stop reading, let the broker handle what was sent, exit 0.
+                    try? await client.close()
+                    Foundation.exit(0)
+                }
             }
+            defer { watcher.cancel() }
             var pacer = Pacer(rate: rate)
             func send(_ frame: (typeID: UInt16, payload: [UInt8])) async throws {
                 for _ in 0..<count {
@@ -78,7 +83,6 @@ struct PublishCommand: AsyncParsableCommand {
             }
             try await client.flush()
             try await client.close()
-            withExtendedLifetime(watcher) {}
         }
     }
 
@@ -108,7 +112,7 @@ struct PublishCommand: AsyncParsableCommand {
         } catch let error as CodecError {
             throw UserError(text: "\(origin): \(error)")
         } catch let error as CatalogError {
-            throw UserError(text: "\(origin): \(error)")
+            throw UserError(text: "\(origin): \(error.withCommandLineAdvice)")
         }
     }
 

@@ -1,11 +1,11 @@
 import ArgumentParser
 import ContractStore
-import Dispatch
 import Foundation
 import Logging
 import MyceliumBackends
 import MyceliumKit
-import Synchronization
+import ServiceLifecycle
+import UnixSignals
 
 /// `mycelium serve`: the broker.
 struct ServeCommand: AsyncParsableCommand {
@@ -61,81 +61,68 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingAsyncErrors {
             let file = try config.map { (path) throws(UserError) in try ServeConfigFile(path: path) }
-            let catalogPath = try catalogOptions.catalog ?? file?.string("catalog") ?? catalogOptions.path
+            /// A setting: its flag when given, else the config file's key, read by `parse`.
+            func setting<Value>(
+                _ flag: String?, _ key: String, _ parse: (String) throws(UserError) -> Value
+            ) throws(UserError) -> Value? {
+                if let flag { return try parse(flag) }
+                return try file?.string(key).map(parse)
+            }
+            func text(_ text: String) -> String { text }
+            func wholeNumber(_ key: String) -> (String) throws(UserError) -> Int {
+                { (text) throws(UserError) in
+                    guard let number = Int(text) else {
+                        throw UserError(text: "config file \(config ?? ""): '\(key)' must be a whole number, not '\(text)'")
+                    }
+                    return number
+                }
+            }
+            func bytes(_ option: String) -> (String) throws(UserError) -> Int {
+                { (text) throws(UserError) in try ByteCount(text, option: option).bytes }
+            }
+            func policy(_ text: String) throws(UserError) -> BrokerConfiguration.SlowConsumerPolicy {
+                guard let policy = BrokerConfiguration.SlowConsumerPolicy(rawValue: text) else {
+                    throw UserError(text: "--slow-consumer '\(text)' is not a policy; use disconnect or drop-oldest")
+                }
+                return policy
+            }
+
+            let catalogPath = try setting(catalogOptions.catalog, "catalog", text) ?? catalogOptions.path
             let (catalog, created) = try Catalog.openOrCreateFromBundled(path: catalogPath)
             if created { printError("created catalog \(catalogPath) from the bundled contracts") }
             var configuration = BrokerConfiguration(
                 messageTypes: try catalog.messageTypes(),
-                pool: .named(try pool ?? file?.string("pool") ?? "arena", in: .builtIn))
+                pool: .named(try setting(pool, "pool", text) ?? "arena", in: .builtIn))
             configuration.digest = try catalog.digest()
-            let tcpListeners = tcp.isEmpty ? try file?.strings("tcp") ?? [] : tcp
-            let unixListeners = unix.isEmpty ? try file?.strings("unix") ?? [] : unix
-            configuration.listeners = try ListenerOptions.listeners(tcp: tcpListeners, unix: unixListeners)
-            func value(_ flag: String?, _ key: String) throws(UserError) -> String? {
-                if let flag { return flag }
-                return try file?.string(key)
+            configuration.listeners = try ListenerOptions.listeners(
+                tcp: tcp.isEmpty ? try file?.strings("tcp") ?? [] : tcp,
+                unix: unix.isEmpty ? try file?.strings("unix") ?? [] : unix)
+            let logger = Logger(label: "mycelium.serve")
+            configuration.logger = logger
+            /// Sets `path` from its flag or config-file key when either is given.
+            func set<Value>(
+                _ path: WritableKeyPath<BrokerConfiguration, Value>, _ flag: String?, _ key: String,
+                _ parse: (String) throws(UserError) -> Value
+            ) throws(UserError) {
+                if let value = try setting(flag, key, parse) { configuration[keyPath: path] = value }
             }
-            func integer(_ flag: Int?, _ key: String) throws(UserError) -> Int? {
-                if let flag { return flag }
-                guard let text = try file?.string(key) else { return nil }
-                guard let number = Int(text) else {
-                    throw UserError(text: "config file \(config ?? ""): '\(key)' must be a whole number, not '\(text)'")
-                }
-                return number
+            try set(\.loops, loops.map(String.init), "loops", wholeNumber("loops"))
+            try set(\.maxPayload, maxPayload, "max-payload", bytes("--max-payload"))
+            try set(\.maxPending, maxPending, "max-pending", bytes("--max-pending"))
+            try set(\.poolMemoryBudget, poolBudget, "pool-budget", bytes("--pool-budget"))
+            try set(\.slowConsumerPolicy, slowConsumer, "slow-consumer", policy)
+            try set(\.maxConnections, maxConnections.map(String.init), "max-connections", wholeNumber("max-connections"))
+            try set(
+                \.maxSubscriptions, maxSubscriptions.map(String.init), "max-subscriptions", wholeNumber("max-subscriptions"))
+            try set(\.drainTimeout, drainTimeout, "drain-timeout") { (text) throws(UserError) in
+                try DrainTimeout.parse(text, option: "--drain-timeout")
             }
-            if let loops = try integer(loops, "loops") { configuration.loops = loops }
-            if let text = try value(maxPayload, "max-payload") {
-                configuration.maxPayload = try ByteCount(text, option: "--max-payload").bytes
-            }
-            if let text = try value(maxPending, "max-pending") {
-                configuration.maxPending = try ByteCount(text, option: "--max-pending").bytes
-            }
-            if let text = try value(poolBudget, "pool-budget") {
-                configuration.poolMemoryBudget = try ByteCount(text, option: "--pool-budget").bytes
-            }
-            if let text = try value(slowConsumer, "slow-consumer") {
-                guard let policy = BrokerConfiguration.SlowConsumerPolicy(rawValue: text) else {
-                    throw UserError(text: "--slow-consumer '\(text)' is not a policy; use disconnect or drop-oldest")
-                }
-                configuration.slowConsumerPolicy = policy
-            }
-            if let count = try integer(maxConnections, "max-connections") { configuration.maxConnections = count }
-            if let count = try integer(maxSubscriptions, "max-subscriptions") { configuration.maxSubscriptions = count }
-            if let text = try value(drainTimeout, "drain-timeout") {
-                configuration.drainTimeout = try DrainTimeout.parse(text, option: "--drain-timeout")
-            }
-            try await serve(configuration)
+            let broker = try Broker(configuration: configuration)
+            let group = ServiceGroup(
+                services: [ServeService(broker: broker)], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
+            try await group.run()
+            let summary = await broker.stop()
+            FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))
         }
-    }
-
-    private func serve(_ configuration: BrokerConfiguration) async throws {
-        let (stopRequests, requestStop) = AsyncStream.makeStream(of: Void.self)
-        let signals = SignalWatcher { requestStop.yield() }
-        let broker = try Broker(configuration: configuration)
-        let bound = try broker.start()
-        var line = "listening"
-        for address in bound {
-            switch address {
-            case .tcp: line += " tcp=\(address)"
-            case .unix: line += " unix=\(address)"
-            }
-        }
-        let logger = Logger(label: "mycelium.serve")
-        logger.info(
-            "broker started",
-            metadata: [
-                "endpoints": "\(bound.map(\.description).joined(separator: " "))",
-                "pool": "\(broker.pool.name)",
-                "classes": "\(broker.pool.configuration.plan)",
-                "loops": "\(configuration.loops)",
-                "types": "\(configuration.messageTypes.entries.count)",
-            ])
-        // Last, and straight to the descriptor: scripts wait for this line on a pipe, and by then
-        // the start-up log line is out too.
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
-        for await _ in stopRequests { break }
-        let summary = await broker.stop()
-        withExtendedLifetime(signals) {}
-        FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ContractStore
 import Foundation
 import MyceliumKit
+import UnixSignals
 
 /// `mycelium subscribe NAME|TYPE_ID... [--json | --raw] [--count N]`.
 struct SubscribeCommand: AsyncParsableCommand {
@@ -59,7 +60,14 @@ struct SubscribeCommand: AsyncParsableCommand {
             let typeIDs = codecs.keys.sorted()
             let stream = try await client.subscribe(typeIDs)
             // Closing ends the stream with `.closed`, which the loop below takes as the end.
-            let watcher = SignalWatcher { try? await client.close() }
+            let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+            let watcher = Task {
+                for await _ in signals {
+                    try? await client.close()
+                    return
+                }
+            }
+            defer { watcher.cancel() }
             let names = typeIDs.compactMap { id in codecs[id].map { "\($0.message.name) (\(id))" } }
             printError("subscribed to \(names.joined(separator: ", ")) at \(client.address)")
             var received = 0
@@ -72,11 +80,10 @@ struct SubscribeCommand: AsyncParsableCommand {
                     received += 1
                     if let count, received >= count { break }
                 }
-            } catch MyceliumClientError.closed {
+            } catch let error as MyceliumClientError where error.code == .closed {
                 // SIGINT or SIGTERM: a normal end.
             }
             try await client.close()
-            withExtendedLifetime(watcher) {}
         }
     }
 

@@ -30,7 +30,7 @@ private func report(_ error: any Error) throws -> Never {
         printError(
             error.errors.count == 1 ? "1 error; nothing was imported" : "\(error.errors.count) errors; nothing was imported")
     case let error as CatalogError:
-        printError("error: \(error)")
+        printError("error: \(error.withCommandLineAdvice)")
     case let error as UserError:
         printError("error: \(error.text)")
     case let error as BrokerError:

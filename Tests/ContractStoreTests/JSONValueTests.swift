@@ -47,11 +47,12 @@ import Testing
 
     @Test(arguments: invalid)
     func invalidJSONSaysWhereAndWhy(text: String, expected: String) {
-        #expect(throws: CodecError(field: nil, expected)) { try JSONValue(parsing: text) }
+        #expect(throws: CodecError(.invalidJSON, field: nil, expected)) { try JSONValue(parsing: text) }
     }
 
     @Test func controlCharacterInAStringIsRefused() {
-        #expect(throws: CodecError(field: nil, "invalid JSON at byte 2: control character in a string; escape it")) {
+        #expect(throws: CodecError(.invalidJSON, field: nil, "invalid JSON at byte 2: control character in a string; escape it"))
+        {
             try JSONValue(parsing: "\"a\u{01}\"")
         }
     }

@@ -215,10 +215,22 @@ import Testing
         #expect(encodeError("{\"u8\":")?.description == "invalid JSON at byte 6: unexpected end of input")
     }
 
+    @Test func errorsCarryTheirKind() {
+        let renamed = Self.canonicalJSON.replacingOccurrences(of: "{\"u8\":255,", with: "{\"u9\":255,")
+        #expect(encodeError(renamed)?.code == .unknownField)
+        #expect(encodeError(Self.canonicalJSON.replacingOccurrences(of: "{\"u8\":255,", with: "{"))?.code == .missingField)
+        #expect(encodeError("[1]")?.code == .wrongType)
+        #expect(encodeError("{\"u8\":")?.code == .invalidJSON)
+        #expect(encodeError(with("ids", "[1,70000]"))?.code == .outOfRange)
+        #expect(encodeError(with("raw", "\"0xdeadbeef00\""))?.code == .wrongLength)
+        #expect(encodeError(with("raw", "\"0xabc\""))?.code == .invalidValue)
+        #expect(encodeError(with("u8", "null"))?.field == "u8")
+    }
+
     @Test func payloadOfTheWrongLengthIsRefused() throws {
         let size = Self.codec.message.maxPayload
         for count in [0, size - 1, size + 1] {
-            #expect(throws: CodecError(field: nil, "payload is \(count) bytes; All takes exactly \(size)")) {
+            #expect(throws: CodecError(.wrongLength, field: nil, "payload is \(count) bytes; All takes exactly \(size)")) {
                 try Self.codec.decode([UInt8](repeating: 0, count: count))
             }
         }
@@ -228,10 +240,14 @@ import Testing
         let fields = Dictionary(uniqueKeysWithValues: Self.codec.message.fields.map { ($0.name, $0) })
         var payload = try Self.codec.encode(json: Self.canonicalJSON)
         payload[try #require(fields["flag"]).offset] = 2
-        #expect(throws: CodecError(field: "flag", "holds 2, not a bool (0 or 1)")) { try Self.codec.decode(payload) }
+        #expect(throws: CodecError(.invalidValue, field: "flag", "holds 2, not a bool (0 or 1)")) {
+            try Self.codec.decode(payload)
+        }
         payload = try Self.codec.encode(json: Self.canonicalJSON)
         payload[try #require(fields["name"]).offset] = 0xFF
-        #expect(throws: CodecError(field: "name", "holds bytes that are not UTF-8 text")) { try Self.codec.decode(payload) }
+        #expect(throws: CodecError(.invalidValue, field: "name", "holds bytes that are not UTF-8 text")) {
+            try Self.codec.decode(payload)
+        }
     }
 
     @Test func bundledMessagesEncodeFromTheCatalog() throws {

@@ -18,24 +18,26 @@ struct PoolRegistryTests {
         var registry = PoolRegistry()
         try registry.register("b", description: "") { TestHeapPool(configuration: $0) }
         try registry.register("a", description: "") { TestHeapPool(configuration: $0) }
-        #expect(throws: PoolRegistryError.unknownName("c", registered: ["a", "b"])) {
+        let error = #expect(throws: PoolRegistryError.self) {
             _ = try registry.make("c", configuration: configuration)
         }
-        #expect(
-            PoolRegistryError.unknownName("c", registered: ["a", "b"]).description == "unknown pool backend 'c'; registered: a, b"
-        )
+        #expect(error?.code == .unknownName && error?.name == "c" && error?.registered == ["a", "b"])
+        #expect(error?.description == "unknown pool backend 'c'; registered: a, b")
     }
 
     @Test func takenAndInvalidNamesAreRefused() throws {
         var registry = PoolRegistry()
         try registry.register("heap", description: "") { TestHeapPool(configuration: $0) }
-        #expect(throws: PoolRegistryError.nameTaken("heap")) {
+        let taken = #expect(throws: PoolRegistryError.self) {
             try registry.register("heap", description: "") { TestHeapPool(configuration: $0) }
         }
+        #expect(taken?.code == .nameTaken && taken?.name == "heap")
+        #expect(taken?.description == "a pool backend named 'heap' is registered already; pick another name")
         for name in ["", "two words"] {
-            #expect(throws: PoolRegistryError.invalidName(name)) {
+            let invalid = #expect(throws: PoolRegistryError.self) {
                 try registry.register(name, description: "") { TestHeapPool(configuration: $0) }
             }
+            #expect(invalid?.code == .invalidName && invalid?.name == name)
         }
         #expect(
             PoolRegistryError.invalidName("two words").description
@@ -48,11 +50,11 @@ struct PoolRegistryTests {
         }
         var registry = PoolRegistry()
         try registry.register("big", description: "") { _ in throw NoMemory() }
-        #expect(throws: PoolRegistryError.factoryFailed(name: "big", underlying: "mmap refused 1 GiB")) {
+        let error = #expect(throws: PoolRegistryError.self) {
             _ = try registry.make("big", configuration: configuration)
         }
-        #expect(
-            PoolRegistryError.factoryFailed(name: "big", underlying: "mmap refused 1 GiB").description
-                == "pool backend 'big' failed to start: mmap refused 1 GiB")
+        #expect(error?.code == .factoryFailed && error?.name == "big")
+        #expect(error?.underlying is NoMemory, "the factory's error itself, not its text")
+        #expect(error?.description == "pool backend 'big' failed to start: mmap refused 1 GiB")
     }
 }

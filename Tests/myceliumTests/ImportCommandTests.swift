@@ -113,7 +113,11 @@ import Testing
     @Test func badCatalogPathsAreUserErrors() async throws {
         let notSQLite = try cli.write("notes.txt", "plain text\n")
         let cases: [(String, String)] = [
-            (cli.directory.path, "error: catalog \(cli.directory.path): is a directory; pass a file path with --catalog"),
+            (
+                cli.directory.path,
+                "error: catalog \(cli.directory.path): is a directory, not a catalog file "
+                    + "(e.g. \(cli.directory.path)/mycelium.db); pass another --catalog path\n"
+            ),
             (
                 notSQLite,
                 "error: catalog \(notSQLite): is not an SQLite file, so not a Mycelium catalog; pass another --catalog path"

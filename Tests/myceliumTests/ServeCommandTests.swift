@@ -123,6 +123,20 @@ import Testing
         #expect(result.stderr.contains("unknown key 'max_pending'; use serve's flag names"))
     }
 
+    @Test func configValuesAreCheckedLikeFlags() async throws {
+        try cli.write("serve.yaml", "pool: system\ntcp: 127.0.0.1:0\nmax-connections: many\n")
+        let result = try await cli.run("serve", "--config", cli.path("serve.yaml"))
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasSuffix(
+                "error: config file \(cli.path("serve.yaml")): 'max-connections' must be a whole number, not 'many'\n"),
+            "\(result.stderr)")
+        try cli.write("late.yaml", "pool: system\ntcp: 127.0.0.1:0\ndrain-timeout: later\n")
+        let late = try await cli.run("serve", "--config", cli.path("late.yaml"))
+        #expect(late.status == 1)
+        #expect(late.stderr.contains("--drain-timeout 'later' is not a duration"), "\(late.stderr)")
+    }
+
     @Test func occupiedUnixSocketIsAnErrorAndAStaleOneIsReplaced() async throws {
         let path = cli.path("bus.sock")
         let first = try await ServeProcess(cli, ["--pool", "system", "--unix", path])

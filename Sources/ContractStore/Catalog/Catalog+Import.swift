@@ -28,7 +28,7 @@ extension Catalog {
     {
         let set = parsed.set
         if isReadOnly && !dryRun {
-            throw CatalogError(path: path, "is read-only; make it writable (chmod u+w) or pass another --catalog path")
+            throw CatalogError(.readOnly, path: path, "is read-only; make it writable (chmod u+w)")
         }
         do {
             return try database.transaction(commit: !dryRun) { () throws -> ImportReport in
@@ -49,7 +49,7 @@ extension Catalog {
                 }
                 let changes = Self.changes(from: old, to: set.messages)
                 let breaking = breakingProblems(changes, old: old, new: set, oldVersion: stored?.1)
-                if !breaking.isEmpty && !force { throw CatalogError(path: path, problems: breaking) }
+                if !breaking.isEmpty && !force { throw CatalogError(.breakingChange, path: path, problems: breaking) }
                 let outcome: ImportReport.Outcome = stored == nil ? .created : .updated
                 try write(set, fingerprint: fingerprint, outcome: outcome, changes: changes)
                 return report(
@@ -84,7 +84,7 @@ extension Catalog {
                         + "of set '\(owner[other.name] ?? "?")'; pick another tlv_type")
             }
         }
-        if !problems.isEmpty { throw CatalogError(path: path, problems: problems) }
+        if !problems.isEmpty { throw CatalogError(.conflict, path: path, problems: problems) }
     }
 
     /// Message-level differences between the stored set and the new one.
@@ -121,14 +121,14 @@ extension Catalog {
             switch change.kind {
             case .removed:
                 problems.append(
-                    "\(new.source) removes message \(change.name); raise schema.version or pass --force")
+                    "\(new.source) removes message \(change.name); raise schema.version")
             case .resized, .changedLayout:
                 let before = old.first { $0.name == change.name }?.schemaVersion
                 let after = new.messages.first { $0.name == change.name }?.schemaVersion
                 if Self.isIncrease(from: before, to: after) { continue }
                 problems.append(
                     "\(new.source) changes the layout of message \(change.name) (\(change.detail)) without raising its "
-                        + "schema_version (\(before ?? "none")) or schema.version; raise one of them or pass --force")
+                        + "schema_version (\(before ?? "none")) or schema.version; raise one of them")
             case .added, .changedMetadata:
                 continue
             }

@@ -37,17 +37,16 @@ public final class Catalog {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if isDirectory.boolValue {
-            throw CatalogError(path: path, "is a directory; pass a file path with --catalog (e.g. \(path)/mycelium.db)")
+            throw CatalogError(.notACatalog, path: path, "is a directory, not a catalog file (e.g. \(path)/mycelium.db)")
         }
         if !exists && !createIfMissing {
-            throw CatalogError(
-                path: path, "no catalog here; import contracts first: mycelium import contracts/contracts.yaml")
+            throw CatalogError(.missing, path: path, "no catalog here; import contracts first")
         }
         isReadOnly = exists && Self.hasNoWritePermission(path)
         do {
             database = try SQLiteDatabase(path: path, readOnly: isReadOnly, create: true)
         } catch {
-            throw CatalogError(path: path, "cannot open: \(error.message); check the path and its permissions")
+            throw CatalogError(.storage, path: path, "cannot open: \(error.message); check the path and its permissions")
         }
         try migrate()
     }
@@ -85,14 +84,14 @@ public final class Catalog {
         }
         guard version <= CatalogMigrations.latest else {
             throw CatalogError(
-                path: path,
+                .newerFormat, path: path,
                 "was written by a newer Mycelium (catalog format \(version); this build knows up to "
-                    + "\(CatalogMigrations.latest)); upgrade mycelium or pass another --catalog")
+                    + "\(CatalogMigrations.latest)); upgrade mycelium")
         }
         guard version < CatalogMigrations.latest else { return }
         if isReadOnly {
             throw CatalogError(
-                path: path,
+                .readOnly, path: path,
                 "is read-only and needs migrating from format \(version) to \(CatalogMigrations.latest); make it writable (chmod u+w)"
             )
         }
@@ -104,7 +103,7 @@ public final class Catalog {
         } catch let error as SQLiteError {
             throw failure(error, doing: "migrate")
         } catch {
-            throw CatalogError(path: path, "cannot migrate: \(error)")
+            throw CatalogError(.storage, path: path, "cannot migrate: \(error)")
         }
     }
 
@@ -112,16 +111,15 @@ public final class Catalog {
     func failure(_ error: SQLiteError, doing action: String) -> CatalogError {
         let code = error.primaryCode
         if code == 26 {  // SQLITE_NOTADB
-            return CatalogError(path: path, "is not an SQLite file, so not a Mycelium catalog; pass another --catalog path")
+            return CatalogError(.notACatalog, path: path, "is not an SQLite file, so not a Mycelium catalog")
         }
         if code == 8 {  // SQLITE_READONLY
-            return CatalogError(path: path, "is read-only; make it writable (chmod u+w) or pass another --catalog path")
+            return CatalogError(.readOnly, path: path, "is read-only; make it writable (chmod u+w)")
         }
         if code == 1 && error.message.contains("already exists") {
-            return CatalogError(
-                path: path, "is an SQLite file of another program, not a Mycelium catalog; pass another --catalog path")
+            return CatalogError(.notACatalog, path: path, "is an SQLite file of another program, not a Mycelium catalog")
         }
-        return CatalogError(path: path, "cannot \(action): \(error.message)")
+        return CatalogError(.storage, path: path, "cannot \(action): \(error.message)")
     }
 
     // MARK: Reading
@@ -144,7 +142,7 @@ public final class Catalog {
             for (typeID, ordinal, name, declared, canonical, offset, summary) in fieldRows {
                 guard let type = try? FieldTypeSpelling.parse(canonical, maxLength: nil) else {
                     throw CatalogError(
-                        path: path,
+                        .invalidContents, path: path,
                         "field \(name) of type id \(typeID) has an unreadable type '\(canonical)'; re-import its contracts")
                 }
                 fields[typeID, default: []].append(
@@ -171,9 +169,9 @@ public final class Catalog {
         guard let found else {
             let known = all.prefix(8).map(\.name).joined(separator: ", ") + (all.count > 8 ? ", ..." : "")
             throw CatalogError(
-                path: path,
+                all.isEmpty ? .missing : .unknownMessage, path: path,
                 "has no message named or numbered '\(nameOrTypeID)'"
-                    + (all.isEmpty ? "; import contracts first" : "; known: \(known) (mycelium contracts list)"))
+                    + (all.isEmpty ? "; import contracts first" : "; known: \(known)"))
         }
         return found
     }
@@ -186,7 +184,7 @@ public final class Catalog {
         do {
             return try MessageTypeTable(entries)
         } catch {
-            throw CatalogError(path: path, "holds an invalid type table: \(error); re-import its contracts")
+            throw CatalogError(.invalidContents, path: path, "holds an invalid type table: \(error); re-import its contracts")
         }
     }
 
@@ -225,7 +223,8 @@ public final class Catalog {
     /// A stored type id, checked: a file edited by hand must not crash the reader.
     private func checkedTypeID(_ stored: Int) throws(CatalogError) -> UInt16 {
         guard let id = UInt16(exactly: stored), ContractParser.typeIDRange.contains(stored) else {
-            throw CatalogError(path: path, "holds an invalid type id \(stored); re-import its contracts into a new catalog")
+            throw CatalogError(
+                .invalidContents, path: path, "holds an invalid type id \(stored); re-import its contracts into a new catalog")
         }
         return id
     }
@@ -239,7 +238,7 @@ public final class Catalog {
         } catch let error as SQLiteError {
             throw failure(error, doing: action)
         } catch {
-            throw CatalogError(path: path, "cannot \(action): \(error)")
+            throw CatalogError(.storage, path: path, "cannot \(action): \(error)")
         }
     }
 }

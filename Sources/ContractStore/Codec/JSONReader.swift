@@ -17,7 +17,7 @@ struct JSONReader {
     }
 
     private func failure(_ text: String) -> CodecError {
-        CodecError(field: nil, "invalid JSON at byte \(index): \(text)")
+        CodecError(.invalidJSON, field: nil, "invalid JSON at byte \(index): \(text)")
     }
 
     private mutating func skipWhitespace() {

@@ -41,22 +41,23 @@ public struct MessageCodec: Sendable {
     /// - Throws: ``CodecError`` (see ``encode(json:)``).
     public func encode(_ value: JSONValue) throws(CodecError) -> [UInt8] {
         guard case .object(let members) = value else {
-            throw CodecError(field: nil, "\(message.name) must be a JSON object of its fields, got \(value.kind)")
+            throw CodecError(.wrongType, field: nil, "\(message.name) must be a JSON object of its fields, got \(value.kind)")
         }
         var given: [String: JSONValue] = [:]
         for member in members {
             guard message.field(named: member.key) != nil else {
                 let known = message.fields.map(\.name).joined(separator: ", ")
-                throw CodecError(field: member.key, "\(message.name) has no such field; its fields are \(known)")
+                throw CodecError(.unknownField, field: member.key, "\(message.name) has no such field; its fields are \(known)")
             }
             guard given.updateValue(member.value, forKey: member.key) == nil else {
-                throw CodecError(field: member.key, "given twice; give each field once")
+                throw CodecError(.unknownField, field: member.key, "given twice; give each field once")
             }
         }
         var payload = [UInt8](repeating: 0, count: message.maxPayload)
         for field in message.fields {
             guard let value = given[field.name] else {
-                throw CodecError(field: field.name, "missing; \(message.name) needs every field (\(field.type.canonicalName))")
+                throw CodecError(
+                    .missingField, field: field.name, "missing; \(message.name) needs every field (\(field.type.canonicalName))")
             }
             try Self.write(value, as: field.type, path: field.name, into: &payload, at: field.offset)
         }
@@ -72,7 +73,7 @@ public struct MessageCodec: Sendable {
         let bytes = Array(payload)
         guard bytes.count == message.maxPayload else {
             throw CodecError(
-                field: nil, "payload is \(bytes.count) bytes; \(message.name) takes exactly \(message.maxPayload)")
+                .wrongLength, field: nil, "payload is \(bytes.count) bytes; \(message.name) takes exactly \(message.maxPayload)")
         }
         var members: [(key: String, value: JSONValue)] = []
         for field in message.fields {
@@ -103,16 +104,18 @@ public struct MessageCodec: Sendable {
             guard case .string(let text) = value else { throw mismatch(value, "a string", path) }
             let utf8 = Array(text.utf8)
             guard utf8.count <= count else {
-                throw CodecError(field: path, "is \(utf8.count) bytes of UTF-8, longer than FixedStr<\(count)>; shorten it")
+                throw CodecError(
+                    .wrongLength, field: path, "is \(utf8.count) bytes of UTF-8, longer than FixedStr<\(count)>; shorten it")
             }
             guard !utf8.contains(0) else {
-                throw CodecError(field: path, "contains a NUL character, which FixedStr uses as padding")
+                throw CodecError(.invalidValue, field: path, "contains a NUL character, which FixedStr uses as padding")
             }
             payload.replaceSubrange(offset..<offset + utf8.count, with: utf8)
         case .fixedVec(let element, let count):
             guard case .array(let elements) = value else { throw mismatch(value, "an array of up to \(count) elements", path) }
             guard elements.count <= count else {
-                throw CodecError(field: path, "has \(elements.count) elements; \(type.canonicalName) holds at most \(count)")
+                throw CodecError(
+                    .wrongLength, field: path, "has \(elements.count) elements; \(type.canonicalName) holds at most \(count)")
             }
             for (index, item) in elements.enumerated() {
                 try write(item, as: element, path: "\(path)[\(index)]", into: &payload, at: offset + index * element.size)
@@ -130,7 +133,7 @@ public struct MessageCodec: Sendable {
         case .number(let literal):
             guard !literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else {
                 throw CodecError(
-                    field: path,
+                    .invalidValue, field: path,
                     "\(literal) is not a whole number as written, so it cannot be read exactly as \(type.canonicalName); "
                         + "write its digits, or quote it as a string")
             }
@@ -143,13 +146,14 @@ public struct MessageCodec: Sendable {
         let signed = [.int8, .int16, .int32, .int64, .int128].contains(type)
         let negative = text.hasPrefix("-")
         let outOfRange = CodecError(
-            field: path, "\(text) is out of range for \(type.canonicalName) (\(range(bits: bits, signed: signed)))")
+            .outOfRange, field: path, "\(text) is out of range for \(type.canonicalName) (\(range(bits: bits, signed: signed)))")
         var magnitude: WideInteger
         switch WideInteger.parse(negative ? text.dropFirst() : Substring(text), limbCount: max(1, size / 8)) {
         case .value(let value): magnitude = value
         case .tooLarge: throw outOfRange
         case .malformed:
-            throw CodecError(field: path, "'\(text)' is not an integer; write a number, or a decimal or 0x hex string")
+            throw CodecError(
+                .invalidValue, field: path, "'\(text)' is not an integer; write a number, or a decimal or 0x hex string")
         }
         if negative && !magnitude.isZero {
             guard signed else { throw outOfRange }
@@ -185,7 +189,7 @@ public struct MessageCodec: Sendable {
         switch value {
         case .number(let literal):
             guard let number = parse(literal), number.isFinite else {
-                throw CodecError(field: path, "\(literal) is out of range for \(name)")
+                throw CodecError(.outOfRange, field: path, "\(literal) is out of range for \(name)")
             }
             return number
         case .string("nan"): return .nan
@@ -201,19 +205,23 @@ public struct MessageCodec: Sendable {
         var bytes: [UInt8] = []
         switch value {
         case .string(let text):
-            guard text.hasPrefix("0x") || text.hasPrefix("0X") else { throw CodecError(field: path, "'\(text)' is not \(what)") }
+            guard text.hasPrefix("0x") || text.hasPrefix("0X") else {
+                throw CodecError(.invalidValue, field: path, "'\(text)' is not \(what)")
+            }
             let digits = Array(text.dropFirst(2))
-            guard digits.count % 2 == 0 else { throw CodecError(field: path, "'\(text)' has an odd number of hex digits") }
+            guard digits.count % 2 == 0 else {
+                throw CodecError(.invalidValue, field: path, "'\(text)' has an odd number of hex digits")
+            }
             for index in stride(from: 0, to: digits.count, by: 2) {
                 guard let high = digits[index].hexDigitValue, let low = digits[index + 1].hexDigitValue else {
-                    throw CodecError(field: path, "'\(text)' is not \(what)")
+                    throw CodecError(.invalidValue, field: path, "'\(text)' is not \(what)")
                 }
                 bytes.append(UInt8(high << 4 | low))
             }
         case .array(let elements):
             for (index, element) in elements.enumerated() {
                 guard case .number(let literal) = element, let byte = UInt8(literal) else {
-                    throw CodecError(field: "\(path)[\(index)]", "\(element.text) is not a byte (0 to 255)")
+                    throw CodecError(.invalidValue, field: "\(path)[\(index)]", "\(element.text) is not a byte (0 to 255)")
                 }
                 bytes.append(byte)
             }
@@ -221,16 +229,16 @@ public struct MessageCodec: Sendable {
             throw mismatch(value, what, path)
         }
         if exactly && bytes.count != count {
-            throw CodecError(field: path, "has \(bytes.count) bytes; an Address is exactly \(count)")
+            throw CodecError(.wrongLength, field: path, "has \(bytes.count) bytes; an Address is exactly \(count)")
         }
         guard bytes.count <= count else {
-            throw CodecError(field: path, "has \(bytes.count) bytes; the field holds at most \(count)")
+            throw CodecError(.wrongLength, field: path, "has \(bytes.count) bytes; the field holds at most \(count)")
         }
         return bytes
     }
 
     private static func mismatch(_ value: JSONValue, _ expected: String, _ path: String) -> CodecError {
-        CodecError(field: path, "expected \(expected), got \(value.kind)")
+        CodecError(.wrongType, field: path, "expected \(expected), got \(value.kind)")
     }
 
     private static func littleEndian(_ value: UInt64, count: Int) -> [UInt8] {
@@ -245,7 +253,7 @@ public struct MessageCodec: Sendable {
         switch type {
         case .bool:
             let byte = slice[slice.startIndex]
-            guard byte <= 1 else { throw CodecError(field: path, "holds \(byte), not a bool (0 or 1)") }
+            guard byte <= 1 else { throw CodecError(.invalidValue, field: path, "holds \(byte), not a bool (0 or 1)") }
             return .bool(byte == 1)
         case .float32:
             return floatValue(Float(bitPattern: UInt32(truncatingIfNeeded: WideInteger(littleEndian: slice).limbs[0])))
@@ -256,7 +264,7 @@ public struct MessageCodec: Sendable {
         case .fixedStr:
             let text = slice.prefix { $0 != 0 }
             guard let string = String(validating: text, as: UTF8.self) else {
-                throw CodecError(field: path, "holds bytes that are not UTF-8 text")
+                throw CodecError(.invalidValue, field: path, "holds bytes that are not UTF-8 text")
             }
             return .string(string)
         case .fixedVec(let element, let count):

@@ -46,7 +46,7 @@ public struct PoolRegistry: Sendable {
         do {
             return try entry.factory(configuration)
         } catch {
-            throw .factoryFailed(name: name, underlying: String(describing: error))
+            throw .factoryFailed(name: name, underlying: error)
         }
     }
 
@@ -55,30 +55,4 @@ public struct PoolRegistry: Sendable {
 
     /// The registered backends, sorted by name.
     public var entries: [Entry] { names.compactMap { entriesByName[$0] } }
-}
-
-/// Why a registry could not register or make a backend.
-public enum PoolRegistryError: Error, Hashable, CustomStringConvertible {
-    /// No backend is registered under this name.
-    case unknownName(String, registered: [String])
-    /// A backend is registered under this name already.
-    case nameTaken(String)
-    /// The name is empty or contains whitespace.
-    case invalidName(String)
-    /// The backend's factory threw.
-    case factoryFailed(name: String, underlying: String)
-
-    /// Names the backend and what to do.
-    public var description: String {
-        switch self {
-        case .unknownName(let name, let registered):
-            "unknown pool backend '\(name)'; registered: \(registered.joined(separator: ", "))"
-        case .nameTaken(let name):
-            "a pool backend named '\(name)' is registered already; pick another name"
-        case .invalidName(let name):
-            "'\(name)' is not a usable pool backend name: use a non-empty name without spaces"
-        case .factoryFailed(let name, let underlying):
-            "pool backend '\(name)' failed to start: \(underlying)"
-        }
-    }
 }

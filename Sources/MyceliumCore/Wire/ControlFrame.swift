@@ -108,10 +108,8 @@ public enum ControlFrame: Sendable, Hashable {
                 throw WireError(.malformedControlFrame, "ERROR payload has \(payload.count) bytes; it needs a u16 code")
             }
             let raw = UInt16(littleEndian: payload.loadUnaligned(as: UInt16.self))
-            guard let code = WireErrorCode(rawValue: raw) else {
-                throw WireError(.malformedControlFrame, "ERROR code \(raw) is not one of 1-8")
-            }
-            return .error(WireError(code, try text(payload[2...], in: "ERROR text")))
+            // A code outside 1-8 is kept: a newer peer's error still reaches the caller.
+            return .error(WireError(WireErrorCode(rawValue: raw), try text(payload[2...], in: "ERROR text")))
         case .statsRequest:
             guard payload.isEmpty else {
                 throw WireError(

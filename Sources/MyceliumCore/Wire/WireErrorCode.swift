@@ -1,25 +1,48 @@
-/// The code an ERROR frame carries.
-public enum WireErrorCode: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+/// The code an ERROR frame carries: a `u16` on the wire. Codes 1-8 are the protocol's;
+/// another code a peer sends is kept as it is (``isKnown`` is `false`), so a newer broker's
+/// errors reach an older client intact.
+///
+/// ```swift
+/// if error.code == .slowConsumer { … }
+/// ```
+public struct WireErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The code on the wire.
+    public let rawValue: UInt16
+
+    /// The code `rawValue`, known or not.
+    public init(rawValue: UInt16) {
+        self.rawValue = rawValue
+    }
+
     /// A frame longer than the limit (max payload, or the control-frame limit); the
     /// connection is closed.
-    case frameTooLarge = 1
+    public static let frameTooLarge = WireErrorCode(rawValue: 1)
     /// A data frame, or a SUBSCRIBE/UNSUBSCRIBE entry, naming a type id the broker does not
     /// know (type 0 and the unassigned reserved ids 9-999 included).
-    case unknownTypeID = 2
+    public static let unknownTypeID = WireErrorCode(rawValue: 2)
     /// A data frame longer than its type's contract maximum; the frame is skipped.
-    case aboveContractMaximum = 3
+    public static let aboveContractMaximum = WireErrorCode(rawValue: 3)
     /// A malformed or misplaced control frame.
-    case malformedControlFrame = 4
+    public static let malformedControlFrame = WireErrorCode(rawValue: 4)
     /// HELLO carried a schema digest other than the broker's; the connection is closed.
-    case digestMismatch = 5
+    public static let digestMismatch = WireErrorCode(rawValue: 5)
     /// The connection fell too far behind; it is closed.
-    case slowConsumer = 6
+    public static let slowConsumer = WireErrorCode(rawValue: 6)
     /// More subscriptions than the per-connection limit.
-    case tooManySubscriptions = 7
+    public static let tooManySubscriptions = WireErrorCode(rawValue: 7)
     /// The broker is shutting down, or has too many connections; the connection is closed.
-    case shuttingDown = 8
+    public static let shuttingDown = WireErrorCode(rawValue: 8)
 
-    /// The code's name, as logs and the CLI show it.
+    /// The protocol's codes, 1-8.
+    public static let known: [WireErrorCode] = [
+        .frameTooLarge, .unknownTypeID, .aboveContractMaximum, .malformedControlFrame, .digestMismatch, .slowConsumer,
+        .tooManySubscriptions, .shuttingDown,
+    ]
+
+    /// Whether this is one of the protocol's codes, 1-8.
+    public var isKnown: Bool { (1...8).contains(rawValue) }
+
+    /// The code's name, as logs and the CLI show it; `unknown code N` for another.
     public var description: String {
         switch self {
         case .frameTooLarge: "frame too large"
@@ -30,6 +53,7 @@ public enum WireErrorCode: UInt16, Sendable, CaseIterable, CustomStringConvertib
         case .slowConsumer: "slow consumer"
         case .tooManySubscriptions: "too many subscriptions"
         case .shuttingDown: "shutting down or too many connections"
+        default: "unknown code \(rawValue)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+public import ServiceLifecycle
 import Synchronization
 
 /// A pub/sub broker: routes data frames by type id between the connections of its TCP and
@@ -18,22 +19,27 @@ import Synchronization
 ///
 /// A started broker runs until ``stop()``: its loop threads hold it, so stop it before
 /// dropping it.
-public final class Broker: Sendable {
+///
+/// It is also a swift-service-lifecycle `Service`: ``run()`` starts it, serves until graceful
+/// shutdown or cancellation, and drains, so a `ServiceGroup` can run it among other services.
+///
+/// ```swift
+/// let group = ServiceGroup(services: [broker], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// try await group.run()
+/// let summary = await broker.stop()       // the run's summary
+/// ```
+public final class Broker: Service, Sendable {
     /// The configuration the broker was made with.
     public let configuration: BrokerConfiguration
     /// The pool every buffer comes from.
     public let pool: any PoolBackend
     let core: BrokerCore
-    private let phase = Lock(Phase.idle)
+    private let lifecycle = Lock(Lifecycle())
 
-    private enum Phase: @unchecked Sendable {
-        case idle
-        case running(Running)
-        case stopping
-        case stopped(BrokerSummary)
-    }
+    typealias Lifecycle = BrokerLifecycle<Running, CheckedContinuation<BrokerLifecycleTurn<Running>, Never>>
 
-    private struct Running {
+    /// What a running broker holds; only the stopping caller touches it.
+    struct Running: @unchecked Sendable {
         let loops: [BrokerLoop]
         let threads: [LoopThread]
         let unixPaths: [String]
@@ -66,17 +72,45 @@ public final class Broker: Sendable {
     /// Binds every listener, starts the loops, and returns the bound addresses in the
     /// configuration's order (port 0 resolved).
     ///
+    /// A start that fails leaves the broker idle: fix the cause and start it again. A
+    /// ``stop()`` called while it binds waits for the outcome, then stops the broker.
+    ///
     /// - Throws: ``BrokerError/engine(_:)`` when a listener cannot be bound (address in use,
     ///   a host that does not resolve, an occupied Unix socket) — nothing is left listening then;
-    ///   ``BrokerError/alreadyStarted`` on a second call.
+    ///   ``BrokerError/alreadyStarted`` when it runs, is starting, or has stopped.
     @discardableResult
     public func start() throws(BrokerError) -> [SocketAddress] {
-        let claimed = phase.withLock { phase -> Bool in
-            guard case .idle = phase else { return false }
-            phase = .stopping
-            return true
+        guard lifecycle.withLock({ $0.claimStart() }) == .claimed else { throw .alreadyStarted }
+        return try bind()
+    }
+
+    /// Starts the broker (unless ``start()`` did), serves until the service group's graceful
+    /// shutdown, the task's cancellation or a ``stop()``, then stops it as ``stop()`` does.
+    /// ``stop()`` returns the run's summary afterwards.
+    ///
+    /// - Throws: what ``start()`` throws; nothing once it serves.
+    public func run() async throws(BrokerError) {
+        switch lifecycle.withLock({ $0.claimStart() }) {
+        case .claimed: _ = try bind()
+        case .alreadyRunning: break
+        case .unavailable: throw .alreadyStarted
         }
-        guard claimed else { throw .alreadyStarted }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                _ = await withCheckedContinuation { (continuation: CheckedContinuation<BrokerLifecycleTurn<Running>, Never>) in
+                    resume(lifecycle.withLock { $0.awaitShutdown(continuation) })
+                }
+            } onGracefulShutdown: {
+                self.resume(self.lifecycle.withLock { $0.requestShutdown() })
+            }
+        } onCancel: {
+            resume(lifecycle.withLock { $0.requestShutdown() })
+        }
+        await stop()
+    }
+
+    /// Binds and starts the loops for a claimed start; reports the outcome to the lifecycle.
+    private func bind() throws(BrokerError) -> [SocketAddress] {
         var listeners: [(fd: Int32, isTCP: Bool)] = []
         var bound: [SocketAddress] = []
         var unixPaths: [String] = []
@@ -108,65 +142,63 @@ public final class Broker: Sendable {
                 threads.append(try LoopThread(name: loop.eventLoop.name) { loop.eventLoop.run(loop) })
             }
             core.local.attach(loops)
+            configuration.logger.info(
+                "broker started",
+                metadata: [
+                    "endpoints": "\(bound.map(\.description).joined(separator: " "))",
+                    "pool": "\(pool.name)",
+                    "classes": "\(pool.configuration.plan)",
+                    "loops": "\(loopCount)",
+                    "types": "\(configuration.messageTypes.entries.count)",
+                ])
             let running = Running(loops: loops, threads: threads, unixPaths: unixPaths, peers: peers)
-            phase.withLock { $0 = .running(running) }
+            resume(lifecycle.withLock { $0.startSucceeded(running) })
             return bound
         } catch {
             for listener in listeners { close(listener.fd) }
             for path in unixPaths { unlink(path) }
             peers.deallocate()
-            phase.withLock { $0 = .idle }
+            configuration.logger.error("broker could not start", metadata: ["error": "\(error)"])
+            resume(lifecycle.withLock { $0.startFailed() })
             throw .engine(error)
         }
     }
 
     /// Stops the broker: stops accepting, sends ERROR 8 to every connection after what is
     /// queued for it, flushes for at most ``BrokerConfiguration/drainTimeout``, closes
-    /// everything and returns the final counts. Calling it again returns the same summary.
+    /// everything and returns the final counts.
+    ///
+    /// Every call gets the same summary: one caller drains, concurrent and later ones wait
+    /// for it. A stop during ``start()`` waits for the binding to end first; a stop of a
+    /// broker that never bound ends its in-process streams and reports no connections.
+    @discardableResult
     public func stop() async -> BrokerSummary {
-        enum Step {
-            case stop(Running)
-            case done(BrokerSummary)
-            case wait
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<BrokerLifecycleTurn<Running>, Never>) in
+            resume(lifecycle.withLock { $0.stop(continuation) })
         }
-        let step = phase.withLock { phase -> Step in
-            switch phase {
-            case .running(let running):
-                phase = .stopping
-                return .stop(running)
-            case .stopped(let summary):
-                return .done(summary)
-            case .idle:
-                core.local.stop()
-                let summary = BrokerSummary(stats: core.stats(), connectionsAtStop: 0, drained: true)
-                phase = .stopped(summary)
-                return .done(summary)
-            case .stopping:
-                return .wait
-            }
-        }
-        switch step {
-        case .done(let summary):
+        switch turn {
+        case .stopped(let summary):
             return summary
-        case .wait:
-            while true {
-                try? await Task.sleep(for: .milliseconds(10))
-                let summary = phase.withLock { phase -> BrokerSummary? in
-                    if case .stopped(let summary) = phase { return summary }
-                    return nil
-                }
-                if let summary { return summary }
-            }
         case .stop(let running):
             let summary = await finish(running)
-            phase.withLock { $0 = .stopped(summary) }
+            resume(lifecycle.withLock { $0.stopFinished(summary) })
             return summary
+        case .shutdownRequested:
+            preconditionFailure("a stop is never resumed as run()")
         }
     }
 
-    private func finish(_ running: Running) async -> BrokerSummary {
+    private func resume(_ resumptions: [Lifecycle.Resumption]) {
+        for (waiter, turn) in resumptions { waiter.resume(returning: turn) }
+    }
+
+    private func finish(_ running: Running?) async -> BrokerSummary {
         core.local.stop()
+        guard let running else {
+            return BrokerSummary(stats: core.stats(), connectionsAtStop: 0, drained: true)
+        }
         let connectionsAtStop = core.connectionCount.load(ordering: .relaxed)
+        configuration.logger.info("broker stopping", metadata: ["connections": "\(connectionsAtStop)"])
         let deadline = BrokerLoop.now() + core.limits.drainNanoseconds
         for loop in running.loops {
             loop.eventLoop.execute { loop.beginDrain(deadline: deadline) }
@@ -180,7 +212,9 @@ public final class Broker: Sendable {
         for path in running.unixPaths { unlink(path) }
         for loop in running.loops { loop.releaseHandedOver() }
         running.peers.deallocate()
-        return BrokerSummary(stats: core.stats(), connectionsAtStop: connectionsAtStop, drained: drained)
+        let summary = BrokerSummary(stats: core.stats(), connectionsAtStop: connectionsAtStop, drained: drained)
+        configuration.logger.info("broker stopped", metadata: ["summary": "\(summary)"])
+        return summary
     }
 
     /// Waits for the loop threads to end without blocking a task's thread.

@@ -1,4 +1,5 @@
 public import Glibc
+public import Logging
 
 /// How a ``Broker`` is set up: where it listens, which message types it routes, its pool
 /// and its limits. A value: build it in code, or let `mycelium serve` build it from flags.
@@ -63,6 +64,16 @@ public struct BrokerConfiguration: Sendable {
     public var copyThreshold = 512
     /// The permission bits of Unix socket files.
     public var unixSocketMode: mode_t = 0o600
+    /// Where the broker logs: start and stop (info), connections it refuses or drops and the
+    /// ERROR frames it sends (warning), accept failures (error), connection closes (debug).
+    /// Nothing is logged per message. Default: ``defaultLogger``, which discards everything;
+    /// pass the application's logger to see these lines.
+    public var logger = Self.defaultLogger
+
+    /// A logger labelled `mycelium.broker` that discards everything.
+    public static var defaultLogger: Logger {
+        Logger(label: "mycelium.broker", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
 
     /// Creates a configuration with DESIGN.md's defaults and no listeners.
     public init(messageTypes: MessageTypeTable, pool: PoolSource) {

@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// What every loop of one broker shares: the pool, the routing table, the limits and the
@@ -26,9 +27,11 @@ final class BrokerCore: Sendable {
     let serials = Atomic<Int>(0)
     let counters: [LoopCounters]
     let local: LocalTransport
+    let logger: Logger
 
     init(configuration: BrokerConfiguration, pool: any PoolBackend) {
         self.pool = pool
+        logger = configuration.logger
         routing = RoutingTable(configuration.messageTypes)
         let drain = configuration.drainTimeout.components
         limits = Limits(

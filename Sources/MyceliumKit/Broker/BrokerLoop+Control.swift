@@ -38,6 +38,7 @@ extension BrokerLoop {
                     ))
                 return
             }
+            connection.pointee.peerName = hello.peerName
             send(
                 .hello(Hello(digest: limits.digest ?? Hello.uncheckedDigest, peerName: MyceliumVersion.brokerPeerName)),
                 to: connection)

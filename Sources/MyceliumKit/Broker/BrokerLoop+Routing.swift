@@ -90,6 +90,11 @@ extension BrokerLoop {
 
     private func disconnectSlow(_ subscriber: UnsafeMutablePointer<Connection>) {
         state.pointee.slowConsumers += 1
+        core.logger.warning(
+            "disconnecting a slow consumer",
+            metadata: metadata(subscriber).merging(
+                ["pending": "\(subscriber.pointee.output.pendingBytes)", "limit": "\(limits.maxPending)"]
+            ) { $1 })
         _ = subscriber.pointee.output.dropAllButCurrentFrame()
         closeWith(
             subscriber,

@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 import Synchronization
 
 /// One event loop of a broker: owns its connections, reads and routes their frames, and
@@ -129,9 +130,20 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     private func acceptAll(listener position: Int) {
         let listener = state.pointee.listeners[position]
         for _ in 0..<64 {
-            guard let fd = Socket.accept(listener: listener.fd, isTCP: listener.isTCP) else { return }
+            guard let fd = Socket.accept(listener: listener.fd, isTCP: listener.isTCP) else {
+                let code = errno
+                if code != EAGAIN && code != EWOULDBLOCK {
+                    core.logger.error(
+                        "accept failed",
+                        metadata: ["listener": "\(listener.fd)", "error": "\(EngineError("accept", code: code))"])
+                }
+                return
+            }
             if core.connectionCount.add(1, ordering: .relaxed).newValue > limits.maxConnections {
                 core.connectionCount.subtract(1, ordering: .relaxed)
+                core.logger.warning(
+                    "refusing a connection: too many",
+                    metadata: ["peer": "\(Socket.peerAddress(fd))", "limit": "\(limits.maxConnections)"])
                 let error = WireError(
                     .shuttingDown, "the broker serves \(limits.maxConnections) connections already; try again later")
                 Socket.sendNow(fd, ControlFrame.error(error).encoded())
@@ -176,6 +188,12 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
 
     /// Queues `frame` on `connection` (control replies are never subject to the pending limit).
     func send(_ frame: ControlFrame, to connection: UnsafeMutablePointer<Connection>) {
+        // Shutdown and slow-consumer closes have lines of their own.
+        if case .error(let error) = frame, error.code != .shuttingDown, error.code != .slowConsumer {
+            core.logger.warning(
+                "sending ERROR \(error.code.rawValue)",
+                metadata: metadata(connection).merging(["code": "\(error.code)", "message": "\(error.message)"]) { $1 })
+        }
         let queued = frame.encoded().withUnsafeBytes { raw in
             do {
                 try connection.pointee.output.appendFrames(
@@ -246,6 +264,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     func finish(_ connection: UnsafeMutablePointer<Connection>) {
         guard !connection.pointee.isDead else { return }
         connection.pointee.isDead = true
+        core.logger.debug("connection closed", metadata: metadata(connection))
         eventLoop.unregister(connection.pointee.fd)
         shutdown(connection.pointee.fd, Int32(SHUT_WR))
         close(connection.pointee.fd)

@@ -4,6 +4,8 @@ struct Connection: ~Copyable {
     let fd: Int32
     /// A number for messages: `connection #7`.
     let serial: Int
+    /// The peer name its HELLO gave, for log lines.
+    var peerName: String?
     /// The receive buffer, a large frame being read into its own buffer, a frame skipped.
     var input = FrameReceiver()
     var output = OutputQueue()

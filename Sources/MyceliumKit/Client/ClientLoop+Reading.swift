@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 
 extension ClientLoop {
     /// Reads what the socket has and handles every complete frame.
@@ -153,6 +154,8 @@ extension ClientLoop {
     }
 
     private func received(_ error: WireError) {
+        options.logger.debug(
+            "the broker sent ERROR \(error.code.rawValue)", metadata: ["broker": "\(address)", "error": "\(error)"])
         if state.pointee.phase == .greeting {
             fail(.broker(error))
             return

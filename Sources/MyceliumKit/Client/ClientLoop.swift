@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 import Synchronization
 
 /// The event-loop side of one ``MyceliumClient``: one connection on its own ``EventLoop``
@@ -256,6 +257,12 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         guard state.pointee.phase != .closed else { return }
         state.pointee.phase = .closed
         state.pointee.failure = error
+        let metadata: Logger.Metadata = ["broker": "\(address)", "name": "\(peerName)"]
+        if error.code == .closed {
+            options.logger.debug("connection closed", metadata: metadata)
+        } else {
+            options.logger.warning("connection ended", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        }
         if state.pointee.fd >= 0 {
             if state.pointee.isRegistered { eventLoop.unregister(state.pointee.fd) }
             close(state.pointee.fd)

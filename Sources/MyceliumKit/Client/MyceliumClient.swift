@@ -1,3 +1,5 @@
+public import Logging
+
 /// A connection to a Mycelium broker over TCP or a Unix socket, with async/await calls.
 ///
 /// The client runs its connection on its own event-loop thread (the kit's epoll engine):
@@ -16,7 +18,7 @@
 /// ``flush()`` for data frames (a publish returns once its frame is queued).
 public final class MyceliumClient: Sendable {
     /// Limits of one client.
-    public struct Options: Sendable, Hashable {
+    public struct Options: Sendable {
         /// Bytes of published frames the client holds unwritten before ``publish(typeID:payload:)``
         /// suspends (a frame larger than this waits until nothing is pending). Default 1 MiB.
         public var maxPendingBytes = 1 << 20
@@ -35,6 +37,10 @@ public final class MyceliumClient: Sendable {
         /// Answers are read in order behind the messages before them, so a stream whose
         /// consumer lags past ``streamCapacity`` delays them too. At least 1 ms.
         public var requestTimeout: Duration?
+        /// Where the client logs: the connection's end (debug when closed, warning when lost
+        /// or refused) and ERROR frames from the broker (debug). Nothing is logged per
+        /// message. Default: a logger labelled `mycelium.client` that discards everything.
+        public var logger = Logger(label: "mycelium.client", factory: { _ in SwiftLogNoOpLogHandler() })
 
         /// The defaults.
         public init() {}

@@ -35,7 +35,7 @@ extension Socket {
     /// What to do about a failed connect.
     static func connectHint(_ code: Int32) -> String {
         switch code {
-        case ECONNREFUSED, ENOENT: " (is the broker running there? start it with `mycelium serve`)"
+        case ECONNREFUSED, ENOENT: " (is the broker running there?)"
         case EACCES: " (no permission for the socket file)"
         default: ""
         }

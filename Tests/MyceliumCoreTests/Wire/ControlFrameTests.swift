@@ -35,7 +35,6 @@ import Testing
             (3, [1, 2, 3], "UNSUBSCRIBE payload has 3 bytes"),
             (4, [UInt8](repeating: 0, count: 65), "PING payload has 65 bytes"),
             (6, [1], "ERROR payload has 1 bytes"),
-            (6, [99, 0], "ERROR code 99"),
             (7, [0], "STATS_REQUEST payload has 1 bytes"),
         ]
         for (type, payload, message) in cases {
@@ -46,6 +45,18 @@ import Testing
                 return wire?.code == .malformedControlFrame && wire?.message.contains(message) == true
             }
         }
+    }
+
+    @Test func anUnknownErrorCodeIsKeptAsItIs() throws {
+        let frame = try decode(6, [99, 0] + Array("from a newer broker".utf8))
+        guard case .error(let error) = frame else {
+            Issue.record("decoded as \(frame)")
+            return
+        }
+        #expect(error.code.rawValue == 99 && !error.code.isKnown)
+        #expect(error.description == "ERROR 99 (unknown code 99): from a newer broker")
+        #expect(ControlFrame.error(error).encoded().dropFirst(FrameHeader.byteCount).prefix(2) == [99, 0])
+        #expect(WireErrorCode.known.allSatisfy(\.isKnown) && WireErrorCode.known.map(\.rawValue) == Array(1...8))
     }
 
     @Test func nonControlTypeIsUnknown() {

@@ -104,10 +104,11 @@ private final class Counter: Sendable {
                 return (count, nil)
             }
             #expect(outcome.0 > 64 && outcome.0 < total)
-            guard case .connectionLost(_, let brokerError) = outcome.1 else {
+            guard let lost = outcome.1, lost.code == .connectionLost else {
                 Issue.record("expected connectionLost, got \(String(describing: outcome.1))")
                 return
             }
+            let brokerError = lost.brokerError
             // ERROR 6 is sent only if the full socket takes it.
             #expect(brokerError == nil || brokerError?.code == .slowConsumer, "\(String(describing: brokerError))")
             try await subscriber.close()

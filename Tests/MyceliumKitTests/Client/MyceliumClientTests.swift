@@ -47,12 +47,13 @@ import Testing
         let error = await clientError {
             _ = try await connectClient(.unix(path: directory.path + "/absent.sock"))
         }
-        guard case .connectFailed(let address, _) = error else {
+        guard let error, error.code == .connectFailed, let address = error.address else {
             Issue.record("expected connectFailed, got \(String(describing: error))")
             return
         }
         #expect(address.hasSuffix("absent.sock"))
-        #expect(error?.description.contains("is the broker running there?") == true)
+        #expect((error.underlying as? EngineError)?.code == ENOENT)
+        #expect(error.description.contains("is the broker running there?"))
     }
 
     @Test func connectingToAPeerThatNeverAnswersCanBeCancelled() async throws {
@@ -65,7 +66,9 @@ import Testing
         defer { close(connection) }
         connecting.cancel()
         let result = try await within(5, "a cancelled connect") { await connecting.result }
-        guard case .failure(let error as MyceliumClientError) = result, case .connectionLost(let reason, _) = error else {
+        guard case .failure(let error as MyceliumClientError) = result, error.code == .connectionLost,
+            let reason = error.reason
+        else {
             Issue.record("expected connectionLost, got \(result)")
             return
         }
@@ -151,7 +154,7 @@ import Testing
         }
         _ = await broker.stop()
         let result = await reader.result
-        guard case .failure(let error as MyceliumClientError) = result, case .connectionLost = error else {
+        guard case .failure(let error as MyceliumClientError) = result, error.code == .connectionLost else {
             Issue.record("expected connectionLost, got \(result)")
             return
         }

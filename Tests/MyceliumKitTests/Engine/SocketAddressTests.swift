@@ -57,11 +57,11 @@ import Testing
         let refused = #expect(throws: BrokerError.self) { try broker.start() }
         #expect("\(refused.map { "\($0)" } ?? "")".contains("cannot resolve host 'no-such-host.invalid'"))
         let error = await clientError { _ = try await MyceliumClient.connect(to: address, name: "lost") }
-        guard case .connectFailed(let target, let engineError) = error else {
+        guard let error, error.code == .connectFailed, let engineError = error.underlying as? EngineError else {
             Issue.record("expected connectFailed, got \(String(describing: error))")
             return
         }
-        #expect(target == "no-such-host.invalid:7800")
+        #expect(error.address == "no-such-host.invalid:7800")
         #expect(engineError.operation == "connect no-such-host.invalid:7800")
         #expect(engineError.reason.hasPrefix("cannot resolve host 'no-such-host.invalid'"))
     }
