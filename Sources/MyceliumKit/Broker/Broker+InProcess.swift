@@ -81,7 +81,12 @@ extension Broker {
     /// - Throws: as ``publish(typeID:payload:)``; the buffer returns to its pool then.
     public func publish(typeID: UInt16, buffer: consuming PooledBuffer) throws(BrokerError) {
         let dense = try checkPublish(typeID, length: buffer.count)
-        try core.local.publish(FrameHeader(typeID: typeID, length: UInt32(buffer.count)), dense: dense, buffer.share())
+        let header = FrameHeader(typeID: typeID, length: UInt32(buffer.count))
+        let shared = buffer.share()
+        // The broker's queues keep its own pool alive; a buffer of another pool, which may
+        // wait in a stream after that pool's owner is gone, keeps its pool alive itself.
+        if !shared.isFrom(pool) { shared.keepPoolAlive() }
+        try core.local.publish(header, dense: dense, shared)
     }
 
     /// The dense index of a type the broker routes whose maximum admits `length` bytes.

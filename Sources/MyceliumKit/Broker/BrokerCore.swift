@@ -40,7 +40,7 @@ final class BrokerCore: Sendable {
             drainNanoseconds: UInt64(drain.seconds) * 1_000_000_000 + UInt64(drain.attoseconds / 1_000_000_000),
             digest: configuration.digest)
         counters = (0..<configuration.loops).map { _ in LoopCounters() }
-        local = LocalTransport(routing: routing, dropsOldest: configuration.slowConsumerPolicy == .dropOldest)
+        local = LocalTransport(routing: routing, dropsOldest: configuration.slowConsumerPolicy == .dropOldest, pool: pool)
     }
 
     /// Sums what the loops published last and the in-process counts.

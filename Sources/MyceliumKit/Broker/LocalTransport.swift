@@ -35,11 +35,13 @@ final class LocalTransport: @unchecked Sendable {
     private let typeCount: Int
     private let routing: RoutingTable
     private let dropsOldest: Bool
+    private let pool: any PoolBackend
     private let state: Lock<State>
 
-    init(routing: RoutingTable, dropsOldest: Bool) {
+    init(routing: RoutingTable, dropsOldest: Bool, pool: any PoolBackend) {
         self.routing = routing
         self.dropsOldest = dropsOldest
+        self.pool = pool
         typeCount = routing.typeCount
         subscriberCounts = .allocate(capacity: max(1, typeCount))
         for index in 0..<max(1, typeCount) { (subscriberCounts + index).initialize(to: Atomic(0)) }
@@ -61,7 +63,7 @@ final class LocalTransport: @unchecked Sendable {
 
     /// Makes the queue of a new in-process subscription to `typeIDs` (known, distinct).
     func subscribe(_ typeIDs: [UInt16], bufferedMessages: Int) throws(BrokerError) -> MessageQueue {
-        let queue = MessageQueue(limit: bufferedMessages, overflow: dropsOldest ? .dropOldest : .refuse)
+        let queue = MessageQueue(limit: bufferedMessages, overflow: dropsOldest ? .dropOldest : .refuse, pool: pool)
         let subscriber = Subscriber(queue: queue, typeIDs: typeIDs)
         try state.withLock { state throws(BrokerError) in
             guard !state.stopped else { throw .stopped }
