@@ -36,14 +36,14 @@ extension Broker {
             _ = try dense(typeID)
             distinct.append(typeID)
         }
-        let queue = try core.local.subscribe(distinct, bufferedMessages: bufferedMessages)
+        let queue = try core.router.subscribe(distinct, bufferedMessages: bufferedMessages)
         return MessageStream(typeIDs: distinct, queue: queue)
     }
 
     /// Ends an in-process subscription: its stream returns the messages it holds, then
     /// `nil`. A stream that is not this broker's in-process stream is left alone.
     public func unsubscribe(_ stream: MessageStream) {
-        core.local.unsubscribe(stream.queue)
+        core.router.unsubscribe(stream.queue)
     }
 
     /// Publishes in-process a copy of `payload`, in a buffer from the broker's pool, to every
@@ -86,7 +86,7 @@ extension Broker {
         // The broker's queues keep its own pool alive; a buffer of another pool, which may
         // wait in a stream after that pool's owner is gone, keeps its pool alive itself.
         if !shared.isFrom(pool) { shared.keepPoolAlive() }
-        try core.local.publish(header, dense: dense, shared)
+        try core.router.publish(header, dense: dense, shared)
     }
 
     /// The dense index of a type the broker routes whose maximum admits `length` bytes.

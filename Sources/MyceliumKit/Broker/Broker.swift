@@ -37,7 +37,6 @@ public final class Broker: Sendable {
         let loops: [BrokerLoop]
         let threads: [LoopThread]
         let unixPaths: [String]
-        let peers: UnsafeMutablePointer<Unmanaged<BrokerLoop>>
     }
 
     /// Makes the pool and checks the limits; nothing listens until ``start()``.
@@ -81,7 +80,6 @@ public final class Broker: Sendable {
         var bound: [ListenerAddress] = []
         var unixPaths: [String] = []
         var loops: [BrokerLoop] = []
-        let peers = UnsafeMutablePointer<Unmanaged<BrokerLoop>>.allocate(capacity: configuration.loops)
         do {
             for address in configuration.listeners {
                 switch address {
@@ -98,23 +96,22 @@ public final class Broker: Sendable {
             // Loops exist for sockets; an in-process-only broker opens no descriptor.
             let loopCount = configuration.listeners.isEmpty ? 0 : configuration.loops
             for index in 0..<loopCount {
-                let loop = try BrokerLoop(index: index, core: core, peers: peers)
-                (peers + index).initialize(to: Unmanaged.passUnretained(loop))
-                loops.append(loop)
+                loops.append(try BrokerLoop(index: index, core: core))
             }
             for listener in listeners { try loops[0].addListener(fd: listener.fd, isTCP: listener.isTCP) }
+            // Before the threads start: loops reach each other through the router.
+            core.router.attach(loops)
             var threads: [LoopThread] = []
             for loop in loops {
                 threads.append(try LoopThread(name: loop.eventLoop.name) { loop.eventLoop.run(loop) })
             }
-            core.local.attach(loops)
-            let running = Running(loops: loops, threads: threads, unixPaths: unixPaths, peers: peers)
+            let running = Running(loops: loops, threads: threads, unixPaths: unixPaths)
             phase.withLock { $0 = .running(running) }
             return bound
         } catch {
             for listener in listeners { close(listener.fd) }
             for path in unixPaths { unlink(path) }
-            peers.deallocate()
+            core.router.detach()
             phase.withLock { $0 = .idle }
             throw .engine(error)
         }
@@ -137,7 +134,7 @@ public final class Broker: Sendable {
             case .stopped(let summary):
                 return .done(summary)
             case .idle:
-                core.local.stop()
+                core.router.stop()
                 let summary = BrokerSummary(stats: core.stats(), connectionsAtStop: 0, drained: true)
                 phase = .stopped(summary)
                 return .done(summary)
@@ -165,7 +162,7 @@ public final class Broker: Sendable {
     }
 
     private func finish(_ running: Running) async -> BrokerSummary {
-        core.local.stop()
+        core.router.stop()
         let connectionsAtStop = core.connectionCount.load(ordering: .relaxed)
         let deadline = BrokerLoop.now() + core.limits.drainNanoseconds
         for loop in running.loops {
@@ -179,7 +176,7 @@ public final class Broker: Sendable {
         let drained = running.loops.allSatisfy(\.drainedCleanly)
         for path in running.unixPaths { unlink(path) }
         for loop in running.loops { loop.releaseHandedOver() }
-        running.peers.deallocate()
+        core.router.detach()
         return BrokerSummary(stats: core.stats(), connectionsAtStop: connectionsAtStop, drained: drained)
     }
 
