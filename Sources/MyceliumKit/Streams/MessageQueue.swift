@@ -60,6 +60,11 @@ final class MessageQueue: @unchecked Sendable {
         state = Lock(State(capacity: min(64, self.limit)))
     }
 
+    deinit {
+        // Every buffer goes back before `pool` is released: this may be its last reference.
+        state.withLock { $0.releaseAll() }
+    }
+
     // MARK: Producer side
 
     /// Queues one message, applying the overflow rule; wakes the consumer if it waits.
@@ -237,6 +242,12 @@ final class MessageQueue: @unchecked Sendable {
             (buffers + position).initialize(to: buffer)
             typeIDs[position] = typeID
             count += 1
+        }
+
+        /// Drops every queued buffer and the current one.
+        mutating func releaseAll() {
+            while count > 0 { _ = pop() }
+            current = nil
         }
 
         /// Removes the oldest buffer; its type id was at `typeIDs[head]`.
