@@ -69,7 +69,8 @@ extension Broker {
 
     /// Publishes in-process a buffer the caller filled, without a copy: its ``PooledBuffer/count``
     /// bytes are the payload. In-process subscribers get the buffer itself; it returns to
-    /// its pool when the last of them is done with it.
+    /// its pool when the last of them is done with it. Take it from ``pool``; a buffer of
+    /// another pool keeps that pool alive until then.
     ///
     /// ```swift
     /// var buffer = try broker.pool.acquire(byteCount: 29)
