@@ -279,6 +279,10 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
 
     /// Stops accepting, queues ERROR 8 on every connection and drains until `deadline`
     /// (`CLOCK_MONOTONIC` nanoseconds).
+    ///
+    /// Runs as a task, in the middle of an event batch: the batch's own ``endOfBatch()``
+    /// flushes and reaps, after the batch's later events. Reaping here freed connections
+    /// that those events still named (a use-after-free AddressSanitizer caught).
     func beginDrain(deadline: UInt64) {
         state.pointee.draining = true
         state.pointee.drainDeadline = deadline
@@ -290,7 +294,6 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         for connection in state.pointee.connections where !connection.pointee.isDead {
             closeWith(connection, WireError(.shuttingDown, "the broker is shutting down"))
         }
-        endOfBatch()
     }
 
     private func continueDrain() {
