@@ -142,7 +142,7 @@ public final class MyceliumClient: Sendable {
             overflow: .pauseProducer { [weak loop] in
                 guard let loop else { return }
                 _ = loop.submit { loop.resumeReading() }
-            })
+            }, pool: pool)
         try await request { token, continuation in
             loop.subscribe(queue, typeIDs: typeIDs, token: token, continuation)
         }
@@ -199,7 +199,7 @@ public final class MyceliumClient: Sendable {
 
     /// Publishes the bytes of `buffer` (its ``PooledBuffer/count``) as a data frame without
     /// copying them: the buffer is written from where it is and returns to its pool once
-    /// written. Take it from ``pool`` (or any pool that outlives the write).
+    /// written. Take it from ``pool``; a buffer of another pool keeps that pool alive until written.
     ///
     /// ```swift
     /// var buffer = try client.pool.acquire(byteCount: 1024)
@@ -212,7 +212,11 @@ public final class MyceliumClient: Sendable {
     public func publish(typeID: UInt16, buffer: consuming PooledBuffer) async throws {
         try Self.checkFrame(typeID: typeID, length: buffer.count)
         let header = FrameHeader(typeID: typeID, length: UInt32(buffer.count))
-        var shared = Optional(buffer.share())
+        let frame = buffer.share()
+        // Queued output is returned when the client closes, while its pool lives: a buffer
+        // of another pool must keep that pool alive itself.
+        if !frame.isFrom(pool) { frame.keepPoolAlive() }
+        var shared = Optional(frame)
         try await enqueue(byteCount: FrameHeader.byteCount + Int(header.length)) { queue throws(PoolError) in
             if let frame = shared.take() { queue.appendShared(header, frame) }
         }
