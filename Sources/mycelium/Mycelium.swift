@@ -6,7 +6,8 @@ struct Mycelium: AsyncParsableCommand {
         commandName: "mycelium",
         abstract: "Typed pub/sub over TCP and Unix sockets, with pooled buffers.",
         subcommands: [
-            ImportCommand.self, ContractsCommand.self, SizesCommand.self, PoolsCommand.self, ServeCommand.self,
+            ImportCommand.self, ContractsCommand.self, GenerateCommand.self, SizesCommand.self, PoolsCommand.self,
+            ServeCommand.self,
             StatsCommand.self, PublishCommand.self, SubscribeCommand.self,
         ]
     )
