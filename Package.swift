@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MyceliumTestKit", targets: ["MyceliumTestKit"]),
         .library(name: "ContractStore", targets: ["ContractStore"]),
         .executable(name: "mycelium", targets: ["mycelium"]),
+        .plugin(name: "MyceliumGenerator", targets: ["MyceliumGenerator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -83,6 +84,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mycelium-generate",
+            dependencies: ["ContractStore"],
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "MyceliumGenerator",
+            capability: .buildTool(),
+            dependencies: ["mycelium-generate"]
         ),
         .testTarget(
             name: "MyceliumCoreTests",
