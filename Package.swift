@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "MyceliumBackends", targets: ["MyceliumBackends"]),
         .library(name: "MyceliumTestKit", targets: ["MyceliumTestKit"]),
         .library(name: "ContractStore", targets: ["ContractStore"]),
+        .library(name: "MyceliumContracts", targets: ["MyceliumContracts"]),
         .executable(name: "mycelium", targets: ["mycelium"]),
         .plugin(name: "MyceliumGenerator", targets: ["MyceliumGenerator"]),
     ],
@@ -38,6 +39,13 @@ let package = Package(
         .systemLibrary(name: "CEpoll"),
         .target(
             name: "MyceliumCore",
+            swiftSettings: swiftSettings
+        ),
+        // The bundled contracts (contracts/contracts.yaml) as generated Swift, committed:
+        // `mycelium generate swift contracts/contracts.yaml --output Sources/MyceliumContracts`.
+        .target(
+            name: "MyceliumContracts",
+            dependencies: ["MyceliumCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -102,12 +110,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MyceliumKitTests",
-            dependencies: ["MyceliumKit", "MyceliumBackends"],
+            dependencies: ["MyceliumKit", "MyceliumBackends", "MyceliumContracts"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ContractStoreTests",
-            dependencies: ["ContractStore", "MyceliumCore", "CSQLite"],
+            dependencies: ["ContractStore", "MyceliumCore", "CSQLite", "MyceliumContracts"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
