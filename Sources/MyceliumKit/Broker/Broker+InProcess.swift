@@ -63,6 +63,7 @@ extension Broker {
 
     /// Publishes in-process `byteCount` payload bytes that `fill` writes into a buffer from
     /// the broker's pool.
+    @usableFromInline
     func publish(
         typeID: UInt16, byteCount: Int, fill: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(BrokerError) {

@@ -7,6 +7,7 @@ extension Broker {
     /// ```
     ///
     /// - Throws: as ``publish(typeID:payload:)``.
+    @inlinable
     public func publish(_ message: some MyceliumMessage) throws(BrokerError) {
         try publish(typeID: type(of: message).typeID, byteCount: type(of: message).payloadSize) {
             message.encode(into: $0)

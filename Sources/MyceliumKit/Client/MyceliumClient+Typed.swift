@@ -8,6 +8,7 @@ extension MyceliumClient {
     /// ```
     ///
     /// - Throws: as ``publish(typeID:payload:)``.
+    @inlinable
     public func publish(_ message: some MyceliumMessage) async throws {
         try await publish(typeID: type(of: message).typeID, byteCount: type(of: message).payloadSize) {
             message.encode(into: $0)

@@ -173,6 +173,7 @@ public final class MyceliumClient: Sendable {
     /// Publishes a frame of `byteCount` payload bytes that `fill` writes in place: into the
     /// frame in an output chunk up to ``copyThreshold`` bytes, else into a pooled buffer of
     /// its own, written by reference.
+    @usableFromInline
     func publish(
         typeID: UInt16, byteCount: Int, fill: (UnsafeMutableRawBufferPointer) -> Void
     ) async throws {

@@ -21,13 +21,19 @@ public struct TypedMessageStream<Element: MyceliumMessage>: AsyncSequence, Senda
 
     /// The stream's iterator.
     public struct Iterator: AsyncIteratorProtocol {
-        var base: MessageStream.Iterator
+        @usableFromInline var base: MessageStream.Iterator
+
+        @inlinable
+        init(base: MessageStream.Iterator) {
+            self.base = base
+        }
 
         /// The next value, waiting for one; `nil` after the stream ended normally.
         ///
         /// - Throws: what ``MessageStream/Iterator/next()`` throws, and
         ///   ``MessageDecodingError`` for a payload that is not `Element`'s size (a publisher
         ///   with other contracts); the next call goes on with the next message.
+        @inlinable
         public mutating func next() async throws -> Element? {
             guard let message = try await base.next() else { return nil }
             return try message.decode(as: Element.self)
@@ -35,6 +41,7 @@ public struct TypedMessageStream<Element: MyceliumMessage>: AsyncSequence, Senda
     }
 
     /// Makes the iterator; make one per stream.
+    @inlinable
     public func makeAsyncIterator() -> Iterator {
         Iterator(base: messages.makeAsyncIterator())
     }
