@@ -33,6 +33,7 @@ public struct MapChunk: MyceliumMessage, Hashable, Codable {
     /// Reads the fields from a payload of exactly ``payloadSize`` bytes.
     ///
     /// - Throws: `MessageDecodingError` when the payload has another length.
+    @inlinable
     public init(payload: UnsafeRawBufferPointer) throws {
         guard payload.count == Self.payloadSize, let base = payload.baseAddress else {
             throw MessageDecodingError(messageName: Self.messageName, expected: Self.payloadSize, actual: payload.count)
@@ -44,6 +45,7 @@ public struct MapChunk: MyceliumMessage, Hashable, Codable {
     }
 
     /// Writes the fields as ``payloadSize`` bytes at the start of `payload`.
+    @inlinable
     public func encode(into payload: UnsafeMutableRawBufferPointer) {
         precondition(payload.count >= Self.payloadSize, "MapChunk needs 4108 bytes, got \(payload.count)")
         let base = payload.baseAddress!

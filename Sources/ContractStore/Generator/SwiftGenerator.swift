@@ -140,6 +140,7 @@ public struct SwiftGenerator: Sendable {
         lines.append("    /// Reads the fields from a payload of exactly ``payloadSize`` bytes.")
         lines.append("    ///")
         lines.append("    /// - Throws: `MessageDecodingError` when the payload has another length.")
+        if access == .public { lines.append("    @inlinable") }
         lines.append("    \(open)init(payload: UnsafeRawBufferPointer) throws {")
         lines.append("        guard payload.count == Self.payloadSize, let base = payload.baseAddress else {")
         lines.append(
@@ -153,6 +154,7 @@ public struct SwiftGenerator: Sendable {
 
         lines.append("")
         lines.append("    /// Writes the fields as ``payloadSize`` bytes at the start of `payload`.")
+        if access == .public { lines.append("    @inlinable") }
         lines.append("    \(open)func encode(into payload: UnsafeMutableRawBufferPointer) {")
         lines.append(
             "        precondition(payload.count >= Self.payloadSize, \"\(message.name) needs \(message.maxPayload) bytes, got \\(payload.count)\")"

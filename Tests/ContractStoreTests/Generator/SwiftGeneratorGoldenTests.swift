@@ -37,6 +37,9 @@ import Testing
         #expect(file.contents.contains("\npublic import MyceliumCore\n"))
         #expect(file.contents.contains("\npublic struct Scalars: MyceliumMessage, Hashable, Codable {\n"))
         #expect(file.contents.contains("    public var orderID: UInt64\n"))
+        // Inlinable, so that a caller in another module reads and writes the fields in place.
+        #expect(file.contents.contains("    @inlinable\n    public init(payload: UnsafeRawBufferPointer) throws {\n"))
+        #expect(file.contents.contains("    @inlinable\n    public func encode(into payload: UnsafeMutableRawBufferPointer) {\n"))
         #expect(file.contents.contains("    public static let digest: [UInt8] = [\n"))
     }
 
