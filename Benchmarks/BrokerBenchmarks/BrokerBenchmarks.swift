@@ -13,6 +13,8 @@ import MyceliumKit
 /// - `InProcess.Trade.raw` / `.typed` (arena pool): the bundled `Trade` (29 bytes), as the
 ///   same raw publish and raw `Message`s, and as `publish(_:)` of a `Trade` value read back
 ///   as `Trade` values from `subscribe(to:)`.
+/// - `Client.Trade.raw` / `.typed`: a client publishing `Trade`s over a Unix socket to the
+///   broker (no subscriber), as encoded bytes and as values; a sample ends with `flush()`.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .mycelium
     for pool in ["arena", "lockfree", "mutex"] {
@@ -38,6 +40,15 @@ let benchmarks: @Sendable () -> Void = {
         setup: { try typed.start() },
         teardown: { await typed.stop() }
     )
+    for isTyped in [false, true] {
+        let publisher = SocketPublisher(typed: isTyped)
+        Benchmark(
+            "Client.Trade.\(isTyped ? "typed" : "raw")",
+            closure: { benchmark in try await publisher.publish(benchmark.scaledIterations.count) },
+            setup: { try await publisher.start() },
+            teardown: { await publisher.stop() }
+        )
+    }
 }
 
 /// An embedded broker, one in-process subscriber, and the payload published to it.
