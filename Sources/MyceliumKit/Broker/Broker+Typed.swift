@@ -28,10 +28,4 @@ extension Broker {
     ) throws(BrokerError) -> TypedMessageStream<Message> {
         TypedMessageStream(try subscribe([Message.typeID], bufferedMessages: bufferedMessages))
     }
-
-    /// Ends a typed in-process subscription as ``unsubscribe(_:)`` ends its
-    /// ``TypedMessageStream/messages``.
-    public func unsubscribe<Message>(_ stream: TypedMessageStream<Message>) {
-        unsubscribe(stream.messages)
-    }
 }

@@ -27,11 +27,4 @@ extension MyceliumClient {
     public func subscribe<Message: MyceliumMessage>(to type: Message.Type) async throws -> TypedMessageStream<Message> {
         TypedMessageStream(try await subscribe([Message.typeID]))
     }
-
-    /// Ends a typed stream as ``unsubscribe(_:)`` ends its ``TypedMessageStream/messages``.
-    ///
-    /// - Throws: as ``unsubscribe(_:)``.
-    public func unsubscribe<Message>(_ stream: TypedMessageStream<Message>) async throws {
-        try await unsubscribe(stream.messages)
-    }
 }

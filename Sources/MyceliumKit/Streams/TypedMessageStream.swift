@@ -11,7 +11,8 @@
 /// }
 /// ```
 public struct TypedMessageStream<Element: MyceliumMessage>: AsyncSequence, Sendable {
-    /// The stream of raw messages underneath, e.g. for `unsubscribe(_:)`.
+    /// The stream of raw messages underneath: pass it to ``MyceliumClient/unsubscribe(_:)`` or
+    /// ``Broker/unsubscribe(_:)`` to end the subscription.
     public let messages: MessageStream
 
     /// Wraps `messages`, which must receive only `Element`'s type id.

@@ -32,8 +32,8 @@ import Testing
         try await client.publish(value)
         #expect(try await first(inProcess) == value, "\(Message.messageName) socket -> in-process")
         #expect(try await first(overSocket) == value, "\(Message.messageName) socket -> socket")
-        broker.unsubscribe(inProcess)
-        try await client.unsubscribe(overSocket)
+        broker.unsubscribe(inProcess.messages)
+        try await client.unsubscribe(overSocket.messages)
     }
 
     @Test func everyBundledTypeRoundTripsThroughABrokerInProcessAndOverASocket() async throws {
