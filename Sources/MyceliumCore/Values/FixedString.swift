@@ -5,10 +5,13 @@
 /// makes a `String` (the bytes up to the first NUL).
 ///
 /// ```swift
-/// let symbol: FixedString<32> = "WETH/USDC"
-/// let venue = FixedString<8>("XNAS")      // nil if longer than 8 bytes
-/// symbol.string                           // "WETH/USDC"
+/// let symbol: FixedString<32> = "WETH/USDC"   // a literal that does not fit stops the program
+/// let venue = FixedString<8>(venueName)       // nil when venueName is longer than 8 bytes
+/// symbol.string                               // "WETH/USDC"
 /// ```
+///
+/// `FixedString<8>("literal")` is the literal initializer (Swift reads `T("…")` as a literal
+/// of `T`), so it, too, stops on a literal that does not fit rather than returning `nil`.
 public struct FixedString<let capacity: Int>: Sendable, Hashable {
     /// The `capacity` bytes as on the wire: UTF-8, then zeros.
     public var bytes: FixedArray<capacity, UInt8>
