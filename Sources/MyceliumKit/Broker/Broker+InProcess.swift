@@ -56,14 +56,26 @@ extension Broker {
     ///   maximum, ``BrokerError/outOfMemory(_:)`` when the pool's budget is spent under the
     ///   `fail` policy, ``BrokerError/stopped`` after ``stop()``.
     public func publish(typeID: UInt16, payload: [UInt8]) throws(BrokerError) {
-        _ = try checkPublish(typeID, length: payload.count)
+        try publish(typeID: typeID, byteCount: payload.count) { destination in
+            payload.withUnsafeBytes { destination.copyMemory(from: $0) }
+        }
+    }
+
+    /// Publishes in-process `byteCount` payload bytes that `fill` writes into a buffer from
+    /// the broker's pool.
+    @usableFromInline
+    func publish(
+        typeID: UInt16, byteCount: Int, fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(BrokerError) {
+        _ = try checkPublish(typeID, length: byteCount)
         var buffer: PooledBuffer
         do {
-            buffer = try pool.acquire(byteCount: max(1, payload.count))
+            buffer = try pool.acquire(byteCount: max(1, byteCount))
         } catch {
             throw .outOfMemory(error)
         }
-        payload.withUnsafeBytes { buffer.append(contentsOf: $0) }
+        buffer.withUnsafeMutableBytes { fill(UnsafeMutableRawBufferPointer(rebasing: $0[..<byteCount])) }
+        buffer.count = byteCount
         try publish(typeID: typeID, buffer: buffer)
     }
 

@@ -171,16 +171,26 @@ public final class MyceliumClient: Sendable {
     /// - Throws: ``MyceliumClientError/invalidArgument(_:)`` for a type id below 1000;
     ///   a connection error; `CancellationError` when cancelled while waiting.
     public func publish(typeID: UInt16, payload: [UInt8]) async throws {
-        try Self.checkFrame(typeID: typeID, length: payload.count)
-        let header = FrameHeader(typeID: typeID, length: UInt32(payload.count))
-        if payload.count <= Self.copyThreshold {
-            try await enqueue(byteCount: FrameHeader.byteCount + payload.count) { queue throws(PoolError) in
-                try withUnsafeTemporaryAllocation(byteCount: FrameHeader.byteCount + payload.count, alignment: 8) {
+        try await publish(typeID: typeID, byteCount: payload.count) { destination in
+            payload.withUnsafeBytes { destination.copyMemory(from: $0) }
+        }
+    }
+
+    /// Publishes a frame of `byteCount` payload bytes that `fill` writes in place: into the
+    /// frame in an output chunk up to ``copyThreshold`` bytes, else into a pooled buffer of
+    /// its own, written by reference.
+    @usableFromInline
+    func publish(
+        typeID: UInt16, byteCount: Int, fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) async throws {
+        try Self.checkFrame(typeID: typeID, length: byteCount)
+        let header = FrameHeader(typeID: typeID, length: UInt32(byteCount))
+        if byteCount <= Self.copyThreshold {
+            try await enqueue(byteCount: FrameHeader.byteCount + byteCount) { queue throws(PoolError) in
+                try withUnsafeTemporaryAllocation(byteCount: FrameHeader.byteCount + byteCount, alignment: 8) {
                     frame throws(PoolError) in
                     header.write(to: frame.baseAddress!)
-                    payload.withUnsafeBytes {
-                        (frame.baseAddress! + FrameHeader.byteCount).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
-                    }
+                    fill(UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.byteCount...]))
                     try queue.appendFrames(
                         frame.baseAddress!, byteCount: frame.count, chunkSize: loop.options.bufferSize, pool: pool)
                 }
@@ -188,11 +198,12 @@ public final class MyceliumClient: Sendable {
         } else {
             var buffer: PooledBuffer
             do {
-                buffer = try pool.acquire(byteCount: payload.count)
+                buffer = try pool.acquire(byteCount: byteCount)
             } catch {
                 throw MyceliumClientError.pool(error)
             }
-            payload.withUnsafeBytes { buffer.append(contentsOf: $0) }
+            buffer.withUnsafeMutableBytes { fill(UnsafeMutableRawBufferPointer(rebasing: $0[..<byteCount])) }
+            buffer.count = byteCount
             try await publish(typeID: typeID, buffer: buffer)
         }
     }
