@@ -20,7 +20,9 @@ let package = Package(
         .library(name: "MyceliumBackends", targets: ["MyceliumBackends"]),
         .library(name: "MyceliumTestKit", targets: ["MyceliumTestKit"]),
         .library(name: "ContractStore", targets: ["ContractStore"]),
+        .library(name: "MyceliumContracts", targets: ["MyceliumContracts"]),
         .executable(name: "mycelium", targets: ["mycelium"]),
+        .plugin(name: "MyceliumGenerator", targets: ["MyceliumGenerator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,6 +44,13 @@ let package = Package(
         .systemLibrary(name: "CEpoll"),
         .target(
             name: "MyceliumCore",
+            swiftSettings: swiftSettings
+        ),
+        // The bundled contracts (contracts/contracts.yaml) as generated Swift, committed:
+        // `mycelium generate swift contracts/contracts.yaml --output Sources/MyceliumContracts`.
+        .target(
+            name: "MyceliumContracts",
+            dependencies: ["MyceliumCore"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -99,6 +108,16 @@ let package = Package(
             path: "Tests/MyceliumTestSupport",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "mycelium-generate",
+            dependencies: ["ContractStore"],
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "MyceliumGenerator",
+            capability: .buildTool(),
+            dependencies: ["mycelium-generate"]
+        ),
         .testTarget(
             name: "MyceliumCoreTests",
             dependencies: ["MyceliumCore"],
@@ -110,6 +129,7 @@ let package = Package(
                 "MyceliumKit",
                 "MyceliumBackends",
                 "MyceliumTestSupport",
+                "MyceliumContracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -117,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContractStoreTests",
-            dependencies: ["ContractStore", "MyceliumCore", "CSQLite"],
+            dependencies: ["ContractStore", "MyceliumCore", "CSQLite", "MyceliumContracts"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -30,7 +30,8 @@ let package = Package(
             path: "PoolWorkload"
         ),
         benchmarkExecutable("PoolBenchmarks", dependencies: ["PoolWorkload"]),
-        benchmarkExecutable("BrokerBenchmarks"),
+        benchmarkExecutable("BrokerBenchmarks", dependencies: [.product(name: "MyceliumContracts", package: "mycelium")]),
+        benchmarkExecutable("MessageBenchmarks", dependencies: [.product(name: "MyceliumContracts", package: "mycelium")]),
         poolTool("PoolPairs", dependencies: [.product(name: "MyceliumKit", package: "mycelium")]),
         poolTool("PoolInstructions"),
     ]

@@ -37,7 +37,8 @@ let package = Package(
                 .product(name: "MyceliumBackends", package: root),
                 .product(name: "MyceliumTestKit", package: root),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "MyceliumGenerator", package: root)]
         ),
     ]
 )

@@ -30,6 +30,10 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
         records = try ThreadRecords(classCount: core.classCount)
     }
 
+    deinit {
+        checkNoBuffersOut(inUse: stats().inUse)
+    }
+
     @inlinable @inline(__always)
     public func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
         let classIndex = core.classIndex(forByteCount: byteCount)

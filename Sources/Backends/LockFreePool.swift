@@ -36,6 +36,7 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
     }
 
     deinit {
+        checkNoBuffersOut(inUse: stats().inUse)
         for index in 0..<core.classCount { head(index).deinitialize(count: 1) }
         heads.deallocate()
     }

@@ -58,6 +58,7 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
     }
 
     deinit {
+        checkNoBuffersOut(inUse: stats().inUse)
         classes.deallocate()
     }
 

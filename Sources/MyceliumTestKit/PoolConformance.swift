@@ -15,6 +15,17 @@ public import MyceliumCore
 /// budget, both overflow policies, the stats invariants, exactly-once return, zeroing, no
 /// buffer handed out twice under concurrent acquire/release, cross-thread release, fan-out
 /// reference counting and `trim()`. Every loop is bounded in count and in time.
+///
+/// Not checked here, because it stops the process: that the backend's `deinit` calls
+/// ``MyceliumKit/PoolBackend/checkNoBuffersOut(inUse:)``, so that a pool destroyed with
+/// buffers out is a precondition failure naming it. Check that in an exit test:
+///
+/// ```swift
+/// await #expect(processExitsWith: .failure) {
+///     let kept = UnsafeMutablePointer<PooledBuffer>.allocate(capacity: 1)
+///     do { kept.initialize(to: try MyPool(configuration: configuration).acquire(byteCount: 16)) }
+/// }
+/// ```
 public struct PoolConformance: Sendable {
     /// What a backend says it does, beyond what every backend must do.
     public struct Claims: Sendable, Hashable {

@@ -8,7 +8,8 @@ struct Mycelium: AsyncParsableCommand {
         abstract: "Typed pub/sub over TCP and Unix sockets, with pooled buffers.",
         version: MyceliumVersion.current,
         subcommands: [
-            ImportCommand.self, ContractsCommand.self, SizesCommand.self, PoolsCommand.self, ServeCommand.self,
+            ImportCommand.self, ContractsCommand.self, GenerateCommand.self, SizesCommand.self, PoolsCommand.self,
+            ServeCommand.self,
             StatsCommand.self, PublishCommand.self, SubscribeCommand.self,
         ]
     )

@@ -5,11 +5,12 @@ import MyceliumKit
 
 /// Runs a command body and turns the kit's error values into a short message on stderr and
 /// exit status 1, so that a user error never shows a stack trace or ArgumentParser's usage.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// `outcome` ends the list of a contract file's errors ("nothing was imported").
+func reportingErrors(outcome: String = "nothing was imported", _ body: () throws -> Void) throws {
     do {
         try body()
     } catch {
-        try report(error)
+        try report(error, outcome: outcome)
     }
 }
 
@@ -18,17 +19,19 @@ func reportingAsyncErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch {
-        try report(error)
+        try report(error, outcome: "nothing was imported")
     }
 }
 
 /// Prints a known error and throws `ExitCode.failure`; rethrows anything else.
-private func report(_ error: any Error) throws -> Never {
+private func report(_ error: any Error, outcome: String) throws -> Never {
     switch error {
     case let error as ContractError:
         printError((error.warnings + error.errors).map(\.description).joined(separator: "\n"))
         printError(
-            error.errors.count == 1 ? "1 error; nothing was imported" : "\(error.errors.count) errors; nothing was imported")
+            error.errors.count == 1 ? "1 error; \(outcome)" : "\(error.errors.count) errors; \(outcome)")
+    case let error as GeneratorError:
+        printError(error.problems.map { "error: \($0)" }.joined(separator: "\n"))
     case let error as CatalogError:
         printError("error: \(error.withCommandLineAdvice)")
     case let error as UserError:

@@ -170,3 +170,28 @@ struct PoolMisuseTests {
         }
     }
 }
+
+/// Destroying a pool while a buffer from it is out stops the process, naming the pool and
+/// the count: the buffer's handle would otherwise return memory to freed memory.
+@Suite("A pool destroyed with buffers out")
+struct PoolDestroyedWithBuffersOutTests {
+    @Test(arguments: ["arena", "lockfree", "mutex", "system"])
+    func isAPreconditionFailureNamingThePoolAndTheCount(name: String) async throws {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [name] in
+            // Kept out of any scope, so that only the pool is destroyed below.
+            let kept = UnsafeMutablePointer<PooledBuffer>.allocate(capacity: 2)
+            do {
+                let pool = try PoolRegistry.builtIn.make(name, configuration: PoolConfiguration(plan: PoolMisuseTests.plan))
+                kept.initialize(to: try pool.acquire(byteCount: 16))
+                (kept + 1).initialize(to: try pool.acquire(byteCount: 300))
+            }
+            print("the pool was destroyed without stopping the process; \(kept[0].capacity) bytes still out")
+        }
+        guard let result else { return }  // the expectation above failed already
+        let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+        #expect(
+            message.contains(
+                "pool '\(name)' destroyed with 2 buffer(s) still out; keep the pool (or its broker or client) alive until every buffer from it is dropped"
+            ), "\(message)")
+    }
+}

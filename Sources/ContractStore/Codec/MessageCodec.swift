@@ -1,3 +1,5 @@
+import MyceliumCore
+
 /// Converts one message type between JSON and payload bytes, driven by its contract and
 /// rendered as DESIGN.md says:
 ///
@@ -208,16 +210,13 @@ public struct MessageCodec: Sendable {
             guard text.hasPrefix("0x") || text.hasPrefix("0X") else {
                 throw CodecError(.invalidValue, field: path, "'\(text)' is not \(what)")
             }
-            let digits = Array(text.dropFirst(2))
-            guard digits.count % 2 == 0 else {
+            guard text.count % 2 == 0 else {
                 throw CodecError(.invalidValue, field: path, "'\(text)' has an odd number of hex digits")
             }
-            for index in stride(from: 0, to: digits.count, by: 2) {
-                guard let high = digits[index].hexDigitValue, let low = digits[index + 1].hexDigitValue else {
-                    throw CodecError(.invalidValue, field: path, "'\(text)' is not \(what)")
-                }
-                bytes.append(UInt8(high << 4 | low))
+            guard let parsed = HexBytes.parse(text) else {
+                throw CodecError(.invalidValue, field: path, "'\(text)' is not \(what)")
             }
+            bytes = parsed
         case .array(let elements):
             for (index, element) in elements.enumerated() {
                 guard case .number(let literal) = element, let byte = UInt8(literal) else {
@@ -260,7 +259,7 @@ public struct MessageCodec: Sendable {
         case .float64:
             return floatValue(Double(bitPattern: WideInteger(littleEndian: slice).limbs[0]))
         case .address, .fixedVec(.uint8, _):
-            return .string("0x" + slice.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+            return .string("0x" + HexBytes.digits(slice))
         case .fixedStr:
             let text = slice.prefix { $0 != 0 }
             guard let string = String(validating: text, as: UTF8.self) else {

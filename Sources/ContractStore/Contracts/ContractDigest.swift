@@ -1,3 +1,5 @@
+import MyceliumCore
+
 /// The digest that identifies a contract set on the wire (HELLO), exactly as DESIGN.md
 /// renders it: SHA-256 over the messages sorted by type id, each as `type_id name\n`
 /// followed by `ordinal name canonical_type size\n` per field. Domain, description and
@@ -22,9 +24,6 @@ public enum ContractDigest {
 
     /// Lowercase hex of a digest, as the CLI prints it.
     public static func hex(_ digest: [UInt8]) -> String {
-        digest.map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
+        HexBytes.digits(digest)
     }
 }

@@ -18,7 +18,11 @@
 /// `MyceliumTestKit` checks that it keeps these promises.
 ///
 /// The pool must outlive every buffer it handed out: buffers hold it unretained, because a
-/// retain per buffer costs more than the rest of an arena acquire.
+/// retain per buffer costs more than the rest of an arena acquire. The kit keeps that
+/// promise for you where a buffer leaves its hands: a taken message's buffer and a stream's
+/// queued messages keep their pool alive. A backend's `deinit` checks it: destroying a pool
+/// while buffers are out is a `precondition` failure naming the pool and how many are out
+/// (see ``checkNoBuffersOut(inUse:)``); every built-in backend does that check.
 public protocol PoolBackend: AnyObject, Sendable {
     /// The name the backend was registered under, as shown in stats.
     var name: String { get }
@@ -78,6 +82,23 @@ extension PoolBackend {
         Unmanaged<Self>.fromOpaque(pool)._withUnsafeGuaranteedRef {
             $0.deallocate(allocation, usedByteCount: usedByteCount)
         }
+    }
+
+    /// Stops the process when a pool is destroyed with `inUse` buffers still out: their
+    /// handles would return memory to a freed pool. Call it first in a backend's `deinit`,
+    /// with the in-use count of its ``stats()``.
+    ///
+    /// ```swift
+    /// deinit {
+    ///     checkNoBuffersOut(inUse: stats().inUse)
+    ///     …
+    /// }
+    /// ```
+    public func checkNoBuffersOut(inUse: Int) {
+        precondition(
+            inUse == 0,
+            "pool '\(name)' destroyed with \(inUse) buffer(s) still out; keep the pool (or its broker or client) alive until every buffer from it is dropped"
+        )
     }
 
     /// The pool at `pool`, an unretained reference.

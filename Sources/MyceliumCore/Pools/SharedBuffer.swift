@@ -6,6 +6,11 @@ public import Synchronization
 /// The reference count lives in the allocation's pool-owned ``PoolAllocation/control``
 /// memory, so sharing allocates nothing.
 ///
+/// Inside the kit's hot paths the pool is held unretained (its owner, a broker or client,
+/// outlives what it queues). A buffer the kit hands out to keep, such as the one
+/// `Message.takeBuffer()` returns, keeps its pool alive: it took one retain of the
+/// pool, released after its memory is back in the pool.
+///
 /// ```swift
 /// let first = buffer.share()
 /// let second = first.share()     // two holders
@@ -52,15 +57,38 @@ public struct SharedBuffer: ~Copyable, @unchecked Sendable {
     @usableFromInline
     var pool: any PoolBackend { poolType.unretained(poolAddress) }
 
+    /// The holder count and, in ``poolRetained``, whether the pool was retained for it.
     @inlinable
     var holders: UnsafeMutablePointer<Atomic<Int>> {
         allocation.control.assumingMemoryBound(to: Atomic<Int>.self)
     }
 
+    /// The bit of the holder count word that says the buffer holds one retain of its pool.
+    /// In the same word as the count, so that the last holder learns it from the one atomic
+    /// subtraction it does anyway: an unretained buffer pays nothing for it.
+    @usableFromInline static let poolRetained = 1 << 62
+
     deinit {
-        if holders.pointee.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+        let remaining = holders.pointee.subtract(1, ordering: .acquiringAndReleasing).newValue
+        if remaining == 0 {
             poolType.deallocate(unretained: poolAddress, allocation, usedByteCount: usedByteCount)
+        } else if remaining == Self.poolRetained {
+            poolType.deallocate(unretained: poolAddress, allocation, usedByteCount: usedByteCount)
+            Unmanaged<AnyObject>.fromOpaque(poolAddress).release()
         }
+    }
+
+    /// Makes the buffer keep its pool alive until its last holder drops it: one retain of
+    /// the pool, taken once per buffer however often this is called. For a buffer that
+    /// leaves the owner of its pool (a taken message, a published buffer from another pool).
+    package borrowing func keepPoolAlive() {
+        let before = holders.pointee.bitwiseOr(Self.poolRetained, ordering: .relaxed).oldValue
+        if before & Self.poolRetained == 0 { _ = Unmanaged<AnyObject>.fromOpaque(poolAddress).retain() }
+    }
+
+    /// Whether the buffer returns to `pool`.
+    package borrowing func isFrom(_ pool: any PoolBackend) -> Bool {
+        poolAddress == Unmanaged.passUnretained(pool as AnyObject).toOpaque()
     }
 
     /// Another holder of the same bytes.
@@ -72,7 +100,7 @@ public struct SharedBuffer: ~Copyable, @unchecked Sendable {
 
     /// The number of holders right now (for tests and diagnostics).
     public borrowing func holderCount() -> Int {
-        holders.pointee.load(ordering: .acquiring)
+        holders.pointee.load(ordering: .acquiring) & ~Self.poolRetained
     }
 
     /// The first byte of the data; valid while this holder lives.

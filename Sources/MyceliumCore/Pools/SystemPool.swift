@@ -39,6 +39,10 @@ public final class SystemPool: PoolBackend {
         counters = Lock(classes)
     }
 
+    deinit {
+        checkNoBuffersOut(inUse: stats().inUse)
+    }
+
     private static let controlBytes = 16
 
     /// Allocates a zeroed buffer of `byteCount`'s class (or of `byteCount` bytes above

@@ -36,14 +36,14 @@ extension Broker {
             _ = try dense(typeID)
             distinct.append(typeID)
         }
-        let queue = try core.local.subscribe(distinct, bufferedMessages: bufferedMessages)
+        let queue = try core.router.subscribe(distinct, bufferedMessages: bufferedMessages)
         return MessageStream(typeIDs: distinct, queue: queue)
     }
 
     /// Ends an in-process subscription: its stream returns the messages it holds, then
     /// `nil`. A stream that is not this broker's in-process stream is left alone.
     public func unsubscribe(_ stream: MessageStream) {
-        core.local.unsubscribe(stream.queue)
+        core.router.unsubscribe(stream.queue)
     }
 
     /// Publishes in-process a copy of `payload`, in a buffer from the broker's pool, to every
@@ -56,20 +56,33 @@ extension Broker {
     ///   maximum, ``BrokerError/outOfMemory(_:)`` when the pool's budget is spent under the
     ///   `fail` policy, ``BrokerError/stopped`` after ``stop()``.
     public func publish(typeID: UInt16, payload: [UInt8]) throws(BrokerError) {
-        _ = try checkPublish(typeID, length: payload.count)
+        try publish(typeID: typeID, byteCount: payload.count) { destination in
+            payload.withUnsafeBytes { destination.copyMemory(from: $0) }
+        }
+    }
+
+    /// Publishes in-process `byteCount` payload bytes that `fill` writes into a buffer from
+    /// the broker's pool.
+    @usableFromInline
+    func publish(
+        typeID: UInt16, byteCount: Int, fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(BrokerError) {
+        _ = try checkPublish(typeID, length: byteCount)
         var buffer: PooledBuffer
         do {
-            buffer = try pool.acquire(byteCount: max(1, payload.count))
+            buffer = try pool.acquire(byteCount: max(1, byteCount))
         } catch {
             throw .outOfMemory(error)
         }
-        payload.withUnsafeBytes { buffer.append(contentsOf: $0) }
+        buffer.withUnsafeMutableBytes { fill(UnsafeMutableRawBufferPointer(rebasing: $0[..<byteCount])) }
+        buffer.count = byteCount
         try publish(typeID: typeID, buffer: buffer)
     }
 
     /// Publishes in-process a buffer the caller filled, without a copy: its ``PooledBuffer/count``
     /// bytes are the payload. In-process subscribers get the buffer itself; it returns to
-    /// its pool when the last of them is done with it.
+    /// its pool when the last of them is done with it. Take it from ``pool``; a buffer of
+    /// another pool keeps that pool alive until then.
     ///
     /// ```swift
     /// var buffer = try broker.pool.acquire(byteCount: 29)
@@ -81,7 +94,12 @@ extension Broker {
     /// - Throws: as ``publish(typeID:payload:)``; the buffer returns to its pool then.
     public func publish(typeID: UInt16, buffer: consuming PooledBuffer) throws(BrokerError) {
         let dense = try checkPublish(typeID, length: buffer.count)
-        try core.local.publish(FrameHeader(typeID: typeID, length: UInt32(buffer.count)), dense: dense, buffer.share())
+        let header = FrameHeader(typeID: typeID, length: UInt32(buffer.count))
+        let shared = buffer.share()
+        // The broker's queues keep its own pool alive; a buffer of another pool, which may
+        // wait in a stream after that pool's owner is gone, keeps its pool alive itself.
+        if !shared.isFrom(pool) { shared.keepPoolAlive() }
+        try core.router.publish(header, dense: dense, shared)
     }
 
     /// The dense index of a type the broker routes whose maximum admits `length` bytes.

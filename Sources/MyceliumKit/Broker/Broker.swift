@@ -43,7 +43,6 @@ public final class Broker: Service, Sendable {
         let loops: [BrokerLoop]
         let threads: [LoopThread]
         let unixPaths: [String]
-        let peers: UnsafeMutablePointer<Unmanaged<BrokerLoop>>
     }
 
     /// Makes the pool and checks the limits; nothing listens until ``start()``.
@@ -115,7 +114,6 @@ public final class Broker: Service, Sendable {
         var bound: [SocketAddress] = []
         var unixPaths: [String] = []
         var loops: [BrokerLoop] = []
-        let peers = UnsafeMutablePointer<Unmanaged<BrokerLoop>>.allocate(capacity: configuration.loops)
         do {
             for address in configuration.listeners {
                 switch address {
@@ -132,16 +130,15 @@ public final class Broker: Service, Sendable {
             // Loops exist for sockets; an in-process-only broker opens no descriptor.
             let loopCount = configuration.listeners.isEmpty ? 0 : configuration.loops
             for index in 0..<loopCount {
-                let loop = try BrokerLoop(index: index, core: core, peers: peers)
-                (peers + index).initialize(to: Unmanaged.passUnretained(loop))
-                loops.append(loop)
+                loops.append(try BrokerLoop(index: index, core: core))
             }
             for listener in listeners { try loops[0].addListener(fd: listener.fd, isTCP: listener.isTCP) }
+            // Before the threads start: loops reach each other through the router.
+            core.router.attach(loops)
             var threads: [LoopThread] = []
             for loop in loops {
                 threads.append(try LoopThread(name: loop.eventLoop.name) { loop.eventLoop.run(loop) })
             }
-            core.local.attach(loops)
             configuration.logger.info(
                 "broker started",
                 metadata: [
@@ -151,13 +148,13 @@ public final class Broker: Service, Sendable {
                     "loops": "\(loopCount)",
                     "types": "\(configuration.messageTypes.entries.count)",
                 ])
-            let running = Running(loops: loops, threads: threads, unixPaths: unixPaths, peers: peers)
+            let running = Running(loops: loops, threads: threads, unixPaths: unixPaths)
             resume(lifecycle.withLock { $0.startSucceeded(running) })
             return bound
         } catch {
             for listener in listeners { close(listener.fd) }
             for path in unixPaths { unlink(path) }
-            peers.deallocate()
+            core.router.detach()
             configuration.logger.error("broker could not start", metadata: ["error": "\(error)"])
             resume(lifecycle.withLock { $0.startFailed() })
             throw .engine(error)
@@ -193,7 +190,7 @@ public final class Broker: Service, Sendable {
     }
 
     private func finish(_ running: Running?) async -> BrokerSummary {
-        core.local.stop()
+        core.router.stop()
         guard let running else {
             return BrokerSummary(stats: core.stats(), connectionsAtStop: 0, drained: true)
         }
@@ -211,7 +208,7 @@ public final class Broker: Service, Sendable {
         let drained = running.loops.allSatisfy(\.drainedCleanly)
         for path in running.unixPaths { unlink(path) }
         for loop in running.loops { loop.releaseHandedOver() }
-        running.peers.deallocate()
+        core.router.detach()
         let summary = BrokerSummary(stats: core.stats(), connectionsAtStop: connectionsAtStop, drained: drained)
         configuration.logger.info("broker stopped", metadata: ["summary": "\(summary)"])
         return summary

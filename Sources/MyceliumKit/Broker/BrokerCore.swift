@@ -26,7 +26,7 @@ final class BrokerCore: Sendable {
     let connectionCount = Atomic<Int>(0)
     let serials = Atomic<Int>(0)
     let counters: [LoopCounters]
-    let local: LocalTransport
+    let router: DeliveryRouter
     let logger: Logger
 
     init(configuration: BrokerConfiguration, pool: any PoolBackend) {
@@ -43,17 +43,17 @@ final class BrokerCore: Sendable {
             drainNanoseconds: UInt64(drain.seconds) * 1_000_000_000 + UInt64(drain.attoseconds / 1_000_000_000),
             digest: configuration.digest)
         counters = (0..<configuration.loops).map { _ in LoopCounters() }
-        local = LocalTransport(routing: routing, dropsOldest: configuration.slowConsumerPolicy == .dropOldest)
+        router = DeliveryRouter(routing: routing, limits: limits, pool: pool)
     }
 
-    /// Sums what the loops published last and the in-process counts.
+    /// Sums what the loops published last and the in-process publishes' counts.
     func stats() -> BrokerStats {
-        let local = local.counts()
+        let all = counters + [router.counters]
         return BrokerStats(
             pool: pool.stats(), connections: connectionCount.load(ordering: .relaxed),
-            messagesIn: counters.reduce(local.messagesIn) { $0 + $1.messagesIn.load(ordering: .relaxed) },
-            messagesOut: counters.reduce(local.messagesOut) { $0 + $1.messagesOut.load(ordering: .relaxed) },
-            slowConsumers: counters.reduce(local.slowConsumers) { $0 + $1.slowConsumers.load(ordering: .relaxed) },
-            dropped: counters.reduce(local.dropped) { $0 + $1.dropped.load(ordering: .relaxed) })
+            messagesIn: all.reduce(0) { $0 + $1.messagesIn.load(ordering: .relaxed) },
+            messagesOut: all.reduce(0) { $0 + $1.messagesOut.load(ordering: .relaxed) },
+            slowConsumers: all.reduce(0) { $0 + $1.slowConsumers.load(ordering: .relaxed) },
+            dropped: all.reduce(0) { $0 + $1.dropped.load(ordering: .relaxed) })
     }
 }

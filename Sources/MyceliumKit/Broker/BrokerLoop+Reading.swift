@@ -71,7 +71,10 @@ extension BrokerLoop {
                     if frameEnd > end { break }
                     parsed += 1
                     if typeID != runType {
-                        if runType >= 0 { deliverRun(Int(runDense), base + runStart, offset - runStart, frames: runFrames) }
+                        if runType >= 0 {
+                            router.route(
+                                run: runDense, base + runStart, byteCount: offset - runStart, frames: runFrames, from: self)
+                        }
                         runType = typeID
                         runDense = Int(slot.dense)
                         runStart = offset
@@ -83,7 +86,7 @@ extension BrokerLoop {
                 }
             }
             if runType >= 0 {
-                deliverRun(runDense, base + runStart, offset - runStart, frames: runFrames)
+                router.route(run: runDense, base + runStart, byteCount: offset - runStart, frames: runFrames, from: self)
                 runType = -1
             }
             let outcome = slowFrame(connection, header, base: base, offset: offset, end: end, firstFrame: parsed == 0)
@@ -98,7 +101,9 @@ extension BrokerLoop {
             }
             if case .incomplete = outcome { break }
         }
-        if runType >= 0 { deliverRun(runDense, base + runStart, offset - runStart, frames: runFrames) }
+        if runType >= 0 {
+            router.route(run: runDense, base + runStart, byteCount: offset - runStart, frames: runFrames, from: self)
+        }
         connection.pointee.framesSeen += parsed
         connection.pointee.input.keep(from: offset, end: end)
     }
@@ -176,17 +181,17 @@ extension BrokerLoop {
         let payloadStart = offset + FrameHeader.byteCount
         let dense = Int(routing.slots[Int(header.typeID)].dense)
         guard hasSubscribers(dense) else {
-            state.pointee.messagesIn += 1
+            state.pointee.counts.messagesIn += 1
             return skip(connection, length, from: payloadStart, end: end)
         }
         guard let buffer = try? pool.acquire(byteCount: max(1, length)) else {
             pause(connection)
             return .incomplete
         }
-        state.pointee.messagesIn += 1
+        state.pointee.counts.messagesIn += 1
         let available = min(length, end - payloadStart)
         if let frame = connection.pointee.input.startLarge(header, in: buffer, from: base + payloadStart, available: available) {
-            deliverLarge(header, dense: dense, frame)
+            router.route(header, dense: dense, frame.share(), from: self)
         }
         return .consumed(payloadStart + available)
     }
@@ -202,7 +207,7 @@ extension BrokerLoop {
         }
         guard let buffer = connection.pointee.input.takeLarge() else { return }
         let header = connection.pointee.input.largeHeader
-        deliverLarge(header, dense: Int(routing.slots[Int(header.typeID)].dense), buffer)
+        router.route(header, dense: Int(routing.slots[Int(header.typeID)].dense), buffer.share(), from: self)
         connection.pointee.framesSeen += 1
     }
 

@@ -1,18 +1,16 @@
+/// This loop's part of routing (the ``DeliveryRouter`` decides who gets a frame): queueing
+/// frames on its own subscribers' connections, and batching them for the other loops.
 extension BrokerLoop {
     /// Whether any connection on any loop, or any in-process subscriber, subscribes to the type.
     func hasSubscribers(_ dense: Int) -> Bool {
-        if state.pointee.subscribers[dense].count > 0 || local.hasSubscribers(dense) { return true }
+        if state.pointee.subscribers[dense].count > 0 || router.hasInProcessSubscribers(dense) { return true }
         return limits.loopCount > 1 && routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index)) != 0
     }
 
-    /// Delivers a run of small frames of one type read on this loop: copied to local
-    /// subscribers, handed to the other loops that have subscribers, and to in-process
-    /// subscribers.
+    /// Copies a run of small frames of one type into the outbox of every other loop that has
+    /// subscribers to it, handed over at the end of the batch.
     @inline(__always)
-    func deliverRun(_ dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
-        state.pointee.messagesIn += frames
-        deliverLocally(dense, source, byteCount, frames: frames)
-        if local.hasSubscribers(dense) { local.deliverRun(dense: dense, source, byteCount, pool: pool) }
+    func handOverLater(run dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
         if limits.loopCount > 1 {
             var mask = routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index))
             while mask != 0 {
@@ -23,7 +21,7 @@ extension BrokerLoop {
                         source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
                     state.pointee.outboxMask |= 1 << UInt64(loop)
                 } catch {
-                    state.pointee.dropped += frames
+                    state.pointee.counts.dropped += frames
                 }
             }
         }
@@ -45,10 +43,10 @@ extension BrokerLoop {
             do {
                 try subscriber.pointee.output.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
             } catch {
-                state.pointee.dropped += frames
+                state.pointee.counts.dropped += frames
                 continue
             }
-            state.pointee.messagesOut += frames
+            state.pointee.counts.messagesOut += frames
             markDirty(subscriber)
         }
     }
@@ -67,9 +65,9 @@ extension BrokerLoop {
                 do {
                     try subscriber.pointee.output.appendFrames(
                         source + offset, byteCount: size, chunkSize: limits.chunkSize, pool: pool)
-                    state.pointee.messagesOut += 1
+                    state.pointee.counts.messagesOut += 1
                 } catch {
-                    state.pointee.dropped += 1
+                    state.pointee.counts.dropped += 1
                 }
             }
             offset += size
@@ -80,16 +78,16 @@ extension BrokerLoop {
     /// Drops a subscriber's oldest frames until `size` more bytes fit; counts the frame as
     /// dropped and returns `false` when they cannot.
     private func makeRoom(_ subscriber: UnsafeMutablePointer<Connection>, for size: Int) -> Bool {
-        state.pointee.dropped += subscriber.pointee.output.dropOldest(toFit: size, limit: limits.maxPending)
+        state.pointee.counts.dropped += subscriber.pointee.output.dropOldest(toFit: size, limit: limits.maxPending)
         guard subscriber.pointee.output.pendingBytes + size <= limits.maxPending else {
-            state.pointee.dropped += 1
+            state.pointee.counts.dropped += 1
             return false
         }
         return true
     }
 
     private func disconnectSlow(_ subscriber: UnsafeMutablePointer<Connection>) {
-        state.pointee.slowConsumers += 1
+        state.pointee.counts.slowConsumers += 1
         core.logger.warning(
             "disconnecting a slow consumer",
             metadata: metadata(subscriber).merging(
@@ -104,12 +102,9 @@ extension BrokerLoop {
             ))
     }
 
-    /// Delivers a large frame read on this loop: by reference to local subscribers, to
-    /// in-process subscribers and to the other loops that have subscribers.
-    func deliverLarge(_ header: FrameHeader, dense: Int, _ buffer: consuming PooledBuffer) {
-        let shared = buffer.share()
-        deliverSharedLocally(header, dense: dense, shared)
-        if local.hasSubscribers(dense) { local.deliver(header, dense: dense, shared) }
+    /// Queues a frame read into its own buffer, by reference, in the outbox of every other
+    /// loop that has subscribers to it, handed over at the end of the batch.
+    func handOverLater(_ header: FrameHeader, dense: Int, _ shared: borrowing SharedBuffer) {
         if limits.loopCount > 1 {
             var mask = routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index))
             while mask != 0 {
@@ -121,7 +116,8 @@ extension BrokerLoop {
         }
     }
 
-    private func deliverSharedLocally(_ header: FrameHeader, dense: Int, _ shared: borrowing SharedBuffer) {
+    /// Queues a frame by reference on each local subscriber's output.
+    func deliverSharedLocally(_ header: FrameHeader, dense: Int, _ shared: borrowing SharedBuffer) {
         let list = state.pointee.subscribers[dense]
         guard let members = list.members else { return }
         let size = FrameHeader.byteCount + Int(header.length)
@@ -136,7 +132,7 @@ extension BrokerLoop {
                 guard makeRoom(subscriber, for: size) else { continue }
             }
             subscriber.pointee.output.appendShared(header, shared.share())
-            state.pointee.messagesOut += 1
+            state.pointee.counts.messagesOut += 1
             markDirty(subscriber)
         }
     }
@@ -149,7 +145,7 @@ extension BrokerLoop {
             let loop = mask.trailingZeroBitCount
             mask &= mask - 1
             let outbox = state.pointee.outboxes + loop
-            let peer = peers[loop].takeUnretainedValue()
+            let peer = router.peers[loop]
             peer.inbox.withLock { $0.appendAll(from: &outbox.pointee) }
             peer.eventLoop.wakeUp()
         }

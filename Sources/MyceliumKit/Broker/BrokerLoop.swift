@@ -13,24 +13,21 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     let core: BrokerCore
     let limits: BrokerCore.Limits
     let routing: RoutingTable
-    let local: LocalTransport
+    let router: DeliveryRouter
     unowned(unsafe) let pool: any PoolBackend
     let state: UnsafeMutablePointer<LoopState>
     /// Frames other loops handed over, taken in one swap per wake-up.
     let inbox = Lock(OutputQueue())
     let counters: LoopCounters
-    /// Every loop of the broker, this one included; set once before the threads start.
-    let peers: UnsafeMutablePointer<Unmanaged<BrokerLoop>>
 
-    init(index: Int, core: BrokerCore, peers: UnsafeMutablePointer<Unmanaged<BrokerLoop>>) throws(EngineError) {
+    init(index: Int, core: BrokerCore) throws(EngineError) {
         self.index = index
         self.core = core
         limits = core.limits
         routing = core.routing
-        local = core.local
+        router = core.router
         pool = core.pool
         counters = core.counters[index]
-        self.peers = peers
         eventLoop = try EventLoop(name: "mycelium-loop-\(index)")
         state = .allocate(capacity: 1)
         state.initialize(to: LoopState(typeCount: routing.typeCount, loopCount: core.limits.loopCount))
@@ -75,7 +72,8 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    /// Takes an in-process publish for this loop's subscribers; called on any thread.
+    /// Takes an in-process publish for this loop's subscribers; called on any thread, by the
+    /// ``DeliveryRouter``.
     func receivePublished(_ header: FrameHeader, _ buffer: consuming SharedBuffer) {
         var incoming = Optional(buffer)
         let wasEmpty = inbox.withLock { inbox -> Bool in
@@ -112,10 +110,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     }
 
     func publishCounters() {
-        counters.messagesIn.store(state.pointee.messagesIn, ordering: .relaxed)
-        counters.messagesOut.store(state.pointee.messagesOut, ordering: .relaxed)
-        counters.slowConsumers.store(state.pointee.slowConsumers, ordering: .relaxed)
-        counters.dropped.store(state.pointee.dropped, ordering: .relaxed)
+        counters.store(state.pointee.counts)
     }
 
     // MARK: Connections
@@ -156,7 +151,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             if target == index {
                 adopt(fd)
             } else {
-                let peer = peers[target].takeUnretainedValue()
+                let peer = router.peers[target]
                 peer.eventLoop.execute { peer.adopt(fd) }
             }
         }
@@ -293,6 +288,10 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
 
     /// Stops accepting, queues ERROR 8 on every connection and drains until `deadline`
     /// (`CLOCK_MONOTONIC` nanoseconds).
+    ///
+    /// Runs as a task, in the middle of an event batch: the batch's own ``endOfBatch()``
+    /// flushes and reaps, after the batch's later events. Reaping here freed connections
+    /// that those events still named (a use-after-free AddressSanitizer caught).
     func beginDrain(deadline: UInt64) {
         state.pointee.draining = true
         state.pointee.drainDeadline = deadline
@@ -304,7 +303,6 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         for connection in state.pointee.connections where !connection.pointee.isDead {
             closeWith(connection, WireError(.shuttingDown, "the broker is shutting down"))
         }
-        endOfBatch()
     }
 
     private func continueDrain() {

@@ -16,10 +16,7 @@ struct LoopState: ~Copyable {
     let vectors: UnsafeMutablePointer<iovec>
     var listeners: [(fd: Int32, isTCP: Bool)] = []
     var nextLoop = 0
-    var messagesIn = 0
-    var messagesOut = 0
-    var slowConsumers = 0
-    var dropped = 0
+    var counts = DeliveryCounts()
     var draining = false
     var drainDeadline: UInt64 = 0
     var finished = false

@@ -142,7 +142,7 @@ public final class MyceliumClient: Sendable {
             overflow: .pauseProducer { [weak loop] in
                 guard let loop else { return }
                 _ = loop.submit { loop.resumeReading() }
-            })
+            }, pool: pool)
         try await request { token, continuation in
             loop.subscribe(queue, typeIDs: typeIDs, token: token, continuation)
         }
@@ -171,16 +171,26 @@ public final class MyceliumClient: Sendable {
     /// - Throws: ``MyceliumClientError/invalidArgument(_:)`` for a type id below 1000;
     ///   a connection error; `CancellationError` when cancelled while waiting.
     public func publish(typeID: UInt16, payload: [UInt8]) async throws {
-        try Self.checkFrame(typeID: typeID, length: payload.count)
-        let header = FrameHeader(typeID: typeID, length: UInt32(payload.count))
-        if payload.count <= Self.copyThreshold {
-            try await enqueue(byteCount: FrameHeader.byteCount + payload.count) { queue throws(PoolError) in
-                try withUnsafeTemporaryAllocation(byteCount: FrameHeader.byteCount + payload.count, alignment: 8) {
+        try await publish(typeID: typeID, byteCount: payload.count) { destination in
+            payload.withUnsafeBytes { destination.copyMemory(from: $0) }
+        }
+    }
+
+    /// Publishes a frame of `byteCount` payload bytes that `fill` writes in place: into the
+    /// frame in an output chunk up to ``copyThreshold`` bytes, else into a pooled buffer of
+    /// its own, written by reference.
+    @usableFromInline
+    func publish(
+        typeID: UInt16, byteCount: Int, fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) async throws {
+        try Self.checkFrame(typeID: typeID, length: byteCount)
+        let header = FrameHeader(typeID: typeID, length: UInt32(byteCount))
+        if byteCount <= Self.copyThreshold {
+            try await enqueue(byteCount: FrameHeader.byteCount + byteCount) { queue throws(PoolError) in
+                try withUnsafeTemporaryAllocation(byteCount: FrameHeader.byteCount + byteCount, alignment: 8) {
                     frame throws(PoolError) in
                     header.write(to: frame.baseAddress!)
-                    payload.withUnsafeBytes {
-                        (frame.baseAddress! + FrameHeader.byteCount).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
-                    }
+                    fill(UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.byteCount...]))
                     try queue.appendFrames(
                         frame.baseAddress!, byteCount: frame.count, chunkSize: loop.options.bufferSize, pool: pool)
                 }
@@ -188,18 +198,19 @@ public final class MyceliumClient: Sendable {
         } else {
             var buffer: PooledBuffer
             do {
-                buffer = try pool.acquire(byteCount: payload.count)
+                buffer = try pool.acquire(byteCount: byteCount)
             } catch {
                 throw MyceliumClientError.pool(error)
             }
-            payload.withUnsafeBytes { buffer.append(contentsOf: $0) }
+            buffer.withUnsafeMutableBytes { fill(UnsafeMutableRawBufferPointer(rebasing: $0[..<byteCount])) }
+            buffer.count = byteCount
             try await publish(typeID: typeID, buffer: buffer)
         }
     }
 
     /// Publishes the bytes of `buffer` (its ``PooledBuffer/count``) as a data frame without
     /// copying them: the buffer is written from where it is and returns to its pool once
-    /// written. Take it from ``pool`` (or any pool that outlives the write).
+    /// written. Take it from ``pool``; a buffer of another pool keeps that pool alive until written.
     ///
     /// ```swift
     /// var buffer = try client.pool.acquire(byteCount: 1024)
@@ -212,7 +223,11 @@ public final class MyceliumClient: Sendable {
     public func publish(typeID: UInt16, buffer: consuming PooledBuffer) async throws {
         try Self.checkFrame(typeID: typeID, length: buffer.count)
         let header = FrameHeader(typeID: typeID, length: UInt32(buffer.count))
-        var shared = Optional(buffer.share())
+        let frame = buffer.share()
+        // Queued output is returned when the client closes, while its pool lives: a buffer
+        // of another pool must keep that pool alive itself.
+        if !frame.isFrom(pool) { frame.keepPoolAlive() }
+        var shared = Optional(frame)
         try await enqueue(byteCount: FrameHeader.byteCount + Int(header.length)) { queue throws(PoolError) in
             if let frame = shared.take() { queue.appendShared(header, frame) }
         }

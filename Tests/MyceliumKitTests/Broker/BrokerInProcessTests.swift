@@ -140,6 +140,54 @@ private func message(_ call: () throws -> Void) -> String {
         }
     }
 
+    @Test func inProcessSubscriptionsComeAndGoWhileLoopsDeliver() async throws {
+        // Every subscribe and unsubscribe replaces the set of in-process subscribers that
+        // two loops read without a lock, while both deliver runs of socket frames to it.
+        var configuration = BrokerConfiguration.forTests(pool: "system")
+        configuration.loops = 2
+        try await withBroker(configuration) { broker, addresses in
+            let batches = 100
+            let framesPerBatch = 10
+            let total = 2 * batches * framesPerBatch
+            let steady = try broker.subscribe([TestTypes.small], bufferedMessages: total)
+            // Connections alternate between the loops.
+            let publishers = try await TestClient.connect(2, to: addresses[0])
+            let perPublisher = batches * framesPerBatch
+            let sending = publishers.enumerated().map { index, publisher in
+                Task {
+                    try await publisher.perform { connection in
+                        for batch in 0..<batches {
+                            var bytes: [UInt8] = []
+                            for frame in 0..<framesPerBatch {
+                                bytes +=
+                                    FrameHeader(typeID: TestTypes.small, length: 8).bytes
+                                    + sequencePayload(index * 1_000_000 + batch * framesPerBatch + frame)
+                            }
+                            try connection.send(bytes)
+                        }
+                    }
+                }
+            }
+            for _ in 0..<200 {
+                let passing = try broker.subscribe([TestTypes.small, TestTypes.large], bufferedMessages: 4)
+                broker.unsubscribe(passing)
+            }
+            for task in sending { try await task.value }
+            let received = try await steady.collect(total)
+            let sequences = received.map { frame in
+                frame.payload.withUnsafeBytes { Int(littleEndian: $0.loadUnaligned(as: Int.self)) }
+            }
+            for publisher in 0..<2 {
+                // Each publisher's frames arrive once and in order; the two are interleaved.
+                let first = publisher * 1_000_000
+                #expect(sequences.filter { $0 / 1_000_000 == publisher } == Array(first..<first + perPublisher))
+            }
+            let stats = try await broker.waitForStats { $0.messagesIn == total }
+            #expect(stats.messagesIn == total)
+            broker.unsubscribe(steady)
+        }
+    }
+
     @Test func inProcessPublishesReachSocketSubscribersOnEveryLoop() async throws {
         var configuration = BrokerConfiguration.forTests(pool: "lockfree")
         configuration.loops = 2

@@ -61,6 +61,7 @@ public final class StackPool: PoolBackend {
     }
 
     deinit {
+        checkNoBuffersOut(inUse: stats().inUse)
         state.withLock { state in
             for index in state.classes.indices { state.classes[index].releaseAll() }
         }

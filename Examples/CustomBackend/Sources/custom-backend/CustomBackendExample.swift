@@ -48,7 +48,7 @@ struct CustomBackendExample {
         print("conformance: pool '\(StackPool.registeredName)' keeps every PoolConformance promise (pools, zeroes)")
 
         var configuration = BrokerConfiguration(
-            messageTypes: try ExampleTypes.table(), pool: .named(StackPool.registeredName, in: registry))
+            messageTypes: ExampleTypes.table(), pool: .named(StackPool.registeredName, in: registry))
         configuration.listeners = [.tcp(host: "127.0.0.1", port: 0)]
         let broker = try Broker(configuration: configuration)
         // Subscribed before start(), so it misses nothing.

@@ -9,6 +9,11 @@ import Synchronization
 /// subscriptions) and an embedded ``Broker`` (in-process subscriptions), so that both kinds
 /// of subscriber consume one type.
 ///
+/// The queue holds the pool its producer's buffers come from, so that queued messages never
+/// outlive it (a stream may be kept after its client or broker is gone); a buffer taken out
+/// with ``take(generation:)`` keeps its pool alive itself. A producer that queues a buffer
+/// of another pool makes it keep its pool alive first (``SharedBuffer/keepPoolAlive()``).
+///
 /// What happens once ``limit`` messages wait is the queue's ``Overflow`` rule: a client's
 /// loop can stop reading its socket, so it pauses; a broker must not stall its other
 /// subscribers, so it drops the oldest message or ends the stream.
@@ -44,12 +49,20 @@ final class MessageQueue: @unchecked Sendable {
     /// Messages waiting before the overflow rule applies.
     let limit: Int
     let overflow: Overflow
+    /// Kept alive for the queued buffers, which hold it unretained.
+    let pool: any PoolBackend
 
-    /// A queue that applies `overflow` past `limit` waiting messages.
-    init(limit: Int, overflow: Overflow) {
+    /// A queue of buffers from `pool` that applies `overflow` past `limit` waiting messages.
+    init(limit: Int, overflow: Overflow, pool: any PoolBackend) {
         self.limit = max(1, limit)
         self.overflow = overflow
+        self.pool = pool
         state = Lock(State(capacity: min(64, self.limit)))
+    }
+
+    deinit {
+        // Every buffer goes back before `pool` is released: this may be its last reference.
+        state.withLock { $0.releaseAll() }
     }
 
     // MARK: Producer side
@@ -177,12 +190,16 @@ final class MessageQueue: @unchecked Sendable {
         }
     }
 
-    /// Moves the current message's buffer out, if `generation` is still current.
+    /// Moves the current message's buffer out, if `generation` is still current; it keeps
+    /// its pool alive from now on, since the queue no longer does.
     func take(generation: UInt64) -> SharedBuffer? {
-        state.withLock { state -> SharedBuffer? in
+        let buffer = state.withLock { state -> SharedBuffer? in
             guard state.generation == generation else { return nil }
             return state.current.take()
         }
+        guard let buffer else { return nil }
+        buffer.keepPoolAlive()
+        return buffer
     }
 
     // MARK: State
@@ -225,6 +242,12 @@ final class MessageQueue: @unchecked Sendable {
             (buffers + position).initialize(to: buffer)
             typeIDs[position] = typeID
             count += 1
+        }
+
+        /// Drops every queued buffer and the current one.
+        mutating func releaseAll() {
+            while count > 0 { _ = pop() }
+            current = nil
         }
 
         /// Removes the oldest buffer; its type id was at `typeIDs[head]`.

@@ -52,7 +52,8 @@ public struct Message: @unchecked Sendable {
     }
 
     /// Moves the pooled buffer holding the payload out of the stream, without a copy; it
-    /// returns to its pool when you drop the handle (or its last ``SharedBuffer/share()``).
+    /// returns to its pool when you drop the handle (or its last ``SharedBuffer/share()``),
+    /// and keeps that pool alive until then, also after its client or broker is gone.
     ///
     /// Returns `nil` when it was taken already or the iterator has moved on to the next
     /// message.

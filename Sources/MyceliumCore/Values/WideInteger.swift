@@ -1,19 +1,21 @@
 /// An unsigned integer of 64 x `limbs.count` bits (little-endian limbs) with just the
-/// arithmetic the codec needs: reading decimal and hex text, writing decimal text, two's
-/// complement, and little-endian bytes.
-struct WideInteger: Equatable {
-    var limbs: [UInt64]
+/// arithmetic the contract codec and ``UInt256`` need: reading decimal and hex text, writing
+/// decimal text, two's complement, and little-endian bytes.
+package struct WideInteger: Equatable {
+    package var limbs: [UInt64]
 
-    init(limbCount: Int) { limbs = Array(repeating: 0, count: limbCount) }
+    package init(limbCount: Int) { limbs = Array(repeating: 0, count: limbCount) }
+
+    package init(limbs: [UInt64]) { self.limbs = limbs }
 
     /// Reads `bytes.count` little-endian bytes (a multiple of 8).
-    init(littleEndian bytes: some Collection<UInt8>) {
+    package init(littleEndian bytes: some Collection<UInt8>) {
         self.init(limbCount: (bytes.count + 7) / 8)
         for (offset, byte) in bytes.enumerated() { limbs[offset / 8] |= UInt64(byte) << (8 * UInt64(offset % 8)) }
     }
 
     /// The outcome of reading digits.
-    enum Parsed {
+    package enum Parsed {
         case value(WideInteger)
         /// Not decimal or `0x` hex digits.
         case malformed
@@ -22,7 +24,7 @@ struct WideInteger: Equatable {
     }
 
     /// Reads unsigned decimal or `0x` hex digits (underscores allowed between them).
-    static func parse(_ text: Substring, limbCount: Int) -> Parsed {
+    package static func parse(_ text: Substring, limbCount: Int) -> Parsed {
         var result = WideInteger(limbCount: limbCount)
         let hex = text.hasPrefix("0x") || text.hasPrefix("0X")
         let body = hex ? text.dropFirst(2) : text
@@ -36,16 +38,16 @@ struct WideInteger: Equatable {
     }
 
     /// The little-endian bytes, `8 * limbs.count` of them.
-    var littleEndianBytes: [UInt8] {
+    package var littleEndianBytes: [UInt8] {
         limbs.flatMap { limb in (0..<8).map { UInt8(truncatingIfNeeded: limb >> (8 * UInt64($0))) } }
     }
 
-    var isZero: Bool { limbs.allSatisfy { $0 == 0 } }
+    package var isZero: Bool { limbs.allSatisfy { $0 == 0 } }
 
-    var topBitIsSet: Bool { (limbs.last ?? 0) >> 63 == 1 }
+    package var topBitIsSet: Bool { (limbs.last ?? 0) >> 63 == 1 }
 
     /// `self = self * factor + addend`; false when the result does not fit.
-    mutating func multiplyAdd(_ factor: UInt64, _ addend: UInt64) -> Bool {
+    package mutating func multiplyAdd(_ factor: UInt64, _ addend: UInt64) -> Bool {
         var carry = addend
         for index in limbs.indices {
             let (high, low) = limbs[index].multipliedFullWidth(by: factor)
@@ -57,7 +59,7 @@ struct WideInteger: Equatable {
     }
 
     /// Two's complement negation in the full width.
-    mutating func negate() {
+    package mutating func negate() {
         var carry: UInt64 = 1
         for index in limbs.indices {
             let (sum, overflow) = (~limbs[index]).addingReportingOverflow(carry)
@@ -67,7 +69,7 @@ struct WideInteger: Equatable {
     }
 
     /// Decimal digits, no sign.
-    var decimal: String {
+    package var decimal: String {
         var value = self
         var digits: [UInt8] = []
         repeat {
