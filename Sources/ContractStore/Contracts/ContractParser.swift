@@ -1,6 +1,6 @@
 import Yams
 
-/// Reads a contract file (DESIGN.md's YAML dialect) into a validated ``ContractSet``,
+/// Reads a contract file (Architecture.md's YAML dialect) into a validated ``ContractSet``,
 /// collecting every error and warning with its file:line:column instead of stopping at the
 /// first.
 ///
