@@ -7,7 +7,10 @@ struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Print a running broker's pool and message counters.",
-        discussion: "Sends STATS_REQUEST to the broker (default --tcp 127.0.0.1:7800) and prints its answer."
+        discussion: """
+            Sends STATS_REQUEST to the broker (default --tcp 127.0.0.1:7800) and prints its answer; \
+            after a HELLO with the token when --token or MYCELIUM_TOKEN gives one.
+            """
     )
 
     @Option(help: ArgumentHelp("The broker's TCP address. Default: 127.0.0.1:7800.", valueName: "host:port"))
@@ -15,6 +18,8 @@ struct StatsCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The broker's Unix socket.", valueName: "path"))
     var unix: String?
+
+    @OptionGroup var tokenOptions: TokenOptions
 
     @Flag(help: "Print the STATS JSON document as the broker sent it.")
     var json = false
@@ -29,6 +34,9 @@ struct StatsCommand: AsyncParsableCommand {
                 try unix.map { ListenerAddress.unix(path: $0) } ?? tcp.map(ListenerOptions.parseTCP)
                 ?? ListenerOptions.defaultTCP
             let socket = try BrokerSocket(address)
+            if let token = tokenOptions.effective {
+                try socket.send(.hello(Hello(peerName: "mycelium stats", token: token)))
+            }
             try socket.send(.statsRequest)
             while true {
                 let frame = try socket.readFrame()
@@ -58,7 +66,7 @@ struct StatsCommand: AsyncParsableCommand {
         }
         let rate = ((pool["hit_rate"] as? Double) ?? 1) * 100
         print(
-            "connections \(number(root, "connections"))  messages in \(number(root, "messages_in"))  out \(number(root, "messages_out"))  slow consumers \(number(root, "slow_consumers"))  dropped \(number(root, "dropped"))"
+            "connections \(number(root, "connections"))  messages in \(number(root, "messages_in"))  out \(number(root, "messages_out"))  slow consumers \(number(root, "slow_consumers"))  dropped \(number(root, "dropped"))  auth refusals \(number(root, "auth_refusals"))"
         )
         print(
             "pool \(pool["name"] as? String ?? "?")  in use \(number(pool, "in_use"))  acquires \(number(pool, "acquires"))  hit rate \(String(format: "%.2f", rate))%  reserved \(number(pool, "bytes_reserved")) bytes"
