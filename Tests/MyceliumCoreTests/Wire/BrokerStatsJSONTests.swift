@@ -2,7 +2,7 @@ import MyceliumCore
 import Testing
 
 @Suite struct BrokerStatsJSONTests {
-    @Test func documentHasDesignsKeysInOrder() {
+    @Test func documentHasDesignsKeysInOrder() throws {
         let pool = PoolStats(
             name: "arena",
             classes: [

@@ -79,9 +79,14 @@ final class HealthyPair {
     let subscriber: TestClient
     private var sequence: UInt64 = 0
 
-    init(_ address: ListenerAddress) throws {
+    /// Connects both; with a `token`, each sends HELLO with it first.
+    init(_ address: ListenerAddress, token: String? = nil) throws {
         publisher = try TestClient(address)
         subscriber = try TestClient(address)
+        if let token {
+            try publisher.hello(token: token)
+            try subscriber.hello(token: token)
+        }
         try subscriber.subscribe([TestTypes.healthy])
     }
 

@@ -86,6 +86,15 @@ final class TestClient: @unchecked Sendable {
         try send(frame.encoded())
     }
 
+    /// Sends HELLO (with `token`, if any) and reads the broker's HELLO in answer.
+    func hello(name: String = "test", token: String?) throws {
+        try send(.hello(Hello(peerName: name, token: token)))
+        let frame = try readFrame()
+        guard frame.typeID == ControlFrameType.hello.rawValue else {
+            throw Failure(description: "expected the broker's HELLO, got a frame of type \(frame.typeID)")
+        }
+    }
+
     /// Subscribes and waits for the PONG that proves the subscription is active.
     func subscribe(_ ids: [UInt16]) throws {
         try send(.subscribe(ids))
