@@ -79,10 +79,12 @@ struct AuthCommandTests {
         #expect(
             try refusal(
                 cli,
-                "users:\n  a:\n" + good + "    publish: []\n    subscribe: []\n  b:\n" + good + "    publish: []\n    subscribe: []\n"
+                "users:\n  a:\n" + good + "    publish: []\n    subscribe: []\n  b:\n" + good
+                    + "    publish: []\n    subscribe: []\n"
             ).contains("FILE:7: user 'b' has the same token hash as user 'a' (line 3); give each user a token"))
         let missing = try cli.run("serve", "--auth", cli.path("absent.yaml"), "--tcp", "127.0.0.1:0")
-        #expect(missing.status == 1 && missing.stderr.contains("cannot read auth file \(cli.path("absent.yaml")); check the path"))
+        #expect(
+            missing.status == 1 && missing.stderr.contains("cannot read auth file \(cli.path("absent.yaml")); check the path"))
     }
 
     @Test("an unauthorized client is refused while a permitted publisher and subscriber work; stats counts the refusals")
@@ -115,7 +117,8 @@ struct AuthCommandTests {
         #expect(anonymous.stderr.contains("error: the broker reported ERROR 9 (not authorized): connection #"))
         #expect(anonymous.stderr.contains("sent HELLO without a token"))
         let wrong = try cli.run(
-            "publish", "Trade", "--json", Samples.trade, "--unix", socket, environment: ["MYCELIUM_TOKEN": "nobody-0123456789abc"])
+            "publish", "Trade", "--json", Samples.trade, "--unix", socket, environment: ["MYCELIUM_TOKEN": "nobody-0123456789abc"]
+        )
         #expect(wrong.status == 1 && wrong.stderr.contains("sent a token that matches no user"))
         let denied = try cli.run(
             "publish", "Trade", "--json", Samples.trade, "--unix", socket, environment: ["MYCELIUM_TOKEN": Self.readerToken])

@@ -9,7 +9,8 @@ import Testing
                 PoolClassStats(size: 128, capacity: 512, inUse: 1, highWater: 2, acquires: 3, returns: 2, allocations: 2, hits: 1)
             ],
             unclassified: PoolClassStats(size: 0, capacity: 0))
-        let stats = BrokerStats(pool: pool, connections: 2, messagesIn: 10, messagesOut: 20, slowConsumers: 1, dropped: 4, authRefusals: 3)
+        let stats = BrokerStats(
+            pool: pool, connections: 2, messagesIn: 10, messagesOut: 20, slowConsumers: 1, dropped: 4, authRefusals: 3)
         #expect(
             stats.jsonDocument()
                 == #"{"pool":{"name":"arena","in_use":1,"acquires":3,"returns":2,"allocations":2,"hits":1,"misses":0,"hit_rate":0.3333333333333333,"bytes_reserved":0,"classes":[{"size":128,"capacity":512,"in_use":1,"high_water":2,"acquires":3,"returns":2,"allocations":2,"hits":1,"misses":0,"bytes_reserved":0}]},"connections":2,"messages_in":10,"messages_out":20,"slow_consumers":1,"dropped":4,"auth_refusals":3}"#
