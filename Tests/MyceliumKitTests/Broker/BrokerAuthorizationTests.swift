@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 /// Access control: who may connect (ERROR 9, close) and what they may publish and subscribe
@@ -32,13 +33,13 @@ import Testing
     /// Runs `bad` beside a healthy pair (both with a token); checks the pair before and after
     /// and that `bad` caused `refusals` refusals.
     private func besideHealthyPair(
-        refusals: Int, logger: Logger? = nil, _ bad: (ListenerAddress) async throws -> Void
+        refusals: Int, logger: Logger? = nil, _ bad: (SocketAddress) async throws -> Void
     ) async throws {
         try await withBroker(Self.configuration(logger: logger)) { broker, addresses in
-            let pair = try HealthyPair(addresses[0], token: Self.healthyToken)
-            try pair.exchange()
+            let pair = try await HealthyPair(addresses[0], token: Self.healthyToken)
+            try await pair.exchange()
             try await bad(addresses[0])
-            try pair.exchange()
+            try await pair.exchange()
             let stats = try await broker.waitForStats { $0.authRefusals == refusals }
             #expect(stats.authRefusals == refusals)
         }
@@ -46,51 +47,53 @@ import Testing
 
     @Test func aValidTokenMayPublishAndSubscribeWhatItsUserMay() async throws {
         try await besideHealthyPair(refusals: 0) { address in
-            let reader = try TestClient(address)
-            try reader.hello(token: Self.readerToken)
-            try reader.subscribe([TestTypes.small])
-            let pricer = try TestClient(address)
-            try pricer.hello(token: Self.pricerToken)
-            try pricer.send(typeID: TestTypes.small, payload: [1, 2, 3])
-            #expect(try reader.readFrame().payload == [1, 2, 3])
-            #expect(try pricer.sync().isEmpty, "no ERROR for a permitted publish")
+            let reader = try await TestClient(address)
+            try await reader.hello(token: Self.readerToken)
+            try await reader.subscribe([TestTypes.small])
+            let pricer = try await TestClient(address)
+            try await pricer.hello(token: Self.pricerToken)
+            try await pricer.send(typeID: TestTypes.small, payload: [1, 2, 3])
+            #expect(try await reader.readFrame().payload == [1, 2, 3])
+            #expect(try await pricer.sync().isEmpty, "no ERROR for a permitted publish")
         }
     }
 
     @Test func helloWithoutATokenIsNotAuthorized() async throws {
         try await besideHealthyPair(refusals: 1) { address in
-            let client = try TestClient(address)
-            try client.send(.hello(Hello(peerName: "old-client")))
-            #expect(try client.expectError(.notAuthorized).contains("sent HELLO without a token"))
-            #expect(client.isClosedByPeer())
+            let client = try await TestClient(address)
+            try await client.send(.hello(Hello(peerName: "old-client")))
+            #expect(try await client.expectError(.notAuthorized).contains("sent HELLO without a token"))
+            #expect(try await client.isClosedByPeer())
         }
     }
 
     @Test func aWrongTokenIsNotAuthorized() async throws {
         try await besideHealthyPair(refusals: 1) { address in
-            let client = try TestClient(address)
-            try client.send(.hello(Hello(peerName: "guesser", token: "wrong-token-0123456789")))
-            #expect(try client.expectError(.notAuthorized).contains("sent a token that matches no user"))
-            #expect(client.isClosedByPeer())
+            let client = try await TestClient(address)
+            try await client.send(.hello(Hello(peerName: "guesser", token: "wrong-token-0123456789")))
+            #expect(try await client.expectError(.notAuthorized).contains("sent a token that matches no user"))
+            #expect(try await client.isClosedByPeer())
         }
     }
 
     @Test(arguments: [5, 2000])
     func aTokenOutOfRangeIsNotAuthorized(length: Int) async throws {
         try await besideHealthyPair(refusals: 1) { address in
-            let client = try TestClient(address)
-            try client.send(.hello(Hello(peerName: "odd", token: String(repeating: "x", count: length))))
-            #expect(try client.expectError(.notAuthorized).contains("sent a token of \(length) bytes; tokens have 16-1024 bytes"))
-            #expect(client.isClosedByPeer())
+            let client = try await TestClient(address)
+            try await client.send(.hello(Hello(peerName: "odd", token: String(repeating: "x", count: length))))
+            #expect(
+                try await client.expectError(.notAuthorized).contains(
+                    "sent a token of \(length) bytes; tokens have 16-1024 bytes"))
+            #expect(try await client.isClosedByPeer())
         }
     }
 
     @Test func aHelloAboveTheControlFrameLimitIsTooLarge() async throws {
         try await besideHealthyPair(refusals: 0) { address in
-            let client = try TestClient(address)
-            try client.send(.hello(Hello(peerName: "huge", token: String(repeating: "x", count: 5000))))
-            #expect(try client.expectError(.frameTooLarge).contains("the limit is 4096 bytes for control frames"))
-            #expect(client.isClosedByPeer())
+            let client = try await TestClient(address)
+            try await client.send(.hello(Hello(peerName: "huge", token: String(repeating: "x", count: 5000))))
+            #expect(try await client.expectError(.frameTooLarge).contains("the limit is 4096 bytes for control frames"))
+            #expect(try await client.isClosedByPeer())
         }
     }
 
@@ -102,56 +105,57 @@ import Testing
     ])
     func anyFrameBeforeHelloIsNotAuthorized(frame: [UInt8]) async throws {
         try await besideHealthyPair(refusals: 1) { address in
-            let client = try TestClient(address)
-            try client.send(frame)
-            #expect(try client.expectError(.notAuthorized).contains("before a HELLO with a valid token"))
-            #expect(client.isClosedByPeer())
+            let client = try await TestClient(address)
+            try await client.send(frame)
+            #expect(try await client.expectError(.notAuthorized).contains("before a HELLO with a valid token"))
+            #expect(try await client.isClosedByPeer())
         }
     }
 
     @Test func publishingOutsideThePermissionsIsDeniedFrameByFrame() async throws {
         try await besideHealthyPair(refusals: 3) { address in
-            let subscriber = try TestClient(address)
-            try subscriber.hello(token: Self.pricerToken)
-            try subscriber.subscribe([TestTypes.small, TestTypes.bench, TestTypes.large])
-            let reader = try TestClient(address)
-            try reader.hello(token: Self.readerToken)
-            try reader.send(typeID: TestTypes.small, payload: [9])
-            #expect(try reader.expectError(.permissionDenied).contains("(user 'reader') may not publish type 1001"))
-            let pricer = try TestClient(address)
-            try pricer.hello(token: Self.pricerToken)
+            let subscriber = try await TestClient(address)
+            try await subscriber.hello(token: Self.pricerToken)
+            try await subscriber.subscribe([TestTypes.small, TestTypes.bench, TestTypes.large])
+            let reader = try await TestClient(address)
+            try await reader.hello(token: Self.readerToken)
+            try await reader.send(typeID: TestTypes.small, payload: [9])
+            #expect(try await reader.expectError(.permissionDenied).contains("(user 'reader') may not publish type 1001"))
+            let pricer = try await TestClient(address)
+            try await pricer.hello(token: Self.pricerToken)
             // Small copied, BenchFrame denied, Large read into its own buffer, BenchFrame
             // denied above the copy threshold, Small again: in one write.
             let large = [UInt8](repeating: 5, count: 3000)
-            try pricer.send(
+            try await pricer.send(
                 FrameHeader(typeID: TestTypes.small, length: 1).bytes + [1]
                     + FrameHeader(typeID: TestTypes.bench, length: 1).bytes + [2]
                     + FrameHeader(typeID: TestTypes.large, length: 3000).bytes + large
                     + FrameHeader(typeID: TestTypes.bench, length: 1000).bytes + [UInt8](repeating: 3, count: 1000)
                     + FrameHeader(typeID: TestTypes.small, length: 1).bytes + [4])
-            #expect(try pricer.expectError(.permissionDenied).contains("may not publish type 1002; 1 bytes skipped"))
-            #expect(try pricer.expectError(.permissionDenied).contains("may not publish type 1002; 1000 bytes skipped"))
-            #expect(try subscriber.readFrame().payload == [1])
-            #expect(try subscriber.readFrame().payload == large)
-            #expect(try subscriber.readFrame().payload == [4])
-            #expect(try subscriber.sync().isEmpty, "no denied frame was delivered")
+            #expect(try await pricer.expectError(.permissionDenied).contains("may not publish type 1002; 1 bytes skipped"))
+            #expect(try await pricer.expectError(.permissionDenied).contains("may not publish type 1002; 1000 bytes skipped"))
+            #expect(try await subscriber.readFrame().payload == [1])
+            #expect(try await subscriber.readFrame().payload == large)
+            #expect(try await subscriber.readFrame().payload == [4])
+            #expect(try await subscriber.sync().isEmpty, "no denied frame was delivered")
         }
     }
 
     @Test func subscribingOutsideThePermissionsAppliesNothing() async throws {
         try await besideHealthyPair(refusals: 1) { address in
-            let reader = try TestClient(address)
-            try reader.hello(token: Self.readerToken)
-            try reader.send(.subscribe([TestTypes.small, TestTypes.bench]))
+            let reader = try await TestClient(address)
+            try await reader.hello(token: Self.readerToken)
+            try await reader.send(.subscribe([TestTypes.small, TestTypes.bench]))
             #expect(
-                try reader.expectError(.permissionDenied).contains("may not subscribe to type 1002; nothing was subscribed"))
-            let pricer = try TestClient(address)
-            try pricer.hello(token: Self.pricerToken)
-            try pricer.send(typeID: TestTypes.small, payload: [1])
-            try pricer.sync()  // routed: before the permitted subscription below
-            try reader.subscribe([TestTypes.small])
-            try pricer.send(typeID: TestTypes.small, payload: [2])
-            #expect(try reader.readFrame().payload == [2], "the refused SUBSCRIBE did not subscribe to Small")
+                try await reader.expectError(.permissionDenied).contains("may not subscribe to type 1002; nothing was subscribed")
+            )
+            let pricer = try await TestClient(address)
+            try await pricer.hello(token: Self.pricerToken)
+            try await pricer.send(typeID: TestTypes.small, payload: [1])
+            try await pricer.sync()  // routed: before the permitted subscription below
+            try await reader.subscribe([TestTypes.small])
+            try await pricer.send(typeID: TestTypes.small, payload: [2])
+            #expect(try await reader.readFrame().payload == [2], "the refused SUBSCRIBE did not subscribe to Small")
         }
     }
 
@@ -159,13 +163,13 @@ import Testing
         let recorder = LogRecorder()
         let wrong = "wrong-token-0123456789"
         try await besideHealthyPair(refusals: 2, logger: recorder.logger()) { address in
-            let guesser = try TestClient(address)
-            try guesser.send(.hello(Hello(peerName: "guesser", token: wrong)))
-            try guesser.expectError(.notAuthorized)
-            let reader = try TestClient(address)
-            try reader.hello(name: "reader-1", token: Self.readerToken)
-            try reader.send(typeID: TestTypes.small, payload: [1])
-            try reader.expectError(.permissionDenied)
+            let guesser = try await TestClient(address)
+            try await guesser.send(.hello(Hello(peerName: "guesser", token: wrong)))
+            try await guesser.expectError(.notAuthorized)
+            let reader = try await TestClient(address)
+            try await reader.hello(name: "reader-1", token: Self.readerToken)
+            try await reader.send(typeID: TestTypes.small, payload: [1])
+            try await reader.expectError(.permissionDenied)
         }
         let lines = recorder.lines
         let refused = try #require(lines.first { $0.metadata["code"] == "\(WireErrorCode.notAuthorized)" })
@@ -179,15 +183,15 @@ import Testing
 
     @Test func aBrokerWithoutAuthorizationAcceptsHellosWithAndWithoutATokenAndCountsNoRefusals() async throws {
         try await withBroker(.forTests()) { broker, addresses in
-            let old = try TestClient(addresses[0])
-            try old.hello(token: nil)
-            try old.subscribe([TestTypes.small])
-            let new = try TestClient(addresses[0])
-            try new.hello(token: Self.pricerToken)
-            try new.send(typeID: TestTypes.bench, payload: [7])
-            try new.send(typeID: TestTypes.small, payload: [8])
-            #expect(try old.readFrame().payload == [8])
-            #expect(try new.sync().isEmpty)
+            let old = try await TestClient(addresses[0])
+            try await old.hello(token: nil)
+            try await old.subscribe([TestTypes.small])
+            let new = try await TestClient(addresses[0])
+            try await new.hello(token: Self.pricerToken)
+            try await new.send(typeID: TestTypes.bench, payload: [7])
+            try await new.send(typeID: TestTypes.small, payload: [8])
+            #expect(try await old.readFrame().payload == [8])
+            #expect(try await new.sync().isEmpty)
             #expect(broker.stats().authRefusals == 0)
         }
     }

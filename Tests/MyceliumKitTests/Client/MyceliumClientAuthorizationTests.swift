@@ -1,4 +1,5 @@
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 /// `MyceliumClient.connect(…, token:)` against a broker with access control.
