@@ -132,8 +132,9 @@ extension BrokerLoop {
         let payloadStart = offset + FrameHeader.byteCount
         let name = { self.describe(connection) }
         let isControl = typeID >= 1 && typeID <= 8
+        // Access control on and no valid HELLO yet: only a first-frame HELLO may pass.
         if connection.pointee.publishPermits != nil && connection.pointee.user == nil
-            && typeID != ControlFrameType.hello.rawValue
+            && (typeID != ControlFrameType.hello.rawValue || !firstFrame || connection.pointee.framesSeen > 0)
         {
             refuseUnauthorized(
                 connection,

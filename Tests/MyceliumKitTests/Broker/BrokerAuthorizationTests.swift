@@ -112,6 +112,17 @@ import Testing
         }
     }
 
+    @Test func aHelloOfAnotherVersionLeavesTheConnectionUnauthorized() async throws {
+        try await besideHealthyPair(refusals: 1) { address in
+            let client = try await TestClient(address)
+            try await client.send(.hello(Hello(version: 2, peerName: "future", token: Self.pricerToken)))
+            #expect(try await client.expectError(.malformedControlFrame).contains("protocol version 2"))
+            try await client.send(.hello(Hello(peerName: "again", token: Self.pricerToken)))
+            #expect(try await client.expectError(.notAuthorized).contains("before a HELLO with a valid token"))
+            #expect(try await client.isClosedByPeer())
+        }
+    }
+
     @Test func publishingOutsideThePermissionsIsDeniedFrameByFrame() async throws {
         try await besideHealthyPair(refusals: 3) { address in
             let subscriber = try await TestClient(address)
