@@ -30,6 +30,12 @@ struct AuthCommandTests {
             ))
         let long = try await cli.run("auth", "hash", input: String(repeating: "x", count: 1025))
         #expect(long.status == 1 && long.stderr.contains("the token has 1025 bytes; a token has at most 1024"))
+        let nul = try await cli.run("auth", "hash", input: "0123456789\u{0}abcdefgh")
+        #expect(
+            nul.status == 1
+                && nul.stderr.contains(
+                    "the token is not UTF-8 text without NUL; use printable text, e.g. `openssl rand -hex 16`")
+        )
     }
 
     /// `serve --auth` with `text` as the auth file; returns its stderr after it exits.
@@ -77,6 +83,15 @@ struct AuthCommandTests {
         #expect(
             try await refusal(cli, "pricer:\n" + good).contains("FILE:1: unknown key 'pricer'; an auth file has only 'users'"))
         #expect(try await refusal(cli, "").contains("FILE:1: an auth file is a mapping with a 'users' key"))
+        #expect(
+            try await refusal(cli, "users: {}\n").contains(
+                "FILE:1: 'users' must be a mapping of user names to their entries, with at least one user"))
+        #expect(
+            try await refusal(cli, "users:\n  pricer: yes\n").contains(
+                "FILE:2: user 'pricer' must be a mapping with token_sha256, publish, subscribe"))
+        #expect(
+            try await refusal(cli, "users:\n  pricer:\n" + good + "    publish: {Trade: 1}\n    subscribe: []\n").contains(
+                "FILE:4: user 'pricer': 'publish' must be a list of message names or type ids, e.g. [Trade, 1102]"))
         #expect(
             try await refusal(
                 cli,

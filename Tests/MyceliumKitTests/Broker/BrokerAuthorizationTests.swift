@@ -230,6 +230,11 @@ import Testing
                 .init(name: "a", tokenSHA256: hash, publish: .all, subscribe: .all),
                 .init(name: "b", tokenSHA256: hash, publish: .all, subscribe: .all),
             ]).contains("user 'b' has the same token hash as another user"))
+        #expect(
+            refusal([
+                .init(name: "a", tokenSHA256: hash, publish: .all, subscribe: .all),
+                .init(name: "a", tokenSHA256: Authorization.tokenSHA256(Self.readerToken), publish: .all, subscribe: .all),
+            ]).contains("user 'a' appears twice; give each user one entry"))
     }
 
     @Test func aNonLoopbackListenerWithoutAuthorizationIsWarnedAbout() async throws {
