@@ -3,7 +3,7 @@ import Glibc
 import MyceliumKit
 
 /// `--tcp HOST:PORT | --unix PATH` and `--token`: the broker a client command talks to, by
-/// default `--tcp 127.0.0.1:7800` (DESIGN.md, "Broker and transports"), and its access token.
+/// default `--tcp 127.0.0.1:7800` (Architecture.md, "Broker and transports"), and its access token.
 struct EndpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The broker's TCP address (default: 127.0.0.1:7800).", valueName: "host:port"))
     var tcp: String?

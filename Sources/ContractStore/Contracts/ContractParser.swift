@@ -1,6 +1,6 @@
 import Yams
 
-/// Reads a contract file (DESIGN.md's YAML dialect) into a validated ``ContractSet``,
+/// Reads a contract file (Architecture.md's YAML dialect) into a validated ``ContractSet``,
 /// collecting every error and warning with its file:line:column instead of stopping at the
 /// first.
 ///
@@ -16,6 +16,8 @@ public enum ContractParser {
         public let set: ContractSet
         /// Keys and validations the importer does not use, each with file:line.
         public let warnings: [ContractDiagnostic]
+        /// The file's text as read; the catalog keeps it, for `mycelium contracts export`.
+        public let text: String
     }
 
     /// The lowest and highest type id a contract message may use.
@@ -39,7 +41,7 @@ public enum ContractParser {
         guard reader.errors.isEmpty, let set else {
             throw ContractError(errors: reader.errors, warnings: reader.warnings)
         }
-        return Result(set: set, warnings: reader.warnings)
+        return Result(set: set, warnings: reader.warnings, text: yaml)
     }
 }
 

@@ -1,5 +1,5 @@
 extension BrokerStats {
-    /// The STATS document, as DESIGN.md lays it out:
+    /// The STATS document, as Architecture.md lays it out:
     /// `{"pool":{"name":…,"in_use":…,…,"classes":[{"size":128,…}]},"connections":…,
     /// "messages_in":…,"messages_out":…,"slow_consumers":…,"dropped":…,"auth_refusals":…}`.
     ///

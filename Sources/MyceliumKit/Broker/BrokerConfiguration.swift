@@ -78,7 +78,7 @@ public struct BrokerConfiguration: Sendable {
         Logger(label: "mycelium.broker", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
-    /// Creates a configuration with DESIGN.md's defaults and no listeners.
+    /// Creates a configuration with Architecture.md's defaults and no listeners.
     public init(messageTypes: MessageTypeTable, pool: PoolSource) {
         self.messageTypes = messageTypes
         self.pool = pool
