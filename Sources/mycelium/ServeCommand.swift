@@ -16,7 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
             Listens on 127.0.0.1:7800 and $TMPDIR/mycelium.sock unless --tcp or --unix is given. \
             Prints 'listening tcp=HOST:PORT unix=PATH' once every listener is bound. Byte counts \
             take a KiB, MiB or GiB suffix. SIGINT or SIGTERM stops it gracefully: ERROR 8 to every \
-            connection, queued output flushed for at most --drain-timeout, a summary, exit 0.
+            connection, queued output flushed for at most --drain-timeout, a summary, exit 0. \
+            With --auth FILE, clients must send a token its users' hashes match, and may publish \
+            and subscribe only to what their entry permits (see `mycelium auth hash`).
             """
     )
 
@@ -54,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The pool's memory budget. Default: 256MiB.")
     var poolBudget: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A YAML file of users (token_sha256, publish, subscribe) allowed to connect. Default: none; anyone may.",
+            valueName: "file"))
+    var auth: String?
 
     @Option(help: ArgumentHelp("A YAML file with these flags' names as keys; flags win over it.", valueName: "file"))
     var config: String?
@@ -94,6 +102,10 @@ struct ServeCommand: AsyncParsableCommand {
                 messageTypes: try catalog.messageTypes(),
                 pool: .named(try setting(pool, "pool", text) ?? "arena", in: .builtIn))
             configuration.digest = try catalog.digest()
+            let types = configuration.messageTypes
+            configuration.authorization = try setting(auth, "auth") { (path) throws(UserError) in
+                try AuthFile.load(path: path, types: types)
+            }
             configuration.listeners = try ListenerOptions.listeners(
                 tcp: tcp.isEmpty ? try file?.strings("tcp") ?? [] : tcp,
                 unix: unix.isEmpty ? try file?.strings("unix") ?? [] : unix)

@@ -1,4 +1,5 @@
 import Foundation
+import MyceliumHashing
 
 extension Catalog {
     /// Imports a contract file into the catalog in one transaction.

@@ -1,4 +1,5 @@
 import MyceliumCore
+import MyceliumHashing
 
 /// The digest that identifies a contract set on the wire (HELLO), exactly as Architecture.md
 /// renders it: SHA-256 over the messages sorted by type id, each as `type_id name\n`

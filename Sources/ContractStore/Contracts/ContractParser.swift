@@ -70,22 +70,11 @@ private struct Reader {
     }
 
     mutating func yamlError(_ error: any Error) {
-        let mark: Mark?
-        let problem: String
-        switch error as? YamlError {
-        case .scanner(let context, let text, let at, _), .parser(let context, let text, let at, _),
-            .composer(let context, let text, let at, _):
-            mark = at
-            problem = text + (context.map { " (\($0.text) at line \($0.mark.line))" } ?? "")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            mark = context.mark
-            problem = "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping"
-        default:
-            mark = nil
-            problem = String(describing: error)
-        }
+        let syntax = YAMLSyntaxProblem(error)
         errors.append(
-            diagnostic(.error, mark, "malformed YAML: \(problem); fix the YAML syntax", message: nil, field: nil))
+            ContractDiagnostic(
+                .error, file: file, line: syntax.line, column: syntax.column, message: nil, field: nil,
+                text: "malformed YAML: \(syntax.problem); fix the YAML syntax"))
     }
 
     // MARK: File

@@ -28,6 +28,8 @@ final class BrokerCore: Sendable {
     let counters: [LoopCounters]
     let router: DeliveryRouter
     let logger: Logger
+    /// The users' permissions when access control is on.
+    let permissions: PermissionTable?
 
     init(configuration: BrokerConfiguration, pool: any PoolBackend) {
         self.pool = pool
@@ -44,6 +46,10 @@ final class BrokerCore: Sendable {
             digest: configuration.digest)
         counters = (0..<configuration.loops).map { _ in LoopCounters() }
         router = DeliveryRouter(routing: routing, limits: limits, pool: pool)
+        let routing = routing
+        permissions = configuration.authorization.map {
+            PermissionTable($0, routing: routing, types: configuration.messageTypes)
+        }
     }
 
     /// Sums what the loops published last and the in-process publishes' counts.
@@ -54,6 +60,7 @@ final class BrokerCore: Sendable {
             messagesIn: all.reduce(0) { $0 + $1.messagesIn.load(ordering: .relaxed) },
             messagesOut: all.reduce(0) { $0 + $1.messagesOut.load(ordering: .relaxed) },
             slowConsumers: all.reduce(0) { $0 + $1.slowConsumers.load(ordering: .relaxed) },
-            dropped: all.reduce(0) { $0 + $1.dropped.load(ordering: .relaxed) })
+            dropped: all.reduce(0) { $0 + $1.dropped.load(ordering: .relaxed) },
+            authRefusals: all.reduce(0) { $0 + $1.authRefusals.load(ordering: .relaxed) })
     }
 }

@@ -165,7 +165,10 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             return
         }
         let connection = UnsafeMutablePointer<Connection>.allocate(capacity: 1)
-        connection.initialize(to: Connection(fd: fd, serial: core.serials.add(1, ordering: .relaxed).newValue))
+        connection.initialize(
+            to: Connection(
+                fd: fd, serial: core.serials.add(1, ordering: .relaxed).newValue,
+                publishPermits: core.permissions?.unauthenticated))
         do {
             try eventLoop.register(fd, token: UInt64(UInt(bitPattern: connection)), events: EventLoop.readable)
         } catch {

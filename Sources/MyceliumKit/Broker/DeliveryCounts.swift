@@ -9,4 +9,6 @@ struct DeliveryCounts {
     var slowConsumers = 0
     /// Frames a subscriber lost: dropped oldest, or no memory to queue them.
     var dropped = 0
+    /// Connections refused with ERROR 9 and frames refused with ERROR 10.
+    var authRefusals = 0
 }

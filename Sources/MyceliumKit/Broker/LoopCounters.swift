@@ -7,6 +7,7 @@ final class LoopCounters: Sendable {
     let messagesOut = Atomic<Int>(0)
     let slowConsumers = Atomic<Int>(0)
     let dropped = Atomic<Int>(0)
+    let authRefusals = Atomic<Int>(0)
 
     /// Publishes a loop's running totals.
     func store(_ counts: DeliveryCounts) {
@@ -14,6 +15,7 @@ final class LoopCounters: Sendable {
         messagesOut.store(counts.messagesOut, ordering: .relaxed)
         slowConsumers.store(counts.slowConsumers, ordering: .relaxed)
         dropped.store(counts.dropped, ordering: .relaxed)
+        authRefusals.store(counts.authRefusals, ordering: .relaxed)
     }
 
     /// Adds the counts of one in-process publish.
