@@ -1,7 +1,7 @@
 import Glibc
 import MyceliumKit
 
-/// A blocking connection to a broker for one-shot client commands (`stats`): connect,
+/// A blocking connection to a broker for one-shot client commands (`stats`, `connections`): connect,
 /// send a frame, read frames, each read bounded by a timeout.
 final class BrokerSocket {
     private let fd: Int32
@@ -76,6 +76,26 @@ final class BrokerSocket {
             let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             guard sent > 0 else { throw UserError(text: "sending to the broker failed: \(String(cString: strerror(errno)))") }
             offset += sent
+        }
+    }
+
+    /// Sends `request` (STATS_REQUEST or CONNECTIONS_REQUEST) and returns the document of
+    /// the reply, skipping frames that are not one.
+    ///
+    /// - Throws: the broker's ``WireError`` when it answers ERROR (ERROR 2 from a broker
+    ///   that does not know the request); ``UserError`` when the connection fails.
+    func document(for request: ControlFrame) throws -> String {
+        try send(request)
+        while true {
+            let frame = try readFrame()
+            let decoded = try frame.payload.withUnsafeBytes { (raw) throws(WireError) in
+                try ControlFrame.decode(typeID: frame.typeID, payload: raw)
+            }
+            switch decoded {
+            case .stats(let document), .connections(let document): return document
+            case .error(let error): throw error
+            default: continue
+            }
         }
     }
 

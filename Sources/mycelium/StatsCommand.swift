@@ -28,22 +28,8 @@ struct StatsCommand: AsyncParsableCommand {
             let address =
                 try unix.map { ListenerAddress.unix(path: $0) } ?? tcp.map(ListenerOptions.parseTCP)
                 ?? ListenerOptions.defaultTCP
-            let socket = try BrokerSocket(address)
-            try socket.send(.statsRequest)
-            while true {
-                let frame = try socket.readFrame()
-                let decoded = try frame.payload.withUnsafeBytes { (raw) throws(WireError) in
-                    try ControlFrame.decode(typeID: frame.typeID, payload: raw)
-                }
-                switch decoded {
-                case .stats(let document):
-                    return json ? print(document) : try printTable(document)
-                case .error(let error):
-                    throw error
-                default:
-                    continue
-                }
-            }
+            let document = try BrokerSocket(address).document(for: .statsRequest)
+            return json ? print(document) : try printTable(document)
         }
     }
 

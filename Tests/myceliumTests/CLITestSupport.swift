@@ -48,6 +48,11 @@ final class CLI: Sendable {
     /// Runs `mycelium arguments...` with `input` on stdin (empty when `nil`) and
     /// `MYCELIUM_CATALOG` unset unless given, and waits at most 30 seconds.
     func run(_ arguments: String..., input: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try run(arguments, input: input, environment: environment)
+    }
+
+    /// The same with the arguments in an array.
+    func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = process(arguments, environment: environment)
         let out = Pipe()
         let err = Pipe()

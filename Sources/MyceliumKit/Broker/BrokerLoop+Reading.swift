@@ -27,7 +27,9 @@ extension BrokerLoop {
             return
         }
         switch connection.pointee.input.receive(from: connection.pointee.fd) {
-        case .bytes(let end): parse(connection, base: base, end: end)
+        case .bytes(let end):
+            received(end - filled, on: connection)
+            parse(connection, base: base, end: end)
         case .wouldBlock: return
         case .ended: finish(connection)
         }
@@ -46,6 +48,7 @@ extension BrokerLoop {
         var runDense = 0
         var runStart = 0
         var runFrames = 0
+        var dataFrames = 0
         while true {
             if connection.pointee.input.skipRemaining > 0 {
                 guard connection.pointee.input.skip(&offset, end: end) else { break }
@@ -72,6 +75,7 @@ extension BrokerLoop {
                         runFrames = 0
                     }
                     runFrames += 1
+                    dataFrames += 1
                     offset = frameEnd
                     continue
                 }
@@ -96,6 +100,7 @@ extension BrokerLoop {
             router.route(run: runDense, base + runStart, byteCount: offset - runStart, frames: runFrames, from: self)
         }
         connection.pointee.framesSeen += parsed
+        connection.pointee.messagesIn += dataFrames
         connection.pointee.input.keep(from: offset, end: end)
     }
 
@@ -117,7 +122,7 @@ extension BrokerLoop {
         let length = Int(header.length)
         let payloadStart = offset + FrameHeader.byteCount
         let name = { "connection #\(connection.pointee.serial)" }
-        let isControl = typeID >= 1 && typeID <= 8
+        let isControl = typeID >= 1 && typeID <= ControlFrameType.connections.rawValue
         let limit = isControl ? limits.maxControlPayload : limits.maxPayload
         if length > limit {
             closeWith(
@@ -173,6 +178,7 @@ extension BrokerLoop {
         let dense = Int(routing.slots[Int(header.typeID)].dense)
         guard hasSubscribers(dense) else {
             state.pointee.counts.messagesIn += 1
+            connection.pointee.messagesIn += 1
             return skip(connection, length, from: payloadStart, end: end)
         }
         guard let buffer = try? pool.acquire(byteCount: max(1, length)) else {
@@ -180,6 +186,7 @@ extension BrokerLoop {
             return .incomplete
         }
         state.pointee.counts.messagesIn += 1
+        connection.pointee.messagesIn += 1
         let available = min(length, end - payloadStart)
         if let frame = connection.pointee.input.startLarge(header, in: buffer, from: base + payloadStart, available: available) {
             router.route(header, dense: dense, frame.share(), from: self)
@@ -189,8 +196,9 @@ extension BrokerLoop {
 
     /// Reads the rest of a large frame straight into its buffer.
     private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>) {
+        let filled = connection.pointee.input.largeFilled
         switch connection.pointee.input.receiveLarge(from: connection.pointee.fd) {
-        case .bytes: break
+        case .bytes(let end): received(end - filled, on: connection)
         case .wouldBlock: return
         case .ended:
             finish(connection)
@@ -200,6 +208,13 @@ extension BrokerLoop {
         let header = connection.pointee.input.largeHeader
         router.route(header, dense: Int(routing.slots[Int(header.typeID)].dense), buffer.share(), from: self)
         connection.pointee.framesSeen += 1
+    }
+
+    /// Counts `byteCount` bytes a `recv` brought.
+    @inline(__always)
+    private func received(_ byteCount: Int, on connection: UnsafeMutablePointer<Connection>) {
+        connection.pointee.bytesIn += byteCount
+        connection.pointee.lastActive = Self.coarseNow()
     }
 
     /// A closing connection's input is read and dropped, so that closing never resets

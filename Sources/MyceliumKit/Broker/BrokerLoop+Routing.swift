@@ -44,9 +44,11 @@ extension BrokerLoop {
                 try subscriber.pointee.output.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
             } catch {
                 state.pointee.counts.dropped += frames
+                subscriber.pointee.dropped += frames
                 continue
             }
             state.pointee.counts.messagesOut += frames
+            subscriber.pointee.messagesOut += frames
             markDirty(subscriber)
         }
     }
@@ -66,8 +68,10 @@ extension BrokerLoop {
                     try subscriber.pointee.output.appendFrames(
                         source + offset, byteCount: size, chunkSize: limits.chunkSize, pool: pool)
                     state.pointee.counts.messagesOut += 1
+                    subscriber.pointee.messagesOut += 1
                 } catch {
                     state.pointee.counts.dropped += 1
+                    subscriber.pointee.dropped += 1
                 }
             }
             offset += size
@@ -78,12 +82,12 @@ extension BrokerLoop {
     /// Drops a subscriber's oldest frames until `size` more bytes fit; counts the frame as
     /// dropped and returns `false` when they cannot.
     private func makeRoom(_ subscriber: UnsafeMutablePointer<Connection>, for size: Int) -> Bool {
-        state.pointee.counts.dropped += subscriber.pointee.output.dropOldest(toFit: size, limit: limits.maxPending)
-        guard subscriber.pointee.output.pendingBytes + size <= limits.maxPending else {
-            state.pointee.counts.dropped += 1
-            return false
-        }
-        return true
+        var dropped = subscriber.pointee.output.dropOldest(toFit: size, limit: limits.maxPending)
+        let fits = subscriber.pointee.output.pendingBytes + size <= limits.maxPending
+        if !fits { dropped += 1 }
+        state.pointee.counts.dropped += dropped
+        subscriber.pointee.dropped += dropped
+        return fits
     }
 
     private func disconnectSlow(_ subscriber: UnsafeMutablePointer<Connection>) {
@@ -133,6 +137,7 @@ extension BrokerLoop {
             }
             subscriber.pointee.output.appendShared(header, shared.share())
             state.pointee.counts.messagesOut += 1
+            subscriber.pointee.messagesOut += 1
             markDirty(subscriber)
         }
     }

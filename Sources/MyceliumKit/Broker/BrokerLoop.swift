@@ -148,24 +148,27 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             }
             let target = state.pointee.nextLoop
             state.pointee.nextLoop = (target + 1) % limits.loopCount
+            let isTCP = listener.isTCP
             if target == index {
-                adopt(fd)
+                adopt(fd, isTCP: isTCP)
             } else {
                 let peer = router.peers[target]
-                peer.eventLoop.execute { peer.adopt(fd) }
+                peer.eventLoop.execute { peer.adopt(fd, isTCP: isTCP) }
             }
         }
     }
 
     /// Takes a connection accepted by any loop.
-    func adopt(_ fd: Int32) {
+    func adopt(_ fd: Int32, isTCP: Bool) {
         if state.pointee.finished {
             close(fd)
             core.connectionCount.subtract(1, ordering: .relaxed)
             return
         }
         let connection = UnsafeMutablePointer<Connection>.allocate(capacity: 1)
-        connection.initialize(to: Connection(fd: fd, serial: core.serials.add(1, ordering: .relaxed).newValue))
+        connection.initialize(
+            to: Connection(
+                fd: fd, serial: core.serials.add(1, ordering: .relaxed).newValue, isTCP: isTCP, now: Self.coarseNow()))
         do {
             try eventLoop.register(fd, token: UInt64(UInt(bitPattern: connection)), events: EventLoop.readable)
         } catch {
@@ -210,8 +213,14 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     }
 
     func flush(_ connection: UnsafeMutablePointer<Connection>) {
+        let pending = connection.pointee.output.pendingBytes
         let result = connection.pointee.output.flush(
             to: connection.pointee.fd, vectors: state.pointee.vectors, vectorCount: LoopState.vectorCount)
+        let written = pending - connection.pointee.output.pendingBytes
+        if written > 0 {
+            connection.pointee.bytesOut += written
+            connection.pointee.lastActive = Self.coarseNow()
+        }
         switch result {
         case .drained:
             if connection.pointee.isClosing {
@@ -328,8 +337,18 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     var drainedCleanly: Bool { state.pointee.drainedCleanly }
 
     static func now() -> UInt64 {
+        nanoseconds(CLOCK_MONOTONIC)
+    }
+
+    /// The monotonic clock at tick resolution (a few milliseconds, no system call): what a
+    /// connection's age and idle time are measured with, read once per `recv` and flush.
+    static func coarseNow() -> UInt64 {
+        nanoseconds(CLOCK_MONOTONIC_COARSE)
+    }
+
+    private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
         var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
+        clock_gettime(clock, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }
