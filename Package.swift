@@ -101,6 +101,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fixtures shared by the test targets (brokers, raw test clients, waits with deadlines).
+        .target(
+            name: "MyceliumTestSupport",
+            dependencies: ["MyceliumKit"],
+            path: "Tests/MyceliumTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "mycelium-generate",
             dependencies: ["ContractStore"],
@@ -121,6 +128,7 @@ let package = Package(
             dependencies: [
                 "MyceliumKit",
                 "MyceliumBackends",
+                "MyceliumTestSupport",
                 "MyceliumContracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -135,12 +143,14 @@ let package = Package(
         ),
         .testTarget(
             name: "myceliumTests",
-            dependencies: ["mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore", "CSQLite"],
+            dependencies: [
+                "mycelium", "MyceliumKit", "MyceliumBackends", "ContractStore", "CSQLite", "MyceliumTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BackendsTests",
-            dependencies: ["MyceliumBackends", "MyceliumCore", "MyceliumKit", "MyceliumTestKit"],
+            dependencies: ["MyceliumBackends", "MyceliumCore", "MyceliumKit", "MyceliumTestKit", "MyceliumTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -10,7 +10,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
         discussion: """
             Sends CONNECTIONS_REQUEST to the broker (default --tcp 127.0.0.1:7800) and prints one line per \
             connection: id, HELLO name, peer, transport, age, idle time, subscribed types, messages and bytes \
-            in and out, pending bytes, dropped frames. A broker older than CONNECTIONS answers ERROR 2.
+            in and out, pending bytes, dropped frames (this command's own connection among them).
             """
     )
 
@@ -50,13 +50,15 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingAsyncErrors {
-            let document = try BrokerSocket(endpoint.address).document(for: .connectionsRequest)
+            let client = try await endpoint.connect(digest: nil, peerName: "mycelium connections")
             var listing: BrokerConnections
             do {
-                listing = try BrokerConnections(jsonDocument: document)
+                listing = try await client.connections()
             } catch {
-                throw UserError(text: "the broker's CONNECTIONS document cannot be read (\(error)): \(document.prefix(200))")
+                try? await client.close()
+                throw error
             }
+            try await client.close()
             if let sort {
                 // Stable: equal values keep their order by id.
                 listing.connections = listing.connections.enumerated()

@@ -15,28 +15,29 @@ struct EndpointOptions: ParsableArguments {
         if tcp != nil && unix != nil {
             throw ValidationError("give either --tcp or --unix, not both")
         }
-        if let tcp {
-            do {
-                _ = try ListenerAddress(parsingTCP: tcp)
-            } catch {
-                throw ValidationError("--tcp \(error.description)")
-            }
+        do {
+            _ = try address()
+        } catch {
+            throw ValidationError(error.text)
         }
     }
 
-    /// The address in effect (`validate()` has checked `--tcp`).
-    var address: ListenerAddress {
-        if let unix { return .unix(path: unix) }
-        return (try? ListenerAddress(parsingTCP: tcp ?? "127.0.0.1:7800")) ?? .tcp(host: "127.0.0.1", port: 7800)
+    /// The address in effect: `--unix`, `--tcp`, or the default TCP address.
+    ///
+    /// - Throws: ``UserError`` naming the flag and what is wrong with its value.
+    func address() throws(UserError) -> SocketAddress {
+        if let unix { return try ListenerOptions.parseUnix(unix) }
+        return try tcp.map(ListenerOptions.parseTCP) ?? ListenerOptions.defaultTCP
     }
 
-    /// Connects to ``address`` with `digest` (the catalog's) in HELLO.
+    /// Connects to ``address()`` with `digest` (the catalog's; `nil` when the command sends
+    /// no contract-bound messages) in HELLO.
     ///
     /// - Throws: ``UserError`` when the broker is unreachable, naming the address and what to
     ///   do; ``MyceliumClientError`` for anything else (e.g. a digest mismatch).
-    func connect(digest: [UInt8], peerName: String) async throws -> MyceliumClient {
+    func connect(digest: [UInt8]?, peerName: String) async throws -> MyceliumClient {
         do {
-            return try await MyceliumClient.connect(to: address, name: peerName, digest: digest)
+            return try await MyceliumClient.connect(to: address(), name: peerName, digest: digest)
         } catch let error as MyceliumClientError where error.code == .connectFailed {
             guard let target = error.address, let engineError = error.underlying as? EngineError else { throw error }
             throw UserError(text: "cannot connect to \(target): \(Self.reason(engineError))")

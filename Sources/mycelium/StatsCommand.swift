@@ -10,49 +10,42 @@ struct StatsCommand: AsyncParsableCommand {
         discussion: "Sends STATS_REQUEST to the broker (default --tcp 127.0.0.1:7800) and prints its answer."
     )
 
-    @Option(help: ArgumentHelp("The broker's TCP address. Default: 127.0.0.1:7800.", valueName: "host:port"))
-    var tcp: String?
-
-    @Option(help: ArgumentHelp("The broker's Unix socket.", valueName: "path"))
-    var unix: String?
+    @OptionGroup var endpoint: EndpointOptions
 
     @Flag(help: "Print the STATS JSON document as the broker sent it.")
     var json = false
 
-    func validate() throws {
-        if tcp != nil && unix != nil { throw ValidationError("give --tcp or --unix, not both") }
-    }
-
     func run() async throws {
         try await reportingAsyncErrors {
-            let address =
-                try unix.map { ListenerAddress.unix(path: $0) } ?? tcp.map(ListenerOptions.parseTCP)
-                ?? ListenerOptions.defaultTCP
-            let document = try BrokerSocket(address).document(for: .statsRequest)
-            return json ? print(document) : try printTable(document)
+            let client = try await endpoint.connect(digest: nil, peerName: "mycelium stats")
+            let stats: BrokerStats
+            do {
+                stats = try await client.stats()
+            } catch {
+                try? await client.close()
+                throw error
+            }
+            try await client.close()
+            json ? print(stats.jsonDocument()) : printTable(stats)
         }
     }
 
-    private func printTable(_ document: String) throws {
-        guard let root = try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any],
-            let pool = root["pool"] as? [String: Any]
-        else {
-            throw UserError(text: "the broker's STATS document is not the expected JSON object: \(document)")
-        }
-        func number(_ object: [String: Any], _ key: String) -> String {
-            (object[key] as? NSNumber).map { "\($0)" } ?? "-"
-        }
-        let rate = ((pool["hit_rate"] as? Double) ?? 1) * 100
+    private func printTable(_ stats: BrokerStats) {
+        let pool = stats.pool
         print(
-            "connections \(number(root, "connections"))  messages in \(number(root, "messages_in"))  out \(number(root, "messages_out"))  slow consumers \(number(root, "slow_consumers"))  dropped \(number(root, "dropped"))"
+            "connections \(stats.connections)  messages in \(stats.messagesIn)  out \(stats.messagesOut)  slow consumers \(stats.slowConsumers)  dropped \(stats.dropped)"
         )
         print(
-            "pool \(pool["name"] as? String ?? "?")  in use \(number(pool, "in_use"))  acquires \(number(pool, "acquires"))  hit rate \(String(format: "%.2f", rate))%  reserved \(number(pool, "bytes_reserved")) bytes"
+            "pool \(pool.name)  in use \(pool.inUse)  acquires \(pool.acquires)  hit rate \(String(format: "%.2f", pool.hitRate * 100))%  reserved \(pool.bytesReserved) bytes"
         )
-        let columns = ["size", "capacity", "in_use", "high_water", "acquires", "hits", "allocations", "misses", "bytes_reserved"]
-        var table = TextTable(columns.map { $0.uppercased() }, rightAligned: Set(columns.indices))
-        for entry in pool["classes"] as? [[String: Any]] ?? [] {
-            table.append(columns.map { number(entry, $0) })
+        let columns: [(title: String, value: KeyPath<PoolClassStats, Int>)] = [
+            ("SIZE", \.size), ("CAPACITY", \.capacity), ("IN_USE", \.inUse), ("HIGH_WATER", \.highWater),
+            ("ACQUIRES", \.acquires), ("HITS", \.hits), ("ALLOCATIONS", \.allocations), ("MISSES", \.misses),
+            ("BYTES_RESERVED", \.bytesReserved),
+        ]
+        var table = TextTable(columns.map(\.title), rightAligned: Set(columns.indices))
+        for entry in pool.reportedClasses {
+            table.append(columns.map { "\(entry[keyPath: $0.value])" })
         }
         print(table.render())
     }

@@ -69,7 +69,7 @@ struct SubscribeCommand: AsyncParsableCommand {
             }
             defer { watcher.cancel() }
             let names = typeIDs.compactMap { id in codecs[id].map { "\($0.message.name) (\(id))" } }
-            printError("subscribed to \(names.joined(separator: ", ")) at \(endpoint.address)")
+            printError("subscribed to \(names.joined(separator: ", ")) at \(client.address)")
             var received = 0
             do {
                 for try await message in stream {

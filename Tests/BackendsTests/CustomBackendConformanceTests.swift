@@ -2,6 +2,7 @@ import Glibc
 import MyceliumBackends
 import MyceliumCore
 import MyceliumTestKit
+import MyceliumTestSupport
 import Synchronization
 import Testing
 
@@ -51,22 +52,29 @@ private final class CountingHeapPool: PoolBackend {
 
 @Suite("A user's own backend, made through a registry")
 struct CustomBackendConformanceTests {
-    @Test func customBackendRegisteredBesideBuiltInsConforms() throws {
+    @Test func customBackendRegisteredBesideBuiltInsConforms() async throws {
         var registry = PoolRegistry.builtIn
         try registry.register("counting-heap", description: "heap per buffer, counted") { configuration in
             CountingHeapPool(name: "counting-heap", configuration: configuration)
         }
         #expect(registry.names.contains("counting-heap"))
-        let failures = PoolConformance(claims: .init(pools: false, zeroes: true)).check { configuration in
-            try registry.make("counting-heap", configuration: configuration)
+        let filled = registry
+        // The check joins threads of its own: off the cooperative pool.
+        let failures = try await onThread {
+            PoolConformance(claims: .init(pools: false, zeroes: true)).check { configuration in
+                try filled.make("counting-heap", configuration: configuration)
+            }
         }
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
     }
 
-    @Test func suiteReportsBrokenPromisesWithTheirCheck() {
+    @Test func suiteReportsBrokenPromisesWithTheirCheck() async throws {
         // A heap backend that claims pooling must be caught: it never reserves regions.
-        let failures = PoolConformance(claims: .init(pools: true, zeroes: true)).check { configuration in
-            CountingHeapPool(name: "liar", configuration: configuration)
+        // The check joins threads of its own: off the cooperative pool.
+        let failures = try await onThread {
+            PoolConformance(claims: .init(pools: true, zeroes: true)).check { configuration in
+                CountingHeapPool(name: "liar", configuration: configuration)
+            }
         }
         #expect(failures.contains { $0.check == "lazy start" && $0.message == "class 128 reserved nothing on first use" })
         #expect(failures.contains { $0.check == "region growth and trim" })

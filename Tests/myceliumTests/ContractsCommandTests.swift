@@ -4,14 +4,14 @@ import Testing
 @Suite struct ContractsCommandTests {
     let cli: CLI
 
-    init() throws {
+    init() async throws {
         cli = try CLI()
-        let result = try cli.run("import", CLI.bundledContracts)
+        let result = try await cli.run("import", CLI.bundledContracts)
         #expect(result.status == 0)
     }
 
-    @Test func listPrintsATable() throws {
-        let result = try cli.run("contracts", "list")
+    @Test func listPrintsATable() async throws {
+        let result = try await cli.run("contracts", "list")
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "TYPE  NAME               DOMAIN      FIELDS  BYTES  CLASS")
@@ -19,8 +19,8 @@ import Testing
         #expect(lines.last?.hasPrefix("10 messages, catalog digest ") == true)
     }
 
-    @Test func listJSONHasTheDocumentedShape() throws {
-        let result = try cli.run("contracts", "list", "--json")
+    @Test func listJSONHasTheDocumentedShape() async throws {
+        let result = try await cli.run("contracts", "list", "--json")
         #expect(result.status == 0)
         let json = try CLI.json(result.stdout)
         let digest = try #require(json["digest"] as? String)
@@ -36,9 +36,9 @@ import Testing
         #expect(messages.compactMap { $0["type_id"] as? Int } == messages.compactMap { $0["type_id"] as? Int }.sorted())
     }
 
-    @Test func showByNameAndByTypeIDPrintTheFields() throws {
-        let byName = try cli.run("contracts", "show", "PoolStateUpdate")
-        let byID = try cli.run("contracts", "show", "1103")
+    @Test func showByNameAndByTypeIDPrintTheFields() async throws {
+        let byName = try await cli.run("contracts", "show", "PoolStateUpdate")
+        let byID = try await cli.run("contracts", "show", "1103")
         #expect(byName.status == 0)
         #expect(byName.stdout == byID.stdout)
         let lines = byName.stdout.split(separator: "\n").map(String.init)
@@ -49,8 +49,8 @@ import Testing
         #expect(lines[9] == "6  symbol        FixedStr<32>                       112    32")
     }
 
-    @Test func showJSONHasOffsetsSizesAndCanonicalTypes() throws {
-        let result = try cli.run("contracts", "show", "RiskLimitBreach", "--json")
+    @Test func showJSONHasOffsetsSizesAndCanonicalTypes() async throws {
+        let result = try await cli.run("contracts", "show", "RiskLimitBreach", "--json")
         #expect(result.status == 0)
         let json = try CLI.json(result.stdout)
         #expect(json["type_id"] as? Int == 1202)
@@ -64,16 +64,16 @@ import Testing
         #expect(fields.map { $0["size"] as? Int } == [20, 2, 16, 16, 16, 1, 32])
     }
 
-    @Test func unknownMessageIsAUserError() throws {
-        let result = try cli.run("contracts", "show", "Nope")
+    @Test func unknownMessageIsAUserError() async throws {
+        let result = try await cli.run("contracts", "show", "Nope")
         #expect(result.status == 1)
         #expect(
             result.stderr.hasPrefix(
                 "error: catalog ./mycelium.db: has no message named or numbered 'Nope'; known: BenchFrame, Trade"))
     }
 
-    @Test func listWithoutACatalogSaysToImportFirst() throws {
-        let result = try cli.run("contracts", "list", "--catalog", "empty.db")
+    @Test func listWithoutACatalogSaysToImportFirst() async throws {
+        let result = try await cli.run("contracts", "list", "--catalog", "empty.db")
         #expect(result.status == 1)
         #expect(
             result.stderr

@@ -5,8 +5,8 @@ import Testing
     let cli: CLI
     init() throws { cli = try CLI() }
 
-    @Test func importPrintsTheSummaryAndCreatesTheDefaultCatalog() throws {
-        let result = try cli.run("import", CLI.bundledContracts)
+    @Test func importPrintsTheSummaryAndCreatesTheDefaultCatalog() async throws {
+        let result = try await cli.run("import", CLI.bundledContracts)
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -20,23 +20,23 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: cli.path("mycelium.db")))
     }
 
-    @Test func reimportSaysItIsUnchanged() throws {
-        _ = try cli.run("import", CLI.bundledContracts)
-        let result = try cli.run("import", CLI.bundledContracts)
+    @Test func reimportSaysItIsUnchanged() async throws {
+        _ = try await cli.run("import", CLI.bundledContracts)
+        let result = try await cli.run("import", CLI.bundledContracts)
         #expect(result.status == 0)
         #expect(result.stdout.contains("is unchanged in ./mycelium.db"))
         #expect(result.stdout.contains("nothing to do"))
     }
 
-    @Test func catalogOptionAndEnvironmentChooseTheFile() throws {
-        #expect(try cli.run("import", CLI.bundledContracts, "--catalog", "a.db").status == 0)
-        #expect(try cli.run("import", CLI.bundledContracts, environment: ["MYCELIUM_CATALOG": "b.db"]).status == 0)
+    @Test func catalogOptionAndEnvironmentChooseTheFile() async throws {
+        #expect(try await cli.run("import", CLI.bundledContracts, "--catalog", "a.db").status == 0)
+        #expect(try await cli.run("import", CLI.bundledContracts, environment: ["MYCELIUM_CATALOG": "b.db"]).status == 0)
         #expect(FileManager.default.fileExists(atPath: cli.path("a.db")))
         #expect(FileManager.default.fileExists(atPath: cli.path("b.db")))
         #expect(!FileManager.default.fileExists(atPath: cli.path("mycelium.db")))
     }
 
-    @Test func invalidFileReportsEveryErrorAndCreatesNoCatalog() throws {
+    @Test func invalidFileReportsEveryErrorAndCreatesNoCatalog() async throws {
         let file = try cli.write(
             "bad.yaml",
             """
@@ -44,7 +44,7 @@ import Testing
               A: { tlv_type: 42, fields: { x: uint9 } }
               B: { tlv_type: 1100, fields: { s: String } }
             """)
-        let result = try cli.run("import", file)
+        let result = try await cli.run("import", file)
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(
@@ -59,58 +59,58 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: cli.path("mycelium.db")))
     }
 
-    @Test func invalidFileLeavesAnExistingCatalogUnchanged() throws {
-        _ = try cli.run("import", CLI.bundledContracts)
+    @Test func invalidFileLeavesAnExistingCatalogUnchanged() async throws {
+        _ = try await cli.run("import", CLI.bundledContracts)
         let before = try Data(contentsOf: URL(fileURLWithPath: cli.path("mycelium.db")))
         let file = try cli.write("broken.yaml", "messages:\n  A: { tlv_type: 1100, fields: { x: \"FixedVec<u8, 0>\" } }\n")
-        let result = try cli.run("import", file)
+        let result = try await cli.run("import", file)
         #expect(result.status == 1)
         #expect(result.stderr.contains("N in 'FixedVec<u8, 0>' is 0; a field is never sized 0: give N of at least 1"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: cli.path("mycelium.db"))) == before)
     }
 
-    @Test func warningsGoToStderrAndTheImportSucceeds() throws {
+    @Test func warningsGoToStderrAndTheImportSucceeds() async throws {
         let file = try cli.write(
             "warn.yaml", "domains: [x]\nmessages:\n  A: { tlv_type: 1100, fields: { x: u8 } }\n")
-        let result = try cli.run("import", file)
+        let result = try await cli.run("import", file)
         #expect(result.status == 0)
         #expect(result.stderr == "\(file):1:1: warning: top-level key 'domains' is not used by the importer; ignored\n")
     }
 
-    @Test func layoutChangeIsRefusedThenForced() throws {
+    @Test func layoutChangeIsRefusedThenForced() async throws {
         let v1 = try cli.write("desk.yaml", "messages:\n  A: { tlv_type: 1100, fields: { x: u8 } }\n")
-        #expect(try cli.run("import", v1).status == 0)
+        #expect(try await cli.run("import", v1).status == 0)
         try cli.write("desk.yaml", "messages:\n  A: { tlv_type: 1100, fields: { x: u16 } }\n")
-        let refused = try cli.run("import", v1)
+        let refused = try await cli.run("import", v1)
         #expect(refused.status == 1)
         #expect(
             refused.stderr
                 == "error: catalog ./mycelium.db: \(v1) changes the layout of message A (1 -> 2 bytes) without raising its "
                 + "schema_version (none) or schema.version; raise one of them or pass --force\n")
-        let dryRun = try cli.run("import", v1, "--force", "--dry-run")
+        let dryRun = try await cli.run("import", v1, "--force", "--dry-run")
         #expect(dryRun.status == 0)
         #expect(dryRun.stdout.hasPrefix("dry run, nothing written: updated desk.yaml"))
-        #expect(try cli.run("contracts", "show", "A", "--json").stdout.contains("\"max_size\":1,"))
-        let forced = try cli.run("import", v1, "--force")
+        #expect(try await cli.run("contracts", "show", "A", "--json").stdout.contains("\"max_size\":1,"))
+        let forced = try await cli.run("import", v1, "--force")
         #expect(forced.status == 0)
         #expect(forced.stdout.contains("changes (forced):\n  resized A (1 -> 2 bytes)\n"))
-        #expect(try cli.run("contracts", "show", "A", "--json").stdout.contains("\"max_size\":2,"))
+        #expect(try await cli.run("contracts", "show", "A", "--json").stdout.contains("\"max_size\":2,"))
     }
 
-    @Test func dryRunWithoutACatalogCreatesNone() throws {
-        let result = try cli.run("import", CLI.bundledContracts, "--dry-run")
+    @Test func dryRunWithoutACatalogCreatesNone() async throws {
+        let result = try await cli.run("import", CLI.bundledContracts, "--dry-run")
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("dry run, nothing written: created schema 0x4D594345"))
         #expect(!FileManager.default.fileExists(atPath: cli.path("mycelium.db")))
     }
 
-    @Test func missingFileIsAUserError() throws {
-        let result = try cli.run("import", "nowhere.yaml")
+    @Test func missingFileIsAUserError() async throws {
+        let result = try await cli.run("import", "nowhere.yaml")
         #expect(result.status == 1)
         #expect(result.stderr == "error: cannot read nowhere.yaml: no such file; check the path\n")
     }
 
-    @Test func badCatalogPathsAreUserErrors() throws {
+    @Test func badCatalogPathsAreUserErrors() async throws {
         let notSQLite = try cli.write("notes.txt", "plain text\n")
         let cases: [(String, String)] = [
             (
@@ -124,7 +124,7 @@ import Testing
             ),
         ]
         for (catalog, message) in cases {
-            let result = try cli.run("import", CLI.bundledContracts, "--catalog", catalog)
+            let result = try await cli.run("import", CLI.bundledContracts, "--catalog", catalog)
             #expect(result.status == 1)
             #expect(result.stderr.hasPrefix(message))
             #expect(!result.stderr.contains("Stack dump") && !result.stderr.contains("Fatal error"))
@@ -132,15 +132,15 @@ import Testing
         #expect(try String(contentsOfFile: notSQLite, encoding: .utf8) == "plain text\n")
     }
 
-    @Test func readOnlyCatalogIsAUserError() throws {
-        _ = try cli.run("import", CLI.bundledContracts)
+    @Test func readOnlyCatalogIsAUserError() async throws {
+        _ = try await cli.run("import", CLI.bundledContracts)
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: cli.path("mycelium.db"))
         let other = try cli.write("other.yaml", "messages:\n  Z: { tlv_type: 9000, fields: { x: u8 } }\n")
-        let result = try cli.run("import", other)
+        let result = try await cli.run("import", other)
         #expect(result.status == 1)
         #expect(
             result.stderr
                 == "error: catalog ./mycelium.db: is read-only; make it writable (chmod u+w) or pass another --catalog path\n")
-        #expect(try cli.run("contracts", "list").status == 0)
+        #expect(try await cli.run("contracts", "list").status == 0)
     }
 }

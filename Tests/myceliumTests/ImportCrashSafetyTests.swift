@@ -1,6 +1,7 @@
 import CSQLite
 import ContractStore
 import Foundation
+import MyceliumTestSupport
 import Testing
 
 /// `mycelium import` killed with SIGKILL at random moments never leaves a damaged catalog or
@@ -18,14 +19,14 @@ import Testing
         let first = try directory.write("first.yaml", Self.contracts(version: 1))
         let second = try directory.write("second.yaml", Self.contracts(version: 2))
         let catalog = directory.path("crash.db")
-        #expect(try directory.run("import", first, "--catalog", catalog).status == 0)
+        #expect(try await directory.run("import", first, "--catalog", catalog).status == 0)
 
-        let run = try await onThreadOfItsOwn { [directory] in
+        let run = try await onThread { [directory] in
             // The median of three uninterrupted imports bounds the random moments.
             var durations: [Double] = []
             for file in [second, first, second] {
                 let started = ContinuousClock.now
-                let full = try directory.run("import", file, "--catalog", catalog, "--force")
+                let full = try directory.runWaiting("import", file, "--catalog", catalog, "--force")
                 guard full.status == 0 else { throw UnexpectedExit(result: full) }
                 durations.append(Self.seconds(ContinuousClock.now - started))
             }
@@ -144,13 +145,5 @@ import Testing
     private struct UnexpectedExit: Error, CustomStringConvertible {
         let result: CLI.Result
         var description: String { "import exited \(result.status): \(result.stderr)" }
-    }
-}
-
-/// Runs `body`, which blocks (child processes, their exits), on a thread of its own, so that
-/// the test does not hold a cooperative thread meanwhile.
-private func onThreadOfItsOwn<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }

@@ -7,8 +7,8 @@ import Testing
     let cli: CLI
     init() throws { cli = try CLI() }
 
-    @Test func versionPrintsTheBuildsVersion() throws {
-        let result = try cli.run("--version")
+    @Test func versionPrintsTheBuildsVersion() async throws {
+        let result = try await cli.run("--version")
         #expect(result.status == 0)
         #expect(result.stdout == MyceliumVersion.current + "\n")
     }

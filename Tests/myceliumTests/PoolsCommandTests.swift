@@ -5,8 +5,8 @@ import Testing
     let cli: CLI
     init() throws { cli = try CLI() }
 
-    @Test func poolsListsEveryBuiltInWithWhenToPickIt() throws {
-        let result = try cli.run("pools")
+    @Test func poolsListsEveryBuiltInWithWhenToPickIt() async throws {
+        let result = try await cli.run("pools")
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("POOL      WHEN TO PICK IT") == true)
@@ -14,8 +14,8 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("system") && $0.contains("AddressSanitizer") })
     }
 
-    @Test func poolsJSONHasTheDocumentedShape() throws {
-        let result = try cli.run("pools", "--json")
+    @Test func poolsJSONHasTheDocumentedShape() async throws {
+        let result = try await cli.run("pools", "--json")
         #expect(result.status == 0)
         let pools = try #require(try CLI.json(result.stdout)["pools"] as? [[String: Any]])
         #expect(pools.compactMap { $0["name"] as? String } == ["arena", "lockfree", "mutex", "system"])

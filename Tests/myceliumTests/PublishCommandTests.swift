@@ -12,7 +12,7 @@ struct PublishCommandTests {
             try await subscriber.waitForStderr("subscribed to")
             let byID = #"{"type_id":1102,"message":\#(Samples.quote)}"#
             let input = [Samples.trade, "", Samples.quoteLine, byID, Samples.tradeLine].joined(separator: "\n") + "\n"
-            let published = try cli.run("publish", "Trade", "--tcp", address, input: input)
+            let published = try await cli.run("publish", "Trade", "--tcp", address, input: input)
             #expect(published.status == 0, "\(published.stderr)")
             let result = try await subscriber.finish()
             #expect(result.status == 0, "\(result.stderr)")
@@ -29,7 +29,7 @@ struct PublishCommandTests {
             let subscriber = try RunningCLI(cli, "subscribe", "Trade", "Quote", "--tcp", address, "--count", "2")
             try await subscriber.waitForStderr("subscribed to")
             let lines = Samples.tradeLine + "\n" + Samples.quoteLine + "\n"
-            let published = try cli.run("publish", "--tcp", address, input: lines)
+            let published = try await cli.run("publish", "--tcp", address, input: lines)
             #expect(published.status == 0, "\(published.stderr)")
             let result = try await subscriber.finish()
             #expect(result.stdout == lines)
@@ -42,7 +42,7 @@ struct PublishCommandTests {
             let cli = try CLI()
             let subscriber = try RunningCLI(cli, "subscribe", "Trade", "--tcp", address, "--count", "5")
             try await subscriber.waitForStderr("subscribed to")
-            let published = try cli.run(
+            let published = try await cli.run(
                 "publish", "Trade", "--json", Samples.trade, "--count", "5", "--rate", "500", "--tcp", address)
             #expect(published.status == 0, "\(published.stderr)")
             let result = try await subscriber.finish()
@@ -76,12 +76,12 @@ struct PublishCommandTests {
             try await subscriber.waitForStderr("subscribed to")
             let bad = #"{"instrument_id":7,"price":-5,"quantity":3,"side":300,"timestamp_ns":9}"#
             let input = [Samples.trade, bad, Samples.quoteLine].joined(separator: "\n") + "\n"
-            let result = try cli.run("publish", "Trade", "--tcp", address, input: input)
+            let result = try await cli.run("publish", "Trade", "--tcp", address, input: input)
             #expect(result.status == 1)
             #expect(result.stderr == "error: stdin line 2: field side: 300 is out of range for uint8 (0 to 255)\n")
             // Sent after the first publish flushed and exited: the next line, unless its line 3 leaked out.
             let sentinel = #"{"instrument_id":8,"price":1,"quantity":1,"side":0,"timestamp_ns":1}"#
-            #expect(try cli.run("publish", "Trade", "--json", sentinel, "--tcp", address).status == 0)
+            #expect(try await cli.run("publish", "Trade", "--json", sentinel, "--tcp", address).status == 0)
             try await subscriber.waitForLines(2)
             subscriber.send(SIGINT)
             let received = try await subscriber.finish()
@@ -91,17 +91,17 @@ struct PublishCommandTests {
     }
 
     @Test("--json errors are found before connecting: a codec error naming the field, invalid JSON, an unknown message")
-    func jsonErrorsWithoutBroker() throws {
+    func jsonErrorsWithoutBroker() async throws {
         let cli = try CLI()
-        let missing = try cli.run("publish", "Trade", "--json", #"{"instrument_id":7}"#)
+        let missing = try await cli.run("publish", "Trade", "--json", #"{"instrument_id":7}"#)
         #expect(missing.status == 1)
         #expect(missing.stderr.hasPrefix("error: --json: field price: missing"), "\(missing.stderr)")
-        let unknownField = try cli.run("publish", "Trade", "--json", #"{"instrument_id":7,"colour":1}"#)
+        let unknownField = try await cli.run("publish", "Trade", "--json", #"{"instrument_id":7,"colour":1}"#)
         #expect(unknownField.stderr.hasPrefix("error: --json: field colour: Trade has no such field"), "\(unknownField.stderr)")
-        let invalid = try cli.run("publish", "Trade", "--json", "{nope")
+        let invalid = try await cli.run("publish", "Trade", "--json", "{nope")
         #expect(invalid.status == 1)
         #expect(invalid.stderr.hasPrefix("error: --json: "), "\(invalid.stderr)")
-        let unknown = try cli.run("publish", "Nope", "--json", "{}")
+        let unknown = try await cli.run("publish", "Nope", "--json", "{}")
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("has no message named or numbered 'Nope'"), "\(unknown.stderr)")
         #expect(!unknown.stderr.contains("Fatal error"))
@@ -111,11 +111,11 @@ struct PublishCommandTests {
     func stdinLinesThatCannotBeTyped() async throws {
         try await TestBroker.with { address in
             let cli = try CLI()
-            let bare = try cli.run("publish", "--tcp", address, input: Samples.trade + "\n")
+            let bare = try await cli.run("publish", "--tcp", address, input: Samples.trade + "\n")
             #expect(bare.status == 1)
             #expect(bare.stderr.hasPrefix("error: stdin line 1: a message object needs the message name or type id"))
             let mixed = #"{"type":"Quote","type_id":1101,"message":\#(Samples.trade)}"#
-            let disagree = try cli.run("publish", "--tcp", address, input: mixed + "\n")
+            let disagree = try await cli.run("publish", "--tcp", address, input: mixed + "\n")
             #expect(disagree.status == 1)
             #expect(
                 disagree.stderr
@@ -126,7 +126,7 @@ struct PublishCommandTests {
     @Test("an unreachable broker is a one-line error naming the address")
     func unreachableBroker() async throws {
         try await TestBroker.withRefusingAddress { address in
-            let result = try CLI().run("publish", "Trade", "--json", Samples.trade, "--tcp", address)
+            let result = try await CLI().run("publish", "Trade", "--json", Samples.trade, "--tcp", address)
             #expect(result.status == 1)
             #expect(result.stderr == "error: cannot connect to \(address): connection refused; is `mycelium serve` running?\n")
         }
@@ -137,8 +137,8 @@ struct PublishCommandTests {
         try await TestBroker.with { address in
             let cli = try CLI()
             let contracts = try cli.write("other.yaml", "messages:\n  Ping:\n    tlv_type: 5000\n    fields:\n      n: uint64\n")
-            #expect(try cli.run("import", contracts).status == 0)
-            let result = try cli.run("publish", "Ping", "--json", #"{"n":1}"#, "--tcp", address)
+            #expect(try await cli.run("import", contracts).status == 0)
+            let result = try await cli.run("publish", "Ping", "--json", #"{"n":1}"#, "--tcp", address)
             #expect(result.status == 1)
             #expect(result.stderr.hasPrefix("error: the broker reported ERROR 5"), "\(result.stderr)")
         }

@@ -1,9 +1,10 @@
 import Foundation
+import MyceliumTestSupport
 import Synchronization
 import Testing
 
-/// A `mycelium` child process that runs beside the test (e.g. `subscribe`), whose output is
-/// read as it is printed.
+/// A `mycelium` child process that runs beside the test (e.g. `subscribe`, `serve`), whose
+/// output is read as it is printed.
 final class RunningCLI {
     /// Bytes one pipe has delivered so far; filled by a reader thread until end of file.
     private final class Capture: Sendable {
@@ -27,11 +28,12 @@ final class RunningCLI {
     private let stdout: Capture
     private let stderr: Capture
     private let description: String
+    private let started = ContinuousClock.now
 
-    /// Starts `mycelium arguments...` in `cli`'s working directory, with a stdin that stays
-    /// open (see ``write(_:)``) until this is released.
-    init(_ cli: CLI, _ arguments: String...) throws {
-        process = cli.process(arguments)
+    /// Starts `mycelium arguments...` in `cli`'s working directory, with `environment` added
+    /// and a stdin that stays open (see ``write(_:)``) until this is released.
+    init(_ cli: CLI, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process = cli.process(arguments, environment: environment)
         description = "mycelium " + arguments.joined(separator: " ")
         let out = Pipe()
         let err = Pipe()
@@ -43,6 +45,11 @@ final class RunningCLI {
         stderr = Capture(err.fileHandleForReading)
     }
 
+    /// Starts `mycelium arguments...`; see ``init(_:_:environment:)``.
+    convenience init(_ cli: CLI, _ arguments: String...) throws {
+        try self.init(cli, arguments)
+    }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
@@ -50,8 +57,14 @@ final class RunningCLI {
     /// What the child printed on stdout so far.
     var output: String { stdout.text }
 
+    /// What the child printed on stderr so far.
+    var errorOutput: String { stderr.text }
+
+    /// Whether the child is still running.
+    var isRunning: Bool { process.isRunning }
+
     /// Waits (at most `timeout`) until stderr contains `text`, e.g. subscribe's
-    /// `subscribed to`; records an issue and throws when it does not.
+    /// `subscribed to`; kills the child and throws when it does not.
     func waitForStderr(_ text: String, timeout: Duration = .seconds(20)) async throws {
         try await waitUntil("stderr containing '\(text)'", timeout: timeout) { stderr.text.contains(text) }
     }
@@ -73,25 +86,31 @@ final class RunningCLI {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits (at most `timeout`) for the child to exit and its output to end; kills it and
-    /// records an issue when it does not.
-    func finish(timeout: Duration = .seconds(20)) async throws -> CLI.Result {
+    /// Waits (at most `timeout`) for the child to exit (by itself or by a signal) and its
+    /// output to end; kills it and throws when it does not.
+    func end(timeout: Duration = .seconds(20)) async throws -> CLI.Result {
         try await waitUntil("exit", timeout: timeout) {
             !process.isRunning && stdout.finished.load(ordering: .acquiring) && stderr.finished.load(ordering: .acquiring)
         }
-        #expect(process.terminationReason == .exit, "\(description) was killed or crashed")
-        return CLI.Result(status: process.terminationStatus, stdout: stdout.text, stderr: stderr.text)
+        return CLI.Result(
+            status: process.terminationStatus, exited: process.terminationReason == .exit, stdout: stdout.text,
+            stderr: stderr.text, duration: ContinuousClock.now - started)
+    }
+
+    /// ``end(timeout:)``, expecting the child to exit by itself.
+    func finish(timeout: Duration = .seconds(20)) async throws -> CLI.Result {
+        let result = try await end(timeout: timeout)
+        #expect(result.exited, "\(description) was killed or crashed")
+        return result
     }
 
     private func waitUntil(_ what: String, timeout: Duration, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                send(SIGKILL)
-                Issue.record("\(description): no \(what) within \(timeout); stdout: \(stdout.text) stderr: \(stderr.text)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        do {
+            try await MyceliumTestSupport.waitUntil(
+                what, timeout: timeout, detail: "stdout: \(self.stdout.text) stderr: \(self.stderr.text)", condition)
+        } catch {
+            send(SIGKILL)
+            throw TimedOut("\(description): \(error)")
         }
     }
 }

@@ -1,69 +1,53 @@
 import Foundation
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
-/// `mycelium serve` running as a child process in a ``CLI``'s directory, with its stdout
-/// and stderr in files there.
+/// `mycelium serve` running as a child process in a ``CLI``'s directory (`TMPDIR` set
+/// there), started once it printed its `listening …` line.
 final class ServeProcess {
-    let process = Process()
-    let cli: CLI
+    private let child: RunningCLI
     /// The addresses from the `listening …` line.
-    private(set) var addresses: [ListenerAddress] = []
-    private(set) var listeningLine = ""
+    let addresses: [SocketAddress]
+    /// The `listening …` line, or empty when serve exited before printing it.
+    let listeningLine: String
 
-    /// Starts `mycelium serve arguments...` and waits (at most 15 s) for its `listening` line.
-    init(_ cli: CLI, _ arguments: [String]) throws {
-        self.cli = cli
-        process.executableURL = CLI.executable
-        process.arguments = ["serve"] + arguments
-        process.currentDirectoryURL = cli.directory
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "MYCELIUM_CATALOG")
-        environment["TMPDIR"] = cli.directory.path
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: cli.path("serve.out"), contents: nil)
-        _ = FileManager.default.createFile(atPath: cli.path("serve.err"), contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: cli.path("serve.out")))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: cli.path("serve.err")))
-        try process.run()
-        for _ in 0..<300 {
-            if let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("listening") }) {
-                listeningLine = String(line)
-                addresses = try line.split(separator: " ").dropFirst().map { field in
-                    field.hasPrefix("tcp=")
-                        ? try ListenerAddress(parsingTCP: String(field.dropFirst(4)))
-                        : .unix(path: String(field.dropFirst(5)))
-                }
-                return
-            }
-            if !process.isRunning { return }
-            usleep(50_000)
+    /// Starts `mycelium serve arguments...` and waits (at most 15 s) for its `listening` line
+    /// or its exit; throws when neither comes.
+    init(_ cli: CLI, _ arguments: [String]) async throws {
+        let child = try RunningCLI(cli, ["serve"] + arguments, environment: ["TMPDIR": cli.directory.path])
+        self.child = child
+        func listening() -> Substring? {
+            child.output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().first { $0.hasPrefix("listening") }
+        }
+        try await waitUntil("serve's listening line or exit", timeout: .seconds(15), detail: child.errorOutput) {
+            listening() != nil || !child.isRunning
+        }
+        let line = listening() ?? ""
+        listeningLine = String(line)
+        addresses = try line.split(separator: " ").dropFirst().map { field in
+            field.hasPrefix("tcp=")
+                ? try SocketAddress(parsingTCP: String(field.dropFirst(4)))
+                : try SocketAddress(parsingUnix: String(field.dropFirst(5)))
         }
     }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    /// What serve printed on stdout so far.
+    var stdout: String { child.output }
+    /// What serve printed on stderr so far.
+    var stderr: String { child.errorOutput }
+
+    /// Sends `signal` and waits (at most 15 s) for the exit; returns the exit status, or nil
+    /// when the signal killed it. Throws when it does not end in time.
+    func stop(_ signal: Int32 = SIGTERM) async throws -> Int32? {
+        child.send(signal)
+        return try await waitForExit()
     }
 
-    var stdout: String { (try? String(contentsOfFile: cli.path("serve.out"), encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOfFile: cli.path("serve.err"), encoding: .utf8)) ?? "" }
-
-    /// Sends `signal` and waits (at most 15 s) for the exit; returns the exit status, or
-    /// nil if it had to be killed.
-    func stop(_ signal: Int32 = SIGTERM) -> Int32? {
-        kill(process.processIdentifier, signal)
-        return waitForExit()
-    }
-
-    /// Waits (at most 15 s) for the process to end by itself.
-    func waitForExit() -> Int32? {
-        for _ in 0..<300 where process.isRunning { usleep(50_000) }
-        guard !process.isRunning else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        process.waitUntilExit()
-        return process.terminationReason == .exit ? process.terminationStatus : nil
+    /// Waits (at most 15 s) for serve to end; returns the exit status, or nil when a signal
+    /// killed it. Throws when it does not end in time.
+    func waitForExit() async throws -> Int32? {
+        let result = try await child.end(timeout: .seconds(15))
+        return result.exited ? result.status : nil
     }
 }

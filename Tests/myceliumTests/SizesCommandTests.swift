@@ -5,9 +5,9 @@ import Testing
     let cli: CLI
     init() throws { cli = try CLI() }
 
-    @Test func sizesPrintsEachClassWithItsMessages() throws {
-        #expect(try cli.run("import", CLI.bundledContracts).status == 0)
-        let result = try cli.run("sizes")
+    @Test func sizesPrintsEachClassWithItsMessages() async throws {
+        #expect(try await cli.run("import", CLI.bundledContracts).status == 0)
+        let result = try await cli.run("sizes")
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "CLASS  CAPACITY  BYTES  TYPE  MESSAGE            SIZE")
@@ -17,9 +17,9 @@ import Testing
         #expect(lines.last == "5 classes, 327680 bytes when every class holds one full region")
     }
 
-    @Test func sizesJSONHasTheDocumentedShape() throws {
-        #expect(try cli.run("import", CLI.bundledContracts).status == 0)
-        let json = try CLI.json(try cli.run("sizes", "--json").stdout)
+    @Test func sizesJSONHasTheDocumentedShape() async throws {
+        #expect(try await cli.run("import", CLI.bundledContracts).status == 0)
+        let json = try CLI.json(try await cli.run("sizes", "--json").stdout)
         let classes = try #require(json["classes"] as? [[String: Any]])
         #expect(classes.compactMap { $0["size"] as? Int } == [128, 256, 512, 1024, 8192])
         #expect(classes.compactMap { $0["capacity"] as? Int } == [512, 256, 128, 64, 8])
@@ -30,7 +30,7 @@ import Testing
         #expect(bench["max_size"] as? Int == 1024)
     }
 
-    @Test func classesAbove64KiBGetCapacityOne() throws {
+    @Test func classesAbove64KiBGetCapacityOne() async throws {
         let file = try cli.write(
             "big.yaml",
             """
@@ -39,21 +39,21 @@ import Testing
               Edge: { tlv_type: 1101, fields: { d: "[u8; 129]" } }
               Big: { tlv_type: 1102, fields: { d: "[u8; 70000]" } }
             """)
-        #expect(try cli.run("import", file).status == 0)
-        let json = try CLI.json(try cli.run("sizes", "--json").stdout)
+        #expect(try await cli.run("import", file).status == 0)
+        let json = try CLI.json(try await cli.run("sizes", "--json").stdout)
         let classes = try #require(json["classes"] as? [[String: Any]])
         #expect(classes.compactMap { $0["size"] as? Int } == [128, 256, 131_072])
         #expect(classes.compactMap { $0["capacity"] as? Int } == [512, 256, 1])
     }
 
-    @Test func newerCatalogIsRefused() throws {
-        #expect(try cli.run("import", CLI.bundledContracts).status == 0)
+    @Test func newerCatalogIsRefused() async throws {
+        #expect(try await cli.run("import", CLI.bundledContracts).status == 0)
         // PRAGMA user_version lives in the SQLite header: 4 bytes, big-endian, at offset 60.
         let file = try FileHandle(forUpdating: URL(fileURLWithPath: cli.path("mycelium.db")))
         try file.seek(toOffset: 60)
         try file.write(contentsOf: Data([0, 0, 0, 42]))
         try file.close()
-        let result = try cli.run("sizes")
+        let result = try await cli.run("sizes")
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: catalog ./mycelium.db: was written by a newer Mycelium (catalog format 42;"))
     }

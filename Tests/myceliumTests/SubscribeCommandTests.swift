@@ -18,10 +18,10 @@ struct SubscribeCommandTests {
             let cli = try CLI()
             let subscriber = try RunningCLI(cli, "subscribe", "Trade", "1102", "--tcp", address, "--count", "2")
             try await subscriber.waitForStderr("subscribed to Trade (1101), Quote (1102) at \(address)")
-            let trade = try cli.run("publish", "Trade", "--json", Samples.trade, "--tcp", address)
+            let trade = try await cli.run("publish", "Trade", "--json", Samples.trade, "--tcp", address)
             #expect(trade.status == 0, "\(trade.stderr)")
             try await subscriber.waitForLines(1)
-            let quote = try cli.run("publish", "1102", "--json", Samples.quote, "--tcp", address)
+            let quote = try await cli.run("publish", "1102", "--json", Samples.quote, "--tcp", address)
             #expect(quote.status == 0, "\(quote.stderr)")
             let result = try await subscriber.finish()
             #expect(result.status == 0, "\(result.stderr)")
@@ -50,7 +50,7 @@ struct SubscribeCommandTests {
             let cli = try CLI()
             let subscriber = try RunningCLI(cli, "subscribe", "PoolStateUpdate", "--json", "--tcp", address, "--count", "1")
             try await subscriber.waitForStderr("subscribed to")
-            let published = try cli.run("publish", "PoolStateUpdate", "--json", input, "--tcp", address)
+            let published = try await cli.run("publish", "PoolStateUpdate", "--json", input, "--tcp", address)
             #expect(published.status == 0, "\(published.stderr)")
             let result = try await subscriber.finish()
             #expect(result.status == 0, "\(result.stderr)")
@@ -64,7 +64,7 @@ struct SubscribeCommandTests {
             let cli = try CLI()
             let subscriber = try RunningCLI(cli, "subscribe", "Trade", "--raw", "--tcp", address, "--count", "1")
             try await subscriber.waitForStderr("subscribed to")
-            #expect(try cli.run("publish", "Trade", "--json", Samples.trade, "--tcp", address).status == 0)
+            #expect(try await cli.run("publish", "Trade", "--json", Samples.trade, "--tcp", address).status == 0)
             let result = try await subscriber.finish()
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout == "1101 07000000" + "fbffffffffffffff" + "0300000000000000" + "01" + "0900000000000000\n")
@@ -77,7 +77,7 @@ struct SubscribeCommandTests {
             let cli = try CLI()
             let subscriber = try RunningCLI(cli, "subscribe", "Trade", "--tcp", address, "--count", "2")
             try await subscriber.waitForStderr("subscribed to")
-            let published = try cli.run("publish", "Trade", "--json", Samples.trade, "--count", "5", "--tcp", address)
+            let published = try await cli.run("publish", "Trade", "--json", Samples.trade, "--count", "5", "--tcp", address)
             #expect(published.status == 0, "\(published.stderr)")
             let result = try await subscriber.finish()
             #expect(result.status == 0, "\(result.stderr)")
@@ -91,7 +91,7 @@ struct SubscribeCommandTests {
             let cli = try CLI()
             let subscriber = try RunningCLI(cli, "subscribe", "Trade", "--tcp", address)
             try await subscriber.waitForStderr("subscribed to")
-            #expect(try cli.run("publish", "Trade", "--json", Samples.trade, "--tcp", address).status == 0)
+            #expect(try await cli.run("publish", "Trade", "--json", Samples.trade, "--tcp", address).status == 0)
             try await subscriber.waitForLines(1)
             subscriber.send(signal)
             let result = try await subscriber.finish()
@@ -103,7 +103,7 @@ struct SubscribeCommandTests {
     @Test("an unreachable broker is a one-line error naming the address")
     func unreachableBroker() async throws {
         try await TestBroker.withRefusingAddress { address in
-            let result = try CLI().run("subscribe", "Trade", "--tcp", address)
+            let result = try await CLI().run("subscribe", "Trade", "--tcp", address)
             #expect(result.status == 1)
             #expect(result.stderr == "error: cannot connect to \(address): connection refused; is `mycelium serve` running?\n")
             #expect(result.stdout.isEmpty)
@@ -111,8 +111,8 @@ struct SubscribeCommandTests {
     }
 
     @Test("an unknown message name is refused before connecting, naming the known ones")
-    func unknownMessage() throws {
-        let result = try CLI().run("subscribe", "Trade", "Nope")
+    func unknownMessage() async throws {
+        let result = try await CLI().run("subscribe", "Trade", "Nope")
         #expect(result.status == 1)
         #expect(
             result.stderr.hasPrefix(

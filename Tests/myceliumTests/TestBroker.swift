@@ -2,27 +2,23 @@ import ContractStore
 import Glibc
 import MyceliumBackends
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 /// An in-process broker on 127.0.0.1 port 0 with the bundled contracts (the catalog a
 /// client command uses when there is no catalog file), for the `mycelium` client commands.
 enum TestBroker {
-    /// Starts the broker, runs `body` with its `HOST:PORT`, and stops it.
+    /// Starts the broker, runs `body` with its `HOST:PORT`, and stops it (see
+    /// ``withBroker(_:_:)``).
     static func with(_ body: (String) async throws -> Void) async throws {
         let catalog = try Catalog(path: ":memory:")
         _ = try catalog.importContracts(yaml: BundledContracts.yaml, file: BundledContracts.fileName)
         var configuration = BrokerConfiguration(messageTypes: try catalog.messageTypes(), pool: .named("system", in: .builtIn))
         configuration.digest = try catalog.digest()
         configuration.listeners = [.tcp(host: "127.0.0.1", port: 0)]
-        let broker = try Broker(configuration: configuration)
-        let addresses = try broker.start()
-        do {
+        try await withBroker(configuration) { _, addresses in
             try await body(try #require(addresses.first).description)
-        } catch {
-            _ = await broker.stop()
-            throw error
         }
-        _ = await broker.stop()
     }
 
     /// `127.0.0.1:PORT` where nothing listens: a bound socket that never calls `listen`, so

@@ -76,6 +76,11 @@ public struct PoolStats: Sendable, Hashable {
     public var misses: Int { total(\.misses) }
     /// Bytes of pool memory held.
     public var bytesReserved: Int { total(\.bytesReserved) }
+    /// The classes as a report lists them: ``classes`` ascending, then ``unclassified`` (size
+    /// 0) when it served any request.
+    public var reportedClasses: [PoolClassStats] {
+        unclassified.acquires > 0 ? classes + [unclassified] : classes
+    }
     /// `hits / acquires`, or 1.0 when nothing was acquired.
     public var hitRate: Double { acquires == 0 ? 1.0 : Double(hits) / Double(acquires) }
 }

@@ -11,9 +11,7 @@ extension BrokerStats {
         json += ",\"in_use\":\(pool.inUse),\"acquires\":\(pool.acquires),\"returns\":\(pool.returns)"
         json += ",\"allocations\":\(pool.allocations),\"hits\":\(pool.hits),\"misses\":\(pool.misses)"
         json += ",\"hit_rate\":\(pool.hitRate),\"bytes_reserved\":\(pool.bytesReserved),\"classes\":["
-        var classes = pool.classes
-        if pool.unclassified.acquires > 0 { classes.append(pool.unclassified) }
-        for (index, entry) in classes.enumerated() {
+        for (index, entry) in pool.reportedClasses.enumerated() {
             if index > 0 { json += "," }
             json += "{\"size\":\(entry.size),\"capacity\":\(entry.capacity),\"in_use\":\(entry.inUse)"
             json += ",\"high_water\":\(entry.highWater),\"acquires\":\(entry.acquires),\"returns\":\(entry.returns)"

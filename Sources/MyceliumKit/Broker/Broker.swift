@@ -75,10 +75,10 @@ public final class Broker: Service, Sendable {
     /// ``stop()`` called while it binds waits for the outcome, then stops the broker.
     ///
     /// - Throws: ``BrokerError/engine(_:)`` when a listener cannot be bound (address in use,
-    ///   not a literal, an occupied Unix socket) — nothing is left listening then;
+    ///   a host that does not resolve, an occupied Unix socket) — nothing is left listening then;
     ///   ``BrokerError/alreadyStarted`` when it runs, is starting, or has stopped.
     @discardableResult
-    public func start() throws(BrokerError) -> [ListenerAddress] {
+    public func start() throws(BrokerError) -> [SocketAddress] {
         guard lifecycle.withLock({ $0.claimStart() }) == .claimed else { throw .alreadyStarted }
         return try bind()
     }
@@ -109,9 +109,9 @@ public final class Broker: Service, Sendable {
     }
 
     /// Binds and starts the loops for a claimed start; reports the outcome to the lifecycle.
-    private func bind() throws(BrokerError) -> [ListenerAddress] {
+    private func bind() throws(BrokerError) -> [SocketAddress] {
         var listeners: [(fd: Int32, isTCP: Bool)] = []
-        var bound: [ListenerAddress] = []
+        var bound: [SocketAddress] = []
         var unixPaths: [String] = []
         var loops: [BrokerLoop] = []
         do {

@@ -30,8 +30,9 @@ public struct BrokerConfiguration: Sendable {
         case dropOldest = "drop-oldest"
     }
 
-    /// The listeners; none makes an in-process-only broker.
-    public var listeners: [ListenerAddress] = []
+    /// The addresses to listen on (TCP hosts may be names such as `localhost`); none makes
+    /// an in-process-only broker.
+    public var listeners: [SocketAddress] = []
     /// The data message types the broker routes, with their maximum payloads.
     public var messageTypes: MessageTypeTable
     /// The 32-byte contract digest HELLO is checked against; `nil` accepts any digest.

@@ -35,6 +35,15 @@ extension BrokerLoop {
         }
     }
 
+    /// Goes on with `connection` after a pause: parses the frames it holds already. The peer
+    /// may have sent its last bytes before the pause, and then epoll reports nothing more.
+    func parseBuffered(_ connection: UnsafeMutablePointer<Connection>) {
+        guard !connection.pointee.isClosing, connection.pointee.input.largeBase == nil,
+            let base = connection.pointee.input.base, connection.pointee.input.received > 0
+        else { return }
+        parse(connection, base: base, end: connection.pointee.input.received)
+    }
+
     /// Parses the frames in `base[0..<end]`; a partial frame is moved to the front.
     ///
     /// Consecutive small data frames of one type form a run that is delivered with one copy

@@ -222,26 +222,15 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             connection.pointee.lastActive = Self.coarseNow()
         }
         switch result {
-        case .drained:
-            if connection.pointee.isClosing {
-                finish(connection)
-            } else if connection.pointee.wantsWritable {
-                connection.pointee.wantsWritable = false
-                watch(connection)
-            }
-        case .blocked:
-            if !connection.pointee.wantsWritable {
-                connection.pointee.wantsWritable = true
-                watch(connection)
-            }
-        case .failed:
+        case .drained where connection.pointee.isClosing, .failed:
             finish(connection)
+        case .drained, .blocked:
+            if result.updateWritableInterest(&connection.pointee.wantsWritable) { watch(connection) }
         }
     }
 
     private func watch(_ connection: UnsafeMutablePointer<Connection>) {
-        var events: UInt32 = connection.pointee.isPaused ? 0 : EventLoop.readable
-        if connection.pointee.wantsWritable { events |= EventLoop.writable }
+        let events = EventLoop.events(reading: !connection.pointee.isPaused, writing: connection.pointee.wantsWritable)
         eventLoop.modify(connection.pointee.fd, token: UInt64(UInt(bitPattern: connection)), events: events)
     }
 
@@ -259,6 +248,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         for connection in paused where !connection.pointee.isDead {
             connection.pointee.isPaused = false
             watch(connection)
+            parseBuffered(connection)
         }
     }
 

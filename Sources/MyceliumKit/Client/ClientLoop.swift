@@ -11,7 +11,7 @@ import Synchronization
 final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     let eventLoop: EventLoop
     let pool: any PoolBackend
-    let address: ListenerAddress
+    let address: SocketAddress
     let peerName: String
     let digest: [UInt8]
     let options: MyceliumClient.Options
@@ -20,7 +20,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     let tokens = Atomic<UInt64>(1)
 
     init(
-        address: ListenerAddress, peerName: String, digest: [UInt8], pool: any PoolBackend,
+        address: SocketAddress, peerName: String, digest: [UInt8], pool: any PoolBackend,
         options: MyceliumClient.Options
     ) throws(EngineError) {
         self.address = address
@@ -204,21 +204,11 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         guard state.pointee.phase == .greeting || state.pointee.phase == .open else { return }
         let result = state.pointee.sending.flush(
             to: state.pointee.fd, vectors: state.pointee.vectors, vectorCount: ClientState.vectorCount)
-        switch result {
-        case .drained:
-            if state.pointee.wantsWritable {
-                state.pointee.wantsWritable = false
-                watch()
-            }
-        case .blocked:
-            if !state.pointee.wantsWritable {
-                state.pointee.wantsWritable = true
-                watch()
-            }
-        case .failed(let code):
+        if case .failed(let code) = result {
             lost("writing failed: \(String(cString: strerror(code)))")
             return
         }
+        if result.updateWritableInterest(&state.pointee.wantsWritable) { watch() }
         let pending = state.pointee.sending.pendingBytes
         let limit = options.maxPendingBytes
         let waiters = outbox.withLock { box -> [UnsafeContinuation<Outbox.Wake, Never>] in
@@ -234,8 +224,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     func watch() {
         let fd = state.pointee.fd
         guard fd >= 0, state.pointee.phase != .closed else { return }
-        var events: UInt32 = state.pointee.readPauses == 0 ? EventLoop.readable : 0
-        if state.pointee.wantsWritable { events |= EventLoop.writable }
+        let events = EventLoop.events(reading: state.pointee.readPauses == 0, writing: state.pointee.wantsWritable)
         if state.pointee.isRegistered {
             eventLoop.modify(fd, token: 0, events: events)
         } else {

@@ -16,7 +16,7 @@ extension MyceliumClient {
     ///   (the client is closed first, without waiting for the broker to confirm, and a close
     ///   error is dropped in favour of `body`'s); otherwise what ``close(timeout:)`` throws.
     public static func withConnection<Result>(
-        to address: ListenerAddress, name: String, digest: [UInt8]? = nil, pool: (any PoolBackend)? = nil,
+        to address: SocketAddress, name: String, digest: [UInt8]? = nil, pool: (any PoolBackend)? = nil,
         options: Options = Options(), isolation: isolated (any Actor)? = #isolation,
         _ body: (MyceliumClient) async throws -> Result
     ) async throws -> Result {

@@ -47,7 +47,7 @@ public final class MyceliumClient: Sendable {
     }
 
     /// The broker's address.
-    public let address: ListenerAddress
+    public let address: SocketAddress
     /// Where the client's buffers come from: received messages, output chunks, and buffers
     /// you fill for ``publish(typeID:buffer:)``.
     public let pool: any PoolBackend
@@ -83,7 +83,7 @@ public final class MyceliumClient: Sendable {
     ///   not 32 bytes or options out of range; ``MyceliumClientError/connectionLost(reason:brokerError:)``
     ///   when the task is cancelled before the broker answered.
     public static func connect(
-        to address: ListenerAddress, name: String, digest: [UInt8]? = nil, pool: (any PoolBackend)? = nil,
+        to address: SocketAddress, name: String, digest: [UInt8]? = nil, pool: (any PoolBackend)? = nil,
         options: Options = Options()
     ) async throws -> MyceliumClient {
         if let digest, digest.count != Hello.digestByteCount {

@@ -4,56 +4,26 @@ import Glibc
 enum Socket {
     static let streamFlags = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
 
-    /// A non-blocking TCP listener on an IPv4 or IPv6 literal; returns the descriptor and the
-    /// bound address (port 0 resolved).
+    /// A non-blocking TCP listener on `host` (an IP literal or a name, resolved as
+    /// ``ResolvedSocketAddress`` does); returns the descriptor and the bound address (port 0
+    /// resolved).
     static func listenTCP(host: String, port: UInt16, backlog: Int32 = 1024) throws(EngineError) -> (
-        fd: Int32, address: ListenerAddress
+        fd: Int32, address: SocketAddress
     ) {
-        let what = "listen tcp \(ListenerAddress.tcp(host: host, port: port))"
-        var storage = sockaddr_storage()
-        let length: socklen_t
-        let family: Int32
-        if host.contains(":") {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = port.bigEndian
-            guard inet_pton(AF_INET6, host, &address.sin6_addr) == 1 else {
-                throw EngineError(what, code: 0, reason: "'\(host)' is not an IPv6 address literal (e.g. ::1)")
-            }
-            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: address, as: sockaddr_in6.self) }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            family = AF_INET6
-        } else {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
-                throw EngineError(what, code: 0, reason: "'\(host)' is not an IPv4 address literal (e.g. 127.0.0.1)")
-            }
-            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: address, as: sockaddr_in.self) }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            family = AF_INET
-        }
-        let fd = socket(family, streamFlags, 0)
+        let what = "listen tcp \(SocketAddress.tcp(host: host, port: port))"
+        let resolved = try ResolvedSocketAddress(.tcp(host: host, port: port), operation: what)
+        let fd = socket(resolved.family, streamFlags, 0)
         guard fd >= 0 else { throw EngineError(what, code: errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0, listen(fd, backlog) == 0 else {
-            let code = errno
-            close(fd)
-            let hint = code == EADDRINUSE ? " (another process listens there; pick another port or stop it)" : ""
-            throw EngineError(what, code: code, reason: String(cString: strerror(code)) + hint)
-        }
+        try bindAndListen(fd, resolved, backlog: backlog, what: what)
         var actual = sockaddr_storage()
         var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &actual) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &actualLength) }
         }
         let boundPort = withUnsafeBytes(of: &actual) { bytes in
-            family == AF_INET6
+            resolved.family == AF_INET6
                 ? UInt16(bigEndian: bytes.load(as: sockaddr_in6.self).sin6_port)
                 : UInt16(bigEndian: bytes.load(as: sockaddr_in.self).sin_port)
         }
@@ -66,30 +36,28 @@ enum Socket {
     /// error, and so is a file that is not a socket.
     static func listenUnix(path: String, mode: mode_t, backlog: Int32 = 1024) throws(EngineError) -> Int32 {
         let what = "listen unix \(path)"
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard path.utf8.count < capacity, !path.isEmpty else {
-            throw EngineError(what, code: 0, reason: "a Unix socket path needs 1 to \(capacity - 1) bytes; use a shorter path")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-        }
-        try removeStaleSocket(at: path, address: address, what: what)
+        let resolved = try ResolvedSocketAddress(.unix(path: path), operation: what)
+        try removeStaleSocket(at: path, address: resolved, what: what)
         let fd = socket(AF_UNIX, streamFlags, 0)
         guard fd >= 0 else { throw EngineError(what, code: errno) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, chmod(path, mode) == 0, listen(fd, backlog) == 0 else {
-            let code = errno
-            close(fd)
-            throw EngineError(what, code: code)
-        }
+        try bindAndListen(fd, resolved, backlog: backlog, what: what) { chmod(path, mode) == 0 }
         return fd
     }
 
-    private static func removeStaleSocket(at path: String, address: sockaddr_un, what: String) throws(EngineError) {
+    /// Binds `fd` to `address`, runs `prepare` (e.g. `chmod` of a socket file) and listens;
+    /// closes `fd` and throws when a step fails.
+    private static func bindAndListen(
+        _ fd: Int32, _ address: ResolvedSocketAddress, backlog: Int32, what: String, prepare: () -> Bool = { true }
+    ) throws(EngineError) {
+        guard address.withSockaddr({ bind(fd, $0, $1) }) == 0, prepare(), listen(fd, backlog) == 0 else {
+            let code = errno
+            close(fd)
+            let hint = code == EADDRINUSE ? " (another process listens there; pick another port or stop it)" : ""
+            throw EngineError(what, code: code, reason: String(cString: strerror(code)) + hint)
+        }
+    }
+
+    private static func removeStaleSocket(at path: String, address: ResolvedSocketAddress, what: String) throws(EngineError) {
         var status = stat()
         guard lstat(path, &status) == 0 else { return }
         guard status.st_mode & S_IFMT == S_IFSOCK else {
@@ -98,11 +66,7 @@ enum Socket {
         let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard probe >= 0 else { throw EngineError(what, code: errno) }
         defer { close(probe) }
-        var target = address
-        let connected = withUnsafePointer(to: &target) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if connected == 0 {
+        if address.withSockaddr({ connect(probe, $0, $1) }) == 0 {
             throw EngineError(
                 what, code: EADDRINUSE, reason: "another process answers on this socket; stop it or pick another path")
         }

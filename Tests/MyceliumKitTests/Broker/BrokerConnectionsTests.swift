@@ -1,30 +1,32 @@
-import Glibc
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 /// CONNECTIONS (types 9 and 10): every loop lists its own connections, the asking loop
 /// answers with all of them.
 @Suite struct BrokerConnectionsTests {
     /// A raw client that said HELLO with `name` and read the broker's HELLO.
-    private func named(_ name: String, _ address: ListenerAddress) throws -> TestClient {
-        let client = try TestClient(address)
-        try client.send(.hello(Hello(peerName: name)))
-        #expect(try client.readFrame().typeID == ControlFrameType.hello.rawValue)
+    private func named(_ name: String, _ address: SocketAddress) async throws -> TestClient {
+        let client = try await TestClient(address)
+        try await client.send(.hello(Hello(peerName: name)))
+        #expect(try await client.readFrame().typeID == ControlFrameType.hello.rawValue)
         return client
     }
 
-    /// Asks until `condition` holds for the listing (at most 5 s), then returns it; fails the
-    /// test with the last listing otherwise.
+    /// Asks until `condition` holds for the listing (at most 20 s), then returns it.
+    ///
+    /// - Throws: ``TimedOut`` with the last listing when it does not hold in time.
     private func listing(
         _ client: MyceliumClient, until condition: (BrokerConnections) -> Bool
     ) async throws -> BrokerConnections {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(20)
         var last = try await client.connections()
-        while !condition(last) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
+        while !condition(last) {
+            guard ContinuousClock.now < deadline else { throw TimedOut("no listing as expected in 20 s: \(last)") }
+            // Nothing signals a loop's counters: ask again.
+            try await Task.sleep(for: .milliseconds(2))
             last = try await client.connections()
         }
-        #expect(condition(last), "the listing never met the condition: \(last)")
         return last
     }
 
@@ -32,14 +34,14 @@ import Testing
         var configuration = BrokerConfiguration.forTests()
         configuration.loops = 2
         try await withBroker(configuration) { _, addresses in
-            let alpha = try named("alpha", addresses[0])
-            try alpha.subscribe([TestTypes.small, TestTypes.bench])
-            let beta = try named("beta", addresses[0])
-            try beta.subscribe([TestTypes.bench])
-            let anonymous = try TestClient(addresses[0])
+            let alpha = try await named("alpha", addresses[0])
+            try await alpha.subscribe([TestTypes.small, TestTypes.bench])
+            let beta = try await named("beta", addresses[0])
+            try await beta.subscribe([TestTypes.bench])
+            let anonymous = try await TestClient(addresses[0])
             let payload = [UInt8](repeating: 1, count: 40)
-            for _ in 0..<3 { try anonymous.send(typeID: TestTypes.small, payload: payload) }
-            for _ in 0..<3 { #expect(try alpha.readFrame().payload == payload) }
+            for _ in 0..<3 { try await anonymous.send(typeID: TestTypes.small, payload: payload) }
+            for _ in 0..<3 { #expect(try await alpha.readFrame().payload == payload) }
 
             let client = try await MyceliumClient.connect(to: addresses[0], name: "asker")
             let result = try await listing(client) { $0.connections.count == 4 }
@@ -66,19 +68,19 @@ import Testing
         var configuration = BrokerConfiguration.forTests(listeners: [.unix(path: directory.path + "/bus.sock")])
         configuration.maxPending = 64 << 20
         try await withBroker(configuration) { _, addresses in
-            let stalled = try named("stalled", addresses[0])
-            try stalled.subscribe([TestTypes.bench])
-            let publisher = try TestClient(addresses[0])
+            let stalled = try await named("stalled", addresses[0])
+            try await stalled.subscribe([TestTypes.bench])
+            let publisher = try await TestClient(addresses[0])
             let frame = FrameHeader(typeID: TestTypes.bench, length: 1024).bytes + [UInt8](repeating: 2, count: 1024)
             let client = try await MyceliumClient.connect(to: addresses[0], name: "asker")
             let stalledEntry = { (listing: BrokerConnections) in listing.connections.first { $0.name == "stalled" } }
 
-            try publisher.send(Array([[UInt8]](repeating: frame, count: 2000).joined()))
+            try await publisher.send(Array([[UInt8]](repeating: frame, count: 2000).joined()))
             let first = try await listing(client) { stalledEntry($0)?.messagesOut == 2000 }
             let pendingBefore = try #require(stalledEntry(first)).pendingBytes
             #expect(pendingBefore > 0, "a subscriber that never reads has bytes waiting")
 
-            try publisher.send(Array([[UInt8]](repeating: frame, count: 2000).joined()))
+            try await publisher.send(Array([[UInt8]](repeating: frame, count: 2000).joined()))
             let second = try await listing(client) { stalledEntry($0)?.messagesOut == 4000 }
             let entry = try #require(stalledEntry(second))
             #expect(entry.pendingBytes >= pendingBefore + 1000 * 1030, "pending grew: \(pendingBefore) -> \(entry.pendingBytes)")
@@ -90,27 +92,27 @@ import Testing
 
     @Test func aConnectionsRequestWithAPayloadOrAConnectionsFrameFromAClientIsRefused() async throws {
         try await withBroker(.forTests()) { _, addresses in
-            let client = try TestClient(addresses[0])
-            try client.send(FrameHeader(typeID: ControlFrameType.connectionsRequest.rawValue, length: 1).bytes + [0])
+            let client = try await TestClient(addresses[0])
+            try await client.send(FrameHeader(typeID: ControlFrameType.connectionsRequest.rawValue, length: 1).bytes + [0])
             #expect(
-                try client.expectError(.malformedControlFrame)
+                try await client.expectError(.malformedControlFrame)
                     == "connection #1: CONNECTIONS_REQUEST payload has 1 bytes; it must be empty")
-            try client.send(.connections("{\"connections\":[]}"))
+            try await client.send(.connections("{\"connections\":[]}"))
             #expect(
-                try client.expectError(.malformedControlFrame)
+                try await client.expectError(.malformedControlFrame)
                     == "connection #1 sent a frame of type 10 (connections), which only the broker sends")
         }
     }
 
     @Test func anUnassignedControlTypeStillGetsError2() async throws {
         try await withBroker(.forTests()) { _, addresses in
-            let client = try TestClient(addresses[0])
-            try client.send(FrameHeader(typeID: 11, length: 2).bytes + [7, 7])
+            let client = try await TestClient(addresses[0])
+            try await client.send(FrameHeader(typeID: 11, length: 2).bytes + [7, 7])
             #expect(
-                try client.expectError(.unknownTypeID)
+                try await client.expectError(.unknownTypeID)
                     == "connection #1 sent a frame of type 11, which is not in the broker's catalog; 2 bytes skipped")
-            try client.send(.ping([1]))
-            #expect(try client.readFrame().typeID == ControlFrameType.pong.rawValue, "the connection stays up")
+            try await client.send(.ping([1]))
+            #expect(try await client.readFrame().typeID == ControlFrameType.pong.rawValue, "the connection stays up")
         }
     }
 }

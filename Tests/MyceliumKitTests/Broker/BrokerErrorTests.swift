@@ -1,5 +1,6 @@
 import Glibc
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 /// Every bad input DESIGN.md names, each beside a healthy publisher/subscriber pair that
@@ -8,14 +9,14 @@ import Testing
     /// Runs `bad` beside a healthy pair; checks the pair before and after, and that the
     /// buffers the bad connection took are back once it is gone.
     private func besideHealthyPair(
-        _ configuration: BrokerConfiguration = .forTests(), _ bad: (Broker, ListenerAddress) async throws -> Void
+        _ configuration: BrokerConfiguration = .forTests(), _ bad: (Broker, SocketAddress) async throws -> Void
     ) async throws {
         try await withBroker(configuration) { broker, addresses in
-            let pair = try HealthyPair(addresses[0])
-            try pair.exchange()
+            let pair = try await HealthyPair(addresses[0])
+            try await pair.exchange()
             let baseline = try await broker.waitForStats { $0.connections == 2 }.pool.inUse
             try await bad(broker, addresses[0])
-            try pair.exchange()
+            try await pair.exchange()
             let after = try await broker.waitForStats { $0.connections == 2 && $0.pool.inUse == baseline }
             #expect(after.pool.inUse == baseline, "pool in_use \(after.pool.inUse), baseline \(baseline)")
         }
@@ -23,76 +24,79 @@ import Testing
 
     @Test func frameOverTheLimitIsRefusedAndClosed() async throws {
         try await besideHealthyPair { broker, address in
-            let client = try TestClient(address)
-            try client.send(FrameHeader(typeID: TestTypes.large, length: 5 << 20).bytes + [UInt8](repeating: 1, count: 1000))
-            let message = try client.expectError(.frameTooLarge)
+            let client = try await TestClient(address)
+            try await client.send(
+                FrameHeader(typeID: TestTypes.large, length: 5 << 20).bytes + [UInt8](repeating: 1, count: 1000))
+            let message = try await client.expectError(.frameTooLarge)
             #expect(message.contains("length 5242880") && message.contains("limit is 4194304"))
-            #expect(client.isClosedByPeer())
+            #expect(try await client.isClosedByPeer())
         }
     }
 
     @Test func controlFrameOverFourKiBIsRefusedAndClosed() async throws {
         try await besideHealthyPair { _, address in
-            let client = try TestClient(address)
-            try client.send(FrameHeader(typeID: 2, length: 5000).bytes)
-            #expect(try client.expectError(.frameTooLarge).contains("4096 bytes for control frames"))
-            #expect(client.isClosedByPeer())
+            let client = try await TestClient(address)
+            try await client.send(FrameHeader(typeID: 2, length: 5000).bytes)
+            #expect(try await client.expectError(.frameTooLarge).contains("4096 bytes for control frames"))
+            #expect(try await client.isClosedByPeer())
         }
     }
 
     @Test func frameAboveTheContractMaximumIsSkipped() async throws {
         try await besideHealthyPair { _, address in
-            let subscriber = try TestClient(address)
-            try subscriber.subscribe([TestTypes.small])
-            let client = try TestClient(address)
-            try client.send(typeID: TestTypes.small, payload: [UInt8](repeating: 9, count: 100))
-            #expect(try client.expectError(.aboveContractMaximum).contains("length 100, above the type's contract maximum of 64"))
-            try client.send(typeID: TestTypes.small, payload: [1, 2])
-            #expect(try subscriber.readFrame().payload == [1, 2], "the connection stays up; the long frame was skipped")
+            let subscriber = try await TestClient(address)
+            try await subscriber.subscribe([TestTypes.small])
+            let client = try await TestClient(address)
+            try await client.send(typeID: TestTypes.small, payload: [UInt8](repeating: 9, count: 100))
+            #expect(
+                try await client.expectError(.aboveContractMaximum).contains(
+                    "length 100, above the type's contract maximum of 64"))
+            try await client.send(typeID: TestTypes.small, payload: [1, 2])
+            #expect(try await subscriber.readFrame().payload == [1, 2], "the connection stays up; the long frame was skipped")
         }
     }
 
     @Test(arguments: [UInt16(4242), 0, 500])
     func unknownTypeIDIsSkipped(typeID: UInt16) async throws {
         try await besideHealthyPair { _, address in
-            let client = try TestClient(address)
-            try client.subscribe([TestTypes.small])
-            try client.send(typeID: typeID, payload: [UInt8](repeating: 3, count: 300))
-            #expect(try client.expectError(.unknownTypeID).contains("type \(typeID), which is not in the broker's catalog"))
-            try client.send(typeID: TestTypes.small, payload: [5])
-            #expect(try client.readFrame().payload == [5])
+            let client = try await TestClient(address)
+            try await client.subscribe([TestTypes.small])
+            try await client.send(typeID: typeID, payload: [UInt8](repeating: 3, count: 300))
+            #expect(try await client.expectError(.unknownTypeID).contains("type \(typeID), which is not in the broker's catalog"))
+            try await client.send(typeID: TestTypes.small, payload: [5])
+            #expect(try await client.readFrame().payload == [5])
         }
     }
 
     @Test func subscribeToAnUnknownIDIsNotApplied() async throws {
         try await besideHealthyPair { _, address in
-            let client = try TestClient(address)
-            try client.send(.subscribe([TestTypes.small, 4242]))
-            #expect(try client.expectError(.unknownTypeID).contains("SUBSCRIBE naming type id 4242"))
-            try client.send(.subscribe([7]))
-            #expect(try client.expectError(.unknownTypeID).contains("ids below 1000 are reserved"))
-            let publisher = try TestClient(address)
-            try publisher.send(typeID: TestTypes.small, payload: [1])
-            try publisher.sync()
-            #expect(try client.sync().isEmpty, "nothing of the refused SUBSCRIBE was applied")
+            let client = try await TestClient(address)
+            try await client.send(.subscribe([TestTypes.small, 4242]))
+            #expect(try await client.expectError(.unknownTypeID).contains("SUBSCRIBE naming type id 4242"))
+            try await client.send(.subscribe([7]))
+            #expect(try await client.expectError(.unknownTypeID).contains("ids below 1000 are reserved"))
+            let publisher = try await TestClient(address)
+            try await publisher.send(typeID: TestTypes.small, payload: [1])
+            try await publisher.sync()
+            #expect(try await client.sync().isEmpty, "nothing of the refused SUBSCRIBE was applied")
         }
     }
 
     @Test func malformedAndMisplacedControlFramesGetError4() async throws {
         try await besideHealthyPair { _, address in
-            let client = try TestClient(address)
-            try client.send(typeID: 2, payload: [1, 2, 3])
-            #expect(try client.expectError(.malformedControlFrame).contains("SUBSCRIBE payload has 3 bytes"))
-            try client.send(.hello(Hello(peerName: "late")))
-            #expect(try client.expectError(.malformedControlFrame).contains("HELLO after other frames"))
-            try client.send(.pong([1]))
-            #expect(try client.expectError(.malformedControlFrame).contains("only the broker sends"))
-            try client.send(typeID: 7, payload: [0])
-            #expect(try client.expectError(.malformedControlFrame).contains("STATS_REQUEST payload has 1 bytes"))
-            let wrongVersion = try TestClient(address)
-            try wrongVersion.send(.hello(Hello(version: 2, peerName: "v2")))
-            #expect(try wrongVersion.expectError(.malformedControlFrame).contains("protocol version 2"))
-            #expect(try client.sync().isEmpty, "the connection stays up")
+            let client = try await TestClient(address)
+            try await client.send(typeID: 2, payload: [1, 2, 3])
+            #expect(try await client.expectError(.malformedControlFrame).contains("SUBSCRIBE payload has 3 bytes"))
+            try await client.send(.hello(Hello(peerName: "late")))
+            #expect(try await client.expectError(.malformedControlFrame).contains("HELLO after other frames"))
+            try await client.send(.pong([1]))
+            #expect(try await client.expectError(.malformedControlFrame).contains("only the broker sends"))
+            try await client.send(typeID: 7, payload: [0])
+            #expect(try await client.expectError(.malformedControlFrame).contains("STATS_REQUEST payload has 1 bytes"))
+            let wrongVersion = try await TestClient(address)
+            try await wrongVersion.send(.hello(Hello(version: 2, peerName: "v2")))
+            #expect(try await wrongVersion.expectError(.malformedControlFrame).contains("protocol version 2"))
+            #expect(try await client.sync().isEmpty, "the connection stays up")
         }
     }
 
@@ -101,18 +105,18 @@ import Testing
         let digest = [UInt8](repeating: 0xAB, count: 32)
         configuration.digest = digest
         try await besideHealthyPair(configuration) { _, address in
-            let matching = try TestClient(address)
-            try matching.send(.hello(Hello(digest: digest, peerName: "good")))
-            let reply = try matching.readFrame()
+            let matching = try await TestClient(address)
+            try await matching.send(.hello(Hello(digest: digest, peerName: "good")))
+            let reply = try await matching.readFrame()
             #expect(reply.typeID == 1 && Array(reply.payload[2..<34]) == digest)
             #expect(String(decoding: reply.payload[34...], as: UTF8.self) == "mycelium \(MyceliumVersion.current)")
-            let unchecked = try TestClient(address)
-            try unchecked.send(.hello(Hello(peerName: "zero digest")))
-            #expect(try unchecked.readFrame().typeID == 1)
-            let wrong = try TestClient(address)
-            try wrong.send(.hello(Hello(digest: [UInt8](repeating: 1, count: 32), peerName: "old")))
-            #expect(try wrong.expectError(.digestMismatch).contains("(old) has contract digest 0x0101"))
-            #expect(wrong.isClosedByPeer())
+            let unchecked = try await TestClient(address)
+            try await unchecked.send(.hello(Hello(peerName: "zero digest")))
+            #expect(try await unchecked.readFrame().typeID == 1)
+            let wrong = try await TestClient(address)
+            try await wrong.send(.hello(Hello(digest: [UInt8](repeating: 1, count: 32), peerName: "old")))
+            #expect(try await wrong.expectError(.digestMismatch).contains("(old) has contract digest 0x0101"))
+            #expect(try await wrong.isClosedByPeer())
         }
     }
 
@@ -120,11 +124,11 @@ import Testing
         var configuration = BrokerConfiguration.forTests()
         configuration.maxSubscriptions = 2
         try await besideHealthyPair(configuration) { _, address in
-            let client = try TestClient(address)
-            try client.subscribe([TestTypes.small])
-            try client.send(.subscribe([TestTypes.bench, TestTypes.large]))
-            #expect(try client.expectError(.tooManySubscriptions).contains("would hold 3 subscriptions; the limit is 2"))
-            try client.subscribe([TestTypes.bench])
+            let client = try await TestClient(address)
+            try await client.subscribe([TestTypes.small])
+            try await client.send(.subscribe([TestTypes.bench, TestTypes.large]))
+            #expect(try await client.expectError(.tooManySubscriptions).contains("would hold 3 subscriptions; the limit is 2"))
+            try await client.subscribe([TestTypes.bench])
         }
     }
 
@@ -132,27 +136,27 @@ import Testing
         var configuration = BrokerConfiguration.forTests()
         configuration.maxConnections = 3
         try await besideHealthyPair(configuration) { broker, address in
-            let third = try TestClient(address)
-            try third.sync()
-            let fourth = try TestClient(address)
-            #expect(try fourth.expectError(.shuttingDown).contains("serves 3 connections already"))
-            #expect(fourth.isClosedByPeer())
+            let third = try await TestClient(address)
+            try await third.sync()
+            let fourth = try await TestClient(address)
+            #expect(try await fourth.expectError(.shuttingDown).contains("serves 3 connections already"))
+            #expect(try await fourth.isClosedByPeer())
             #expect(broker.stats().connections == 3)
         }
     }
 
     @Test func truncatedFramesThenDisconnectReturnEveryBuffer() async throws {
         try await besideHealthyPair { broker, address in
-            let subscriber = try TestClient(address)
-            try subscriber.subscribe([TestTypes.large])
+            let subscriber = try await TestClient(address)
+            try await subscriber.subscribe([TestTypes.large])
             let before = broker.stats().pool.inUse
             for partial in [
                 FrameHeader(typeID: TestTypes.large, length: 1 << 20).bytes + [UInt8](repeating: 1, count: 70_000),
                 FrameHeader(typeID: TestTypes.small, length: 60).bytes + [1, 2, 3],
                 [0xE9],
             ] {
-                let client = try TestClient(address)
-                try client.send(partial)
+                let client = try await TestClient(address)
+                try await client.send(partial)
                 try await broker.waitForStats { $0.pool.inUse > before }
             }
         }
@@ -160,11 +164,12 @@ import Testing
 
     @Test func connectionResetMidFrameReturnsEveryBuffer() async throws {
         try await besideHealthyPair { broker, address in
-            let subscriber = try TestClient(address)
-            try subscriber.subscribe([TestTypes.large])
+            let subscriber = try await TestClient(address)
+            try await subscriber.subscribe([TestTypes.large])
             let before = broker.stats().pool.inUse
-            let client = try TestClient(address)
-            try client.send(FrameHeader(typeID: TestTypes.large, length: 1 << 20).bytes + [UInt8](repeating: 1, count: 10_000))
+            let client = try await TestClient(address)
+            try await client.send(
+                FrameHeader(typeID: TestTypes.large, length: 1 << 20).bytes + [UInt8](repeating: 1, count: 10_000))
             #expect(try await broker.waitForStats { $0.pool.inUse >= before + 2 }.pool.inUse >= before + 2)
             var linger = linger(l_onoff: 1, l_linger: 0)
             setsockopt(client.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
@@ -175,9 +180,10 @@ import Testing
         try await besideHealthyPair { _, address in
             var generator = SystemRandomNumberGenerator()
             for _ in 0..<20 {
-                let client = try TestClient(address, timeoutSeconds: 1)
-                try? client.send((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) })
-                _ = client.readUntilClosed()
+                // The broker may close the connection before it took every byte; the client
+                // closes it after. The pair's checks then wait for every buffer to come back.
+                let client = try await TestClient(address)
+                try? await client.send((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) })
             }
         }
     }
@@ -185,8 +191,8 @@ import Testing
     @Test func thousandConnectionsOpenedAndClosed() async throws {
         try await besideHealthyPair { broker, address in
             for round in 0..<10 {
-                let clients = try (0..<100).map { _ in try TestClient(address) }
-                try clients[round].subscribe([TestTypes.small])
+                let clients = try await TestClient.connect(100, to: address)
+                try await clients[round].subscribe([TestTypes.small])
                 #expect(try await broker.waitForStats { $0.connections == 102 }.connections == 102)
             }
         }

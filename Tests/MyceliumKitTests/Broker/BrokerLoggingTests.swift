@@ -1,5 +1,6 @@
 import Glibc
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 /// What a broker logs about its connections, through the configuration's logger.
@@ -20,16 +21,16 @@ import Testing
         configuration.maxPending = 64 << 10
         configuration.logger = recorder.logger()
         try await withBroker(configuration) { broker, addresses in
-            let stalled = try TestClient(addresses[0], receiveBufferBytes: 4096)
-            try stalled.send(.hello(Hello(peerName: "stalled-reader")))
-            try stalled.subscribe([TestTypes.bench])
-            _ = try stalled.sync()
-            let publisher = try TestClient(addresses[0])
+            let stalled = try await TestClient(addresses[0], receiveBufferBytes: 4096)
+            try await stalled.send(.hello(Hello(peerName: "stalled-reader")))
+            try await stalled.subscribe([TestTypes.bench])
+            _ = try await stalled.sync()
+            let publisher = try await TestClient(addresses[0])
             let frame = FrameHeader(typeID: TestTypes.bench, length: 1000).bytes + [UInt8](repeating: 1, count: 1000)
             let batch = Array([[UInt8]](repeating: frame, count: 100).joined())
             for _ in 0..<400 where broker.stats().slowConsumers == 0 {
-                try publisher.send(batch)
-                _ = try publisher.sync()
+                try await publisher.send(batch)
+                _ = try await publisher.sync()
             }
             try #require(broker.stats().slowConsumers == 1, "40 MB did not make the stalled reader a slow consumer")
             let line = try #require(recorder.lines.first { $0.message == "disconnecting a slow consumer" })
@@ -50,11 +51,11 @@ import Testing
         var configuration = BrokerConfiguration.forTests()
         configuration.logger = recorder.logger()
         try await withBroker(configuration) { _, addresses in
-            let client = try TestClient(addresses[0])
-            try client.send(.hello(Hello(peerName: "confused")))
-            #expect(try client.readFrame().typeID == ControlFrameType.hello.rawValue)
-            try client.send(.subscribe([4242]))
-            _ = try client.expectError(.unknownTypeID)
+            let client = try await TestClient(addresses[0])
+            try await client.send(.hello(Hello(peerName: "confused")))
+            #expect(try await client.readFrame().typeID == ControlFrameType.hello.rawValue)
+            try await client.send(.subscribe([4242]))
+            _ = try await client.expectError(.unknownTypeID)
             let line = try #require(recorder.lines.first { $0.message == "sending ERROR 2" })
             #expect(line.level == .warning)
             #expect(line.metadata["code"] == "\(WireErrorCode.unknownTypeID)")

@@ -1,6 +1,7 @@
 import Glibc
 import MyceliumBackends
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 @Suite struct BrokerPubSubTests {
@@ -10,17 +11,17 @@ import Testing
 
     @Test func routesOverTCPToEverySubscriberIncludingTheSender() async throws {
         try await withBroker(.forTests()) { _, addresses in
-            let publisher = try TestClient(addresses[0])
-            try publisher.subscribe([TestTypes.small])
-            let subscribers = try (0..<3).map { _ in try TestClient(addresses[0]) }
-            for subscriber in subscribers { try subscriber.subscribe([TestTypes.small]) }
-            let other = try TestClient(addresses[0])
-            try other.subscribe([TestTypes.bench])
-            try publisher.send(typeID: TestTypes.small, payload: [1, 2, 3])
+            let publisher = try await TestClient(addresses[0])
+            try await publisher.subscribe([TestTypes.small])
+            let subscribers = try await TestClient.connect(3, to: addresses[0])
+            for subscriber in subscribers { try await subscriber.subscribe([TestTypes.small]) }
+            let other = try await TestClient(addresses[0])
+            try await other.subscribe([TestTypes.bench])
+            try await publisher.send(typeID: TestTypes.small, payload: [1, 2, 3])
             for client in subscribers + [publisher] {
-                #expect(try client.readFrame() == .init(typeID: TestTypes.small, payload: [1, 2, 3]))
+                #expect(try await client.readFrame() == .init(typeID: TestTypes.small, payload: [1, 2, 3]))
             }
-            #expect(try other.sync().isEmpty)
+            #expect(try await other.sync().isEmpty)
         }
     }
 
@@ -32,14 +33,14 @@ import Testing
         try await withBroker(configuration) { _, addresses in
             var status = stat()
             #expect(stat(path, &status) == 0 && status.st_mode & 0o777 == 0o600)
-            let unixSubscriber = try TestClient(addresses[1])
-            let tcpSubscriber = try TestClient(addresses[0])
-            try unixSubscriber.subscribe([TestTypes.small])
-            try tcpSubscriber.subscribe([TestTypes.small])
-            let unixPublisher = try TestClient(addresses[1])
-            try unixPublisher.send(typeID: TestTypes.small, payload: [7])
-            #expect(try unixSubscriber.readFrame().payload == [7])
-            #expect(try tcpSubscriber.readFrame().payload == [7])
+            let unixSubscriber = try await TestClient(addresses[1])
+            let tcpSubscriber = try await TestClient(addresses[0])
+            try await unixSubscriber.subscribe([TestTypes.small])
+            try await tcpSubscriber.subscribe([TestTypes.small])
+            let unixPublisher = try await TestClient(addresses[1])
+            try await unixPublisher.send(typeID: TestTypes.small, payload: [7])
+            #expect(try await unixSubscriber.readFrame().payload == [7])
+            #expect(try await tcpSubscriber.readFrame().payload == [7])
         }
         #expect(access(path, F_OK) != 0, "the socket file is removed at stop")
     }
@@ -48,50 +49,45 @@ import Testing
         try await withBroker(.forTests(listeners: [.tcp(host: "::1", port: 0)])) { _, addresses in
             guard case .tcp(let host, let port) = addresses[0] else { return }
             #expect(host == "::1" && port != 0)
-            let pair = try HealthyPair(addresses[0])
-            try pair.exchange()
+            let pair = try await HealthyPair(addresses[0])
+            try await pair.exchange()
         }
     }
 
     @Test func unsubscribeStopsDelivery() async throws {
         try await withBroker(.forTests()) { _, addresses in
-            let subscriber = try TestClient(addresses[0])
-            try subscriber.subscribe([TestTypes.small, TestTypes.bench])
-            try subscriber.send(.unsubscribe([TestTypes.small]))
-            try subscriber.sync()
-            let publisher = try TestClient(addresses[0])
-            try publisher.send(typeID: TestTypes.small, payload: [1])
-            try publisher.send(typeID: TestTypes.bench, payload: [2])
-            #expect(try subscriber.readFrame() == .init(typeID: TestTypes.bench, payload: [2]))
+            let subscriber = try await TestClient(addresses[0])
+            try await subscriber.subscribe([TestTypes.small, TestTypes.bench])
+            try await subscriber.send(.unsubscribe([TestTypes.small]))
+            try await subscriber.sync()
+            let publisher = try await TestClient(addresses[0])
+            try await publisher.send(typeID: TestTypes.small, payload: [1])
+            try await publisher.send(typeID: TestTypes.bench, payload: [2])
+            #expect(try await subscriber.readFrame() == .init(typeID: TestTypes.bench, payload: [2]))
         }
     }
 
     @Test func keepsPerPublisherOrderOver100000Messages() async throws {
         try await withBroker(.forTests()) { broker, addresses in
-            let subscriber = try TestClient(addresses[0])
-            try subscriber.subscribe([TestTypes.small])
-            let publisher = try TestClient(addresses[0])
+            let subscriber = try await TestClient(addresses[0])
+            try await subscriber.subscribe([TestTypes.small])
+            let publisher = try await TestClient(addresses[0])
             let count = 100_000
-            let sender = BackgroundThread {
+            async let sent: Void = publisher.perform { connection in
                 var batch: [UInt8] = []
                 for sequence in 1...count {
-                    batch += FrameHeader(typeID: TestTypes.small, length: 8).bytes
-                    batch += withUnsafeBytes(of: UInt64(sequence).littleEndian, Array.init)
+                    batch += FrameHeader(typeID: TestTypes.small, length: 8).bytes + sequencePayload(sequence)
                     if batch.count > 60_000 || sequence == count {
-                        try publisher.send(batch)
+                        try connection.send(batch)
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
             }
-            for expected in 1...count {
-                let frame = try subscriber.readFrame()
-                let value = frame.payload.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-                guard value == UInt64(expected) else {
-                    Issue.record("message \(expected) arrived as \(value)")
-                    break
-                }
+            let outOfOrder = try await subscriber.perform { connection in
+                try (1...count).first { try sequenceNumber(connection.readFrame().payload) != $0 }
             }
-            try sender.value()
+            #expect(outOfOrder == nil, "message \(outOfOrder ?? 0) arrived out of order")
+            try await sent
             let stats = try await broker.waitForStats { $0.messagesIn == count }
             #expect(stats.messagesOut == count)
         }
@@ -101,31 +97,35 @@ import Testing
     func forwardsFramesUnchangedAtEverySize(size: Int) async throws {
         try await withBroker(.forTests()) { _, addresses in
             let type = size <= 64 ? TestTypes.small : size <= 1024 ? TestTypes.bench : TestTypes.large
-            let subscribers = try (0..<2).map { _ in try TestClient(addresses[0]) }
-            for subscriber in subscribers { try subscriber.subscribe([type]) }
-            let publisher = try TestClient(addresses[0])
+            let subscribers = try await TestClient.connect(2, to: addresses[0])
+            for subscriber in subscribers { try await subscriber.subscribe([type]) }
+            let publisher = try await TestClient(addresses[0])
             let payloads = (0..<3).map { payload(size, seed: $0) }
-            for payload in payloads { try publisher.send(typeID: type, payload: payload) }
+            for payload in payloads { try await publisher.send(typeID: type, payload: payload) }
             for subscriber in subscribers {
-                for payload in payloads { #expect(try subscriber.readFrame() == .init(typeID: type, payload: payload)) }
+                for payload in payloads { #expect(try await subscriber.readFrame() == .init(typeID: type, payload: payload)) }
             }
         }
     }
 
     @Test func assemblesAFrameTrickledOneBytePerWrite() async throws {
         try await withBroker(.forTests()) { _, addresses in
-            let subscriber = try TestClient(addresses[0])
-            try subscriber.subscribe([TestTypes.small, TestTypes.bench])
-            let publisher = try TestClient(addresses[0])
+            let subscriber = try await TestClient(addresses[0])
+            try await subscriber.subscribe([TestTypes.small, TestTypes.bench])
+            let publisher = try await TestClient(addresses[0])
             let small = FrameHeader(typeID: TestTypes.small, length: 5).bytes + [1, 2, 3, 4, 5]
             let large = FrameHeader(typeID: TestTypes.bench, length: 600).bytes + payload(600, seed: 9)
-            for byte in small + large.prefix(40) {
-                try publisher.send([byte])
-                usleep(200)
+            try await publisher.perform { connection in
+                for byte in small + large.prefix(40) {
+                    try connection.send([byte])
+                    // Pacing, not synchronisation: a pause between bytes makes the broker
+                    // read most of them one by one (nothing can be awaited for that).
+                    usleep(200)
+                }
             }
-            try publisher.send(Array(large.dropFirst(40)))
-            #expect(try subscriber.readFrame() == .init(typeID: TestTypes.small, payload: [1, 2, 3, 4, 5]))
-            #expect(try subscriber.readFrame() == .init(typeID: TestTypes.bench, payload: payload(600, seed: 9)))
+            try await publisher.send(Array(large.dropFirst(40)))
+            #expect(try await subscriber.readFrame() == .init(typeID: TestTypes.small, payload: [1, 2, 3, 4, 5]))
+            #expect(try await subscriber.readFrame() == .init(typeID: TestTypes.bench, payload: payload(600, seed: 9)))
         }
     }
 
@@ -133,12 +133,12 @@ import Testing
     func worksWithEveryPoolBackend(pool: String) async throws {
         try await withBroker(.forTests(pool: pool)) { broker, addresses in
             #expect(broker.pool.name == pool)
-            let pair = try HealthyPair(addresses[0])
-            try pair.exchange(100)
-            let subscriber = try TestClient(addresses[0])
-            try subscriber.subscribe([TestTypes.bench])
-            try pair.publisher.send(typeID: TestTypes.bench, payload: payload(1000, seed: 1))
-            #expect(try subscriber.readFrame().payload == payload(1000, seed: 1))
+            let pair = try await HealthyPair(addresses[0])
+            try await pair.exchange(100)
+            let subscriber = try await TestClient(addresses[0])
+            try await subscriber.subscribe([TestTypes.bench])
+            try await pair.publisher.send(typeID: TestTypes.bench, payload: payload(1000, seed: 1))
+            #expect(try await subscriber.readFrame().payload == payload(1000, seed: 1))
         }
     }
 
@@ -148,27 +148,21 @@ import Testing
         try await withBroker(configuration) { broker, addresses in
             // Connections alternate between the loops: the subscriber lands on loop 0 and
             // the publisher on loop 1, so every frame crosses.
-            let subscriber = try TestClient(addresses[0])
-            try subscriber.subscribe([TestTypes.small, TestTypes.large])
-            let publisher = try TestClient(addresses[0])
+            let subscriber = try await TestClient(addresses[0])
+            try await subscriber.subscribe([TestTypes.small, TestTypes.large])
+            let publisher = try await TestClient(addresses[0])
             let count = 20_000
             var batch: [UInt8] = []
             for sequence in 1...count {
-                batch += FrameHeader(typeID: TestTypes.small, length: 8).bytes
-                batch += withUnsafeBytes(of: UInt64(sequence).littleEndian, Array.init)
+                batch += FrameHeader(typeID: TestTypes.small, length: 8).bytes + sequencePayload(sequence)
             }
-            try publisher.send(batch)
-            try publisher.send(typeID: TestTypes.large, payload: payload(100_000, seed: 3))
-            for expected in 1...count {
-                let value = try subscriber.readFrame().payload.withUnsafeBytes {
-                    UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))
-                }
-                guard value == UInt64(expected) else {
-                    Issue.record("message \(expected) arrived as \(value)")
-                    return
-                }
+            try await publisher.send(batch)
+            try await publisher.send(typeID: TestTypes.large, payload: payload(100_000, seed: 3))
+            let outOfOrder = try await subscriber.perform { connection in
+                try (1...count).first { try sequenceNumber(connection.readFrame().payload) != $0 }
             }
-            #expect(try subscriber.readFrame() == .init(typeID: TestTypes.large, payload: payload(100_000, seed: 3)))
+            #expect(outOfOrder == nil, "message \(outOfOrder ?? 0) arrived out of order")
+            #expect(try await subscriber.readFrame() == .init(typeID: TestTypes.large, payload: payload(100_000, seed: 3)))
             let stats = try await broker.waitForStats { $0.messagesOut == count + 1 }
             #expect(stats.messagesIn == count + 1)
         }

@@ -1,5 +1,6 @@
 import Glibc
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 @Suite struct BrokerShutdownTests {
@@ -10,37 +11,34 @@ import Testing
         configuration.drainTimeout = .seconds(60)
         let broker = try Broker(configuration: configuration)
         let addresses = try broker.start()
-        // A long read timeout. The ERROR 8 is queued only once `broker.stop()` runs, and that
-        // call waits for a cooperative thread: under the thread sanitizer, with other suites
-        // blocking theirs in socket reads, that wait exceeded 30 s (the reader saw EAGAIN).
-        let subscriber = try TestClient(addresses[0], timeoutSeconds: 120)
-        try subscriber.subscribe([TestTypes.small])
-        let publisher = try TestClient(addresses[0])
+        let subscriber = try await TestClient(addresses[0], timeoutSeconds: 60)
+        try await subscriber.subscribe([TestTypes.small])
+        let publisher = try await TestClient(addresses[0])
         let count = 50_000
         var batch: [UInt8] = []
         for sequence in 1...count {
-            batch += FrameHeader(typeID: TestTypes.small, length: 8).bytes
-            batch += withUnsafeBytes(of: UInt64(sequence).littleEndian, Array.init)
+            batch += FrameHeader(typeID: TestTypes.small, length: 8).bytes + sequencePayload(sequence)
         }
         let frames = batch
-        let sender = BackgroundThread { try? publisher.send(frames) }
-        let reader = BackgroundThread { () -> (frames: [TestClient.Frame], end: String) in
-            var frames: [TestClient.Frame] = []
+        // The broker may close the publisher's connection before it took every byte.
+        async let sent = publisher.perform { try? $0.send(frames) }
+        async let read = subscriber.perform { connection -> (frames: [TestConnection.Frame], end: String) in
+            var frames: [TestConnection.Frame] = []
             do {
-                while true { frames.append(try subscriber.readFrame()) }
+                while true { frames.append(try connection.readFrame()) }
             } catch {
                 return (frames, "\(error)")
             }
         }
         try await broker.waitForStats { $0.messagesIn > 0 }
         let summary = await broker.stop()
-        _ = try sender.value()
-        let (received, end) = try reader.value()
+        _ = try await sent
+        let (received, end) = try await read
         let data = received.dropLast()
         #expect(received.last?.typeID == ControlFrameType.error.rawValue, "ERROR 8 comes last; the reading ended with: \(end)")
         for (index, frame) in data.enumerated() {
-            let value = frame.payload.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-            guard value == UInt64(index + 1) else {
+            let value = sequenceNumber(frame.payload)
+            guard value == index + 1 else {
                 Issue.record("frame \(index + 1) arrived as \(value)")
                 break
             }
@@ -57,7 +55,7 @@ import Testing
         let broker = try Broker(configuration: .forTests())
         let addresses = try broker.start()
         _ = await broker.stop()
-        #expect(throws: (any Error).self) { try TestClient(addresses[0]) }
+        await #expect(throws: EngineError.self) { try await TestClient(addresses[0]) }
         #expect(throws: BrokerError.self) { try broker.start() }
     }
 }

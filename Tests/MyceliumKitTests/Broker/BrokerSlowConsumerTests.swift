@@ -1,11 +1,32 @@
-import Glibc
+import Foundation
 import MyceliumKit
-import Synchronization
+import MyceliumTestSupport
 import Testing
 
 @Suite struct BrokerSlowConsumerTests {
-    private final class Progress: Sendable {
-        let received = Atomic(0)
+    /// How many frames the fast subscriber has read, and a wait for it to catch up.
+    private final class Progress: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var received = 0
+
+        func set(_ count: Int) {
+            condition.withLock {
+                received = count
+                condition.broadcast()
+            }
+        }
+
+        /// Waits until at least `count` frames were read; throws after 20 s.
+        func wait(for count: Int) throws {
+            let deadline = Date(timeIntervalSinceNow: 20)
+            try condition.withLock {
+                while received < count {
+                    guard condition.wait(until: deadline) else {
+                        throw TimedOut("the fast subscriber read \(received) frames, not \(count), within 20 s")
+                    }
+                }
+            }
+        }
     }
 
     private static let maxPending = 1 << 20
@@ -21,44 +42,45 @@ import Testing
         configuration.slowConsumerPolicy = policy
         var result = (BrokerStats?.none, 0)
         try await withBroker(configuration) { broker, addresses in
-            let pair = try HealthyPair(addresses[0])
-            let stalled = try TestClient(addresses[0], receiveBufferBytes: 4096)
-            try stalled.subscribe([TestTypes.bench])
-            let fast = try TestClient(addresses[0])
-            try fast.subscribe([TestTypes.bench])
+            let pair = try await HealthyPair(addresses[0])
+            let stalled = try await TestClient(addresses[0], receiveBufferBytes: 4096)
+            try await stalled.subscribe([TestTypes.bench])
+            let fast = try await TestClient(addresses[0])
+            try await fast.subscribe([TestTypes.bench])
             let progress = Progress()
-            let reader = BackgroundThread { () -> Int in
+            async let read = fast.perform { connection -> Int in
                 var count = 0
-                while count < Self.floodFrames, let frame = try? fast.readFrame(), frame.payload == Self.floodPayload {
+                while count < Self.floodFrames, let frame = try? connection.readFrame(), frame.payload == Self.floodPayload {
                     count += 1
-                    progress.received.store(count, ordering: .releasing)
+                    progress.set(count)
                 }
                 return count
             }
-            let publisher = try TestClient(addresses[0])
-            var batch: [UInt8] = []
-            for index in 1...Self.floodFrames {
-                batch += FrameHeader(typeID: TestTypes.bench, length: UInt32(Self.floodPayload.count)).bytes
-                batch += Self.floodPayload
-                if index % 50 == 0 {
-                    // Like pubsub-load's window: the fast subscriber must not fall behind
-                    // by more than its pending limit, or it would be a slow consumer too.
-                    for _ in 0..<10_000 where index - progress.received.load(ordering: .acquiring) > 400 {
-                        usleep(500)
+            let publisher = try await TestClient(addresses[0])
+            for round in 1...Self.floodFrames / 50 {
+                // Like pubsub-load's window: the fast subscriber must not fall behind by more
+                // than its pending limit, or it would be a slow consumer too.
+                try await publisher.perform { connection in
+                    try progress.wait(for: round * 50 - 400)
+                    var batch: [UInt8] = []
+                    for _ in 0..<50 {
+                        batch += FrameHeader(typeID: TestTypes.bench, length: UInt32(Self.floodPayload.count)).bytes
+                        batch += Self.floodPayload
                     }
-                    try publisher.send(batch)
-                    batch.removeAll(keepingCapacity: true)
-                    if index % 2000 == 0 {
-                        try pair.exchange(5)
-                    }
+                    try connection.send(batch)
+                }
+                if round % 40 == 0 {
+                    try await pair.exchange(5)
                 }
             }
-            #expect(try reader.value() == Self.floodFrames, "the fast subscriber got every frame")
-            try pair.exchange()
+            #expect(try await read == Self.floodFrames, "the fast subscriber got every frame")
+            try await pair.exchange()
             let stats = try await broker.waitForStats { $0.messagesIn == Self.floodFrames + 60 }
             let bytesInUse = stats.pool.classes.reduce(0) { $0 + $1.inUse * $1.size }
             #expect(bytesInUse < 2 * Self.maxPending + (1 << 20), "broker memory bounded: \(bytesInUse) bytes in use")
-            result = (stats, policy == .disconnect ? (stalled.isClosedByPeer() ? 1 : 0) : (try stalled.sync().count))
+            result = (
+                stats, policy == .disconnect ? (try await stalled.isClosedByPeer() ? 1 : 0) : (try await stalled.sync().count)
+            )
         }
         return (result.0!, result.1)
     }

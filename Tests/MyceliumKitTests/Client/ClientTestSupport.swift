@@ -2,31 +2,8 @@ import Foundation
 import Glibc
 import MyceliumBackends
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
-
-/// A test that took longer than it may.
-struct TimedOut: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Runs `body`, throwing ``TimedOut`` naming `what` if it takes longer than `seconds` (the
-/// body is cancelled then; every wait the tests bound this way is cancellable).
-func within<T: Sendable>(
-    _ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw TimedOut(description: "\(what) took more than \(seconds) s")
-        }
-        return value
-    }
-}
 
 /// A pool for test clients: the test types' classes and the engine's 64 KiB class, from the
 /// heap, so that `inUse` counts every buffer a client holds.
@@ -36,29 +13,9 @@ func clientPool() -> SystemPool {
             plan: TestTypes.table.sizeClassPlan.adding([.init(size: 64 << 10, capacity: 16)])))
 }
 
-/// The payload of sequence number `sequence`: its 8 little-endian bytes.
-func sequencePayload(_ sequence: Int) -> [UInt8] {
-    withUnsafeBytes(of: UInt64(sequence).littleEndian, Array.init)
-}
-
-extension MessageStream {
-    /// Reads `count` messages (within `seconds`) and returns copies of their payloads.
-    func collect(_ count: Int, seconds: Double = 10) async throws -> [(typeID: UInt16, payload: [UInt8])] {
-        let stream = self
-        return try await within(seconds, "reading \(count) messages") {
-            var iterator = stream.makeAsyncIterator()
-            var received: [(UInt16, [UInt8])] = []
-            while received.count < count, let message = try await iterator.next() {
-                received.append((message.typeID, message.copyBytes()))
-            }
-            return received
-        }
-    }
-}
-
 /// Connects a client named `name` to `address` with its own test pool.
 func connectClient(
-    _ address: ListenerAddress, name: String = "test", digest: [UInt8]? = nil,
+    _ address: SocketAddress, name: String = "test", digest: [UInt8]? = nil,
     options: MyceliumClient.Options = .init()
 ) async throws -> MyceliumClient {
     try await MyceliumClient.connect(to: address, name: name, digest: digest, pool: clientPool(), options: options)
@@ -78,14 +35,6 @@ func clientError(_ body: () async throws -> Void) async -> MyceliumClientError? 
     return nil
 }
 
-/// Runs `body` on a thread of its own: a peer's blocking accepts and reads must not hold a
-/// thread of the cooperative pool that the client (or another test) needs.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 /// A client connected to a ``StalledPeer`` the test plays the broker with; both are closed
 /// after `body`, and every buffer of the client must be back in its pool then.
 func withPeer(
@@ -96,9 +45,9 @@ func withPeer(
     defer { directory.remove() }
     let peer = try StalledPeer(path: directory.path + "/peer.sock")
     defer { close(peer.listener) }
-    let accepting = Task { try await blocking { try peer.acceptAndGreet() } }
+    let accepting = Task { try await onThread { try peer.acceptAndGreet() } }
     let pool = clientPool()
-    let client = try await within(5, "connecting") {
+    let client = try await within(20, "connecting") {
         try await MyceliumClient.connect(to: .unix(path: peer.path), name: "scripted", pool: pool, options: options)
     }
     let connection = try await accepting.value
@@ -126,39 +75,45 @@ struct StalledPeer: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard bound == 0, listen(listener, 4) == 0 else { throw TimedOut(description: "cannot listen on \(path)") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        guard bound == 0, listen(listener, 4) == 0 else { throw TimedOut("cannot listen on \(path)") }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Accepts one connection, reads its HELLO and answers with one; returns the connection.
     func acceptAndGreet() throws -> Int32 {
+        let fd = try acceptHello()
+        let reply = ControlFrame.hello(Hello(peerName: "stalled")).encoded()
+        _ = reply.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        return fd
+    }
+
+    /// Accepts one connection and reads its HELLO, without answering; returns the connection.
+    func acceptHello() throws -> Int32 {
         let fd = accept(listener, nil, nil)
-        guard fd >= 0 else { throw TimedOut(description: "no client connected") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        guard fd >= 0 else { throw TimedOut("no client connected") }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var header = [UInt8](repeating: 0, count: FrameHeader.byteCount)
         try readExactly(fd, into: &header)
         let hello = header.withUnsafeBytes { FrameHeader(readingFrom: $0.baseAddress!) }
         var payload = [UInt8](repeating: 0, count: Int(hello.length))
         try readExactly(fd, into: &payload)
-        let reply = ControlFrame.hello(Hello(peerName: "stalled")).encoded()
-        _ = reply.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         return fd
     }
 
-    /// Reads and discards `byteCount` bytes (each read bounded by the 5 s timeout).
+    /// Reads and discards `byteCount` bytes (each read bounded by the 20 s timeout).
     func drain(_ fd: Int32, byteCount: Int) throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
         var remaining = byteCount
         while remaining > 0 {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min($0.count, remaining), 0) }
-            guard count > 0 else { throw TimedOut(description: "the peer got \(byteCount - remaining) of \(byteCount) bytes") }
+            guard count > 0 else { throw TimedOut("the peer got \(byteCount - remaining) of \(byteCount) bytes") }
             remaining -= count
         }
     }
 
-    /// Reads one frame (each read bounded by the 5 s timeout): its decoded control frame,
+    /// Reads one frame (each read bounded by the 20 s timeout): its decoded control frame,
     /// or `nil` for a data frame.
     func readFrame(_ fd: Int32) throws -> ControlFrame? {
         var header = [UInt8](repeating: 0, count: FrameHeader.byteCount)
@@ -180,7 +135,7 @@ struct StalledPeer: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             let count = bytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + offset, $0.count - offset, 0) }
-            guard count > 0 else { throw TimedOut(description: "the client sent \(offset) of \(bytes.count) bytes") }
+            guard count > 0 else { throw TimedOut("the client sent \(offset) of \(bytes.count) bytes") }
             offset += count
         }
     }

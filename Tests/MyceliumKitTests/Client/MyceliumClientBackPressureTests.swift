@@ -1,6 +1,7 @@
 import Glibc
 import MyceliumBackends
 import MyceliumKit
+import MyceliumTestSupport
 import Synchronization
 import Testing
 
@@ -11,27 +12,13 @@ private final class Counter: Sendable {
     func increment() { atomic.add(1, ordering: .relaxed) }
 }
 
-/// Waits (at most `seconds`) until `counter` stops moving for `quiet` seconds; returns its value.
-private func settled(_ counter: Counter, seconds: Double = 10, quiet: Double = 0.3) async throws -> Int {
-    var last = -1
-    var still = 0
-    for _ in 0..<Int(seconds * 20) {
-        let now = counter.value
-        still = now == last ? still + 1 : 0
-        if Double(still) * 0.05 >= quiet { return now }
-        last = now
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return counter.value
-}
-
 @Suite struct MyceliumClientBackPressureTests {
     @Test func publishSuspendsWhileThePeerDoesNotReadAndResumesWhenItDoes() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let peer = try StalledPeer(path: directory.path + "/stalled.sock")
         defer { close(peer.listener) }
-        let accepting = Task.detached { try peer.acceptAndGreet() }
+        let accepting = Task { try await onThread { try peer.acceptAndGreet() } }
         var options = MyceliumClient.Options()
         options.maxPendingBytes = 64 << 10
         let pool = clientPool()
@@ -48,12 +35,15 @@ private func settled(_ counter: Counter, seconds: Double = 10, quiet: Double = 0
                 published.increment()
             }
         }
-        let stalledAt = try await settled(published)
+        try await waitUntil("a publish suspended by back-pressure") { client.suspendedPublishers == 1 }
+        let stalledAt = published.value
         #expect(stalledAt < total, "publish suspended: \(stalledAt) of \(total) frames queued")
         let held = pool.stats()
         #expect(held.inUse < 100, "pending output is bounded: \(held.inUse) buffers out")
 
-        let reading = Task.detached { try peer.drain(connection, byteCount: total * (FrameHeader.byteCount + payload.count)) }
+        let reading = Task {
+            try await onThread { try peer.drain(connection, byteCount: total * (FrameHeader.byteCount + payload.count)) }
+        }
         try await within(30, "the publisher to finish once the peer reads") {
             try await withTaskCancellationHandler {
                 try await publisher.value
@@ -84,7 +74,9 @@ private func settled(_ counter: Counter, seconds: Double = 10, quiet: Double = 0
             let subscriber = try await MyceliumClient.connect(to: addresses[0], name: "slow", pool: pool, options: options)
             let publisher = try await connectClient(addresses[0])
             let stream = try await subscriber.subscribe([TestTypes.small])
-            let total = 40_000
+            // 1.4 MB of frames: well past what the kernel's socket buffers, the subscriber's
+            // one read and the broker's 256 KiB limit hold together, whatever their sizes.
+            let total = 100_000
             try await within(30, "publishing past a stalled subscriber") {
                 for sequence in 1...total {
                     try await publisher.publish(typeID: TestTypes.small, payload: sequencePayload(sequence))
@@ -160,7 +152,8 @@ private func settled(_ counter: Counter, seconds: Double = 10, quiet: Double = 0
                     published.increment()
                 }
             }
-            let stalledAt = try await settled(published)
+            try await waitUntil("a publish suspended by back-pressure") { publisher.suspendedPublishers == 1 }
+            let stalledAt = published.value
             #expect(stalledAt < total, "publish suspended: \(stalledAt) of \(total) frames queued")
             #expect(brokerPool.stats().bytesReserved <= budget, "the broker stayed within its budget")
             #expect(publisherPool.stats().inUse < 100, "the publisher's pending output is bounded")

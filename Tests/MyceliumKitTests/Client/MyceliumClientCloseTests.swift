@@ -1,6 +1,7 @@
 import Glibc
 import MyceliumBackends
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 @Suite struct MyceliumClientCloseTests {
@@ -8,7 +9,7 @@ import Testing
     func closeRightAfterPublishingLosesNothing(transport: String) async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        let listener: ListenerAddress =
+        let listener: SocketAddress =
             transport == "tcp" ? .tcp(host: "127.0.0.1", port: 0) : .unix(path: directory.path + "/broker.sock")
         try await withBroker(.forTests(listeners: [listener])) { _, addresses in
             let subscriber = try await connectClient(addresses[0], name: "counter")

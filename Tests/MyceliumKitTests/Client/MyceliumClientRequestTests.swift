@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
 import MyceliumKit
+import MyceliumTestSupport
+import Synchronization
 import Testing
 
 /// Waits (at most 5 s) for `task` and expects it to have ended with `CancellationError`.
@@ -30,29 +32,38 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
     @Test func aPingToABrokerThatNeverAnswersIsCancelledAndItsLatePongIsNotTakenForTheNext() async throws {
         try await withPeer { client, peer, connection in
             let first = Task { try await client.ping() }
-            let firstPing = pingBytes(try await blocking { try peer.readFrame(connection) }, "first")
+            let firstPing = pingBytes(try await onThread { try peer.readFrame(connection) }, "first")
             first.cancel()
             try await expectCancellation(first, "the cancelled ping")
 
-            let second = Task { try await client.ping() }
-            let secondPing = pingBytes(try await blocking { try peer.readFrame(connection) }, "second")
+            let secondDone = Atomic(false)
+            let second = Task {
+                defer { secondDone.store(true, ordering: .releasing) }
+                return try await client.ping()
+            }
+            let secondPing = pingBytes(try await onThread { try peer.readFrame(connection) }, "second")
             #expect(secondPing != firstPing)
+            // A third ping answered after the late PONG proves the client has read that one.
+            let third = Task { try await client.ping() }
+            let thirdPing = pingBytes(try await onThread { try peer.readFrame(connection) }, "third")
             peer.write(connection, .pong(firstPing))
-            try await Task.sleep(for: .milliseconds(300))
+            peer.write(connection, .pong(thirdPing))
+            _ = try await within(5, "the third ping") { try await third.value }
+            let secondAnswered = secondDone.load(ordering: .acquiring)
+            #expect(!secondAnswered, "the second ping waits for its own PONG, not the late one")
             peer.write(connection, .pong(secondPing))
-            let rtt = try await within(5, "the second ping") { try await second.value }
-            #expect(rtt >= .milliseconds(300), "the second ping waited for its own PONG, not the late one: \(rtt)")
+            _ = try await within(5, "the second ping") { try await second.value }
         }
     }
 
     @Test func aCancelledStatsRequestKeepsItsPlaceSoTheLateReplyIsNotTakenForTheNext() async throws {
         try await withPeer { client, peer, connection in
             let first = Task { try await client.stats() }
-            #expect(try await blocking { try peer.readFrame(connection) } == .statsRequest)
+            #expect(try await onThread { try peer.readFrame(connection) } == .statsRequest)
             first.cancel()
             try await expectCancellation(first, "the cancelled stats")
             let second = Task { try await client.stats() }
-            #expect(try await blocking { try peer.readFrame(connection) } == .statsRequest)
+            #expect(try await onThread { try peer.readFrame(connection) } == .statsRequest)
             peer.write(connection, .stats(statsDocument(connections: 111)))
             peer.write(connection, .stats(statsDocument(connections: 222)))
             let stats = try await within(5, "the second stats") { try await second.value }
@@ -63,22 +74,22 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
     @Test func aCancelledSubscribeTakesItsSubscriptionBackAndItsRefusalIsNotReportedByTheNextFlush() async throws {
         try await withPeer { client, peer, connection in
             let subscribing = Task { try await client.subscribe([1101, 1102]) }
-            let opening = pingBytes(try await blocking { try peer.readFrame(connection) }, "window-opening")
-            #expect(try await blocking { try peer.readFrame(connection) } == .subscribe([1101, 1102]))
-            let closing = pingBytes(try await blocking { try peer.readFrame(connection) }, "window-closing")
+            let opening = pingBytes(try await onThread { try peer.readFrame(connection) }, "window-opening")
+            #expect(try await onThread { try peer.readFrame(connection) } == .subscribe([1101, 1102]))
+            let closing = pingBytes(try await onThread { try peer.readFrame(connection) }, "window-closing")
             subscribing.cancel()
             try await expectCancellation(subscribing, "the cancelled subscribe")
 
-            let reopening = pingBytes(try await blocking { try peer.readFrame(connection) }, "UNSUBSCRIBE's opening")
-            #expect(try await blocking { try peer.readFrame(connection) } == .unsubscribe([1101, 1102]))
-            let reclosing = pingBytes(try await blocking { try peer.readFrame(connection) }, "UNSUBSCRIBE's closing")
+            let reopening = pingBytes(try await onThread { try peer.readFrame(connection) }, "UNSUBSCRIBE's opening")
+            #expect(try await onThread { try peer.readFrame(connection) } == .unsubscribe([1101, 1102]))
+            let reclosing = pingBytes(try await onThread { try peer.readFrame(connection) }, "UNSUBSCRIBE's closing")
             // The broker refused the SUBSCRIBE and the UNSUBSCRIBE: those ERRORs belong to the
             // abandoned requests and must not be reported by the next flush.
             let refused = WireError(.unknownTypeID, "type id 1101 is not in the catalog")
             for frame in [ControlFrame.pong(opening), .error(refused), .pong(closing)] { peer.write(connection, frame) }
             for frame in [ControlFrame.pong(reopening), .error(refused), .pong(reclosing)] { peer.write(connection, frame) }
             let flushing = Task { try await client.flush() }
-            let flushPing = pingBytes(try await blocking { try peer.readFrame(connection) }, "flush")
+            let flushPing = pingBytes(try await onThread { try peer.readFrame(connection) }, "flush")
             peer.write(connection, .pong(flushPing))
             try await within(5, "flush") { try await flushing.value }
         }
@@ -119,7 +130,7 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
             }
             try await expectCancellation(cancelled, "a ping from a cancelled task")
             let next = Task { try await client.ping() }
-            let sent = pingBytes(try await blocking { try peer.readFrame(connection) }, "only")
+            let sent = pingBytes(try await onThread { try peer.readFrame(connection) }, "only")
             peer.write(connection, .pong(sent))
             _ = try await within(5, "the next ping") { try await next.value }
         }

@@ -1,6 +1,7 @@
 import Glibc
 import MyceliumBackends
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 @Suite struct MyceliumClientTests {
@@ -61,7 +62,8 @@ import Testing
         let peer = try StalledPeer(path: directory.path + "/silent.sock")
         defer { close(peer.listener) }
         let connecting = Task { try await connectClient(.unix(path: peer.path)) }
-        try await Task.sleep(for: .milliseconds(100))
+        let connection = try await onThread { try peer.acceptHello() }
+        defer { close(connection) }
         connecting.cancel()
         let result = try await within(5, "a cancelled connect") { await connecting.result }
         guard case .failure(let error as MyceliumClientError) = result, error.code == .connectionLost,
@@ -150,7 +152,6 @@ import Testing
                 while try await iterator.next() != nil {}
             }
         }
-        try await Task.sleep(for: .milliseconds(50))
         _ = await broker.stop()
         let result = await reader.result
         guard case .failure(let error as MyceliumClientError) = result, error.code == .connectionLost else {

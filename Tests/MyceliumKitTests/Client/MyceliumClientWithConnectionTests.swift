@@ -1,4 +1,5 @@
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 /// `MyceliumClient.withConnection` closes its client however the body ends.

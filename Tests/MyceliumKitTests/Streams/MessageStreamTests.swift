@@ -1,6 +1,7 @@
 import Glibc
 import MyceliumBackends
 import MyceliumKit
+import MyceliumTestSupport
 import Synchronization
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
     func roundTripsInOrder(transport: String) async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        let listener: ListenerAddress =
+        let listener: SocketAddress =
             transport == "tcp" ? .tcp(host: "127.0.0.1", port: 0) : .unix(path: directory.path + "/broker.sock")
         try await withBroker(.forTests(listeners: [listener])) { _, addresses in
             let subscriber = try await connectClient(addresses[0], name: "subscriber")
@@ -63,11 +64,11 @@ import Testing
             let smallClass = pool.stats().classes[0]
             let (kept, second, takenTwice, takenLate) = try await within(10, "reading") {
                 var iterator = stream.makeAsyncIterator()
-                guard let first = try await iterator.next() else { throw TimedOut(description: "stream ended") }
-                guard let buffer = first.takeBuffer() else { throw TimedOut(description: "no buffer to take") }
+                guard let first = try await iterator.next() else { throw TimedOut("stream ended") }
+                guard let buffer = first.takeBuffer() else { throw TimedOut("no buffer to take") }
                 #expect(buffer.baseAddress == first.payload.baseAddress, "the taken buffer is the one viewed")
                 let takenTwice = first.takeBuffer() != nil
-                guard let second = try await iterator.next() else { throw TimedOut(description: "stream ended") }
+                guard let second = try await iterator.next() else { throw TimedOut("stream ended") }
                 let secondPayload = second.copyBytes()
                 _ = try await iterator.next()
                 let takenLate = second.takeBuffer() != nil
@@ -120,7 +121,7 @@ import Testing
                 var iterator = stream.makeAsyncIterator()
                 return try await iterator.next()
             }
-            try await Task.sleep(for: .milliseconds(50))
+            // Waiting already or not yet: either way next() must end with CancellationError.
             consumer.cancel()
             let result = try await within(5, "a cancelled next()") { await consumer.result }
             guard case .failure(let error) = result else {

@@ -1,5 +1,6 @@
 import MyceliumBackends
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 /// Sees whether a pool is still alive without keeping it alive.
@@ -10,13 +11,9 @@ private final class PoolWatch: @unchecked Sendable {
         self.pool = pool
     }
 
-    /// Waits (at most 5 s) until the pool is freed; whether it was.
-    func waitUntilFreed() async throws -> Bool {
-        for _ in 0..<500 {
-            if pool == nil { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return pool == nil
+    /// Waits (at most 20 s) until the pool is freed; throws when it is not.
+    func waitUntilFreed() async throws {
+        try await waitUntil("the pool freed") { pool == nil }
     }
 }
 
@@ -27,10 +24,10 @@ private final class PoolWatch: @unchecked Sendable {
     private func takeNext(_ stream: MessageStream) async throws -> SharedBuffer {
         let message = try await within(5, "a message") {
             var iterator = stream.makeAsyncIterator()
-            guard let message = try await iterator.next() else { throw TimedOut(description: "the stream ended") }
+            guard let message = try await iterator.next() else { throw TimedOut("the stream ended") }
             return message
         }
-        guard let buffer = message.takeBuffer() else { throw TimedOut(description: "no buffer to take") }
+        guard let buffer = message.takeBuffer() else { throw TimedOut("no buffer to take") }
         return buffer
     }
 
@@ -49,7 +46,8 @@ private final class PoolWatch: @unchecked Sendable {
             #expect(buffer.copyBytes() == sequencePayload(7))
             #expect(buffer.holderCount() == 1)
             _ = consume buffer
-            #expect(try await watch.waitUntilFreed(), "the pool is freed once the taken buffer is dropped")
+            // The pool is freed once the taken buffer is dropped.
+            try await watch.waitUntilFreed()
             try await publisher.close()
         }
     }

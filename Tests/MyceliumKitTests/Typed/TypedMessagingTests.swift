@@ -1,6 +1,7 @@
 import MyceliumBackends
 import MyceliumContracts
 import MyceliumKit
+import MyceliumTestSupport
 import Testing
 
 @Suite struct TypedMessagingTests {
@@ -15,7 +16,7 @@ import Testing
     private func first<Message: MyceliumMessage>(_ stream: TypedMessageStream<Message>) async throws -> Message {
         try await within(5, "the first \(Message.messageName)") {
             var iterator = stream.makeAsyncIterator()
-            guard let value = try await iterator.next() else { throw TimedOut(description: "the stream ended") }
+            guard let value = try await iterator.next() else { throw TimedOut("the stream ended") }
             return value
         }
     }
@@ -65,7 +66,7 @@ import Testing
         try broker.publish(BundledSamples.trade)
         let outcome = try await within(5, "a Trade") {
             var iterator = stream.makeAsyncIterator()
-            guard let message = try await iterator.next() else { throw TimedOut(description: "the stream ended") }
+            guard let message = try await iterator.next() else { throw TimedOut("the stream ended") }
             let trade = try message.decode(as: Trade.self)
             let error = #expect(throws: MessageDecodingError.self) { try message.decode(as: Quote.self) }
             return (trade, error)

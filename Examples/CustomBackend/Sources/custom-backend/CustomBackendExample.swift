@@ -75,7 +75,7 @@ struct CustomBackendExample {
     }
 
     /// Socket client to in-process subscriber, then in-process publisher to socket client.
-    static func exchange(through broker: Broker, at address: ListenerAddress, readings: MessageStream) async throws {
+    static func exchange(through broker: Broker, at address: SocketAddress, readings: MessageStream) async throws {
         let count = messagesPerDirection
         let client = try await MyceliumClient.connect(to: address, name: "custom-backend-example")
 

@@ -1,0 +1,46 @@
+/// A wait in a test that did not end in time; it fails the test that throws it.
+package struct TimedOut: Error, CustomStringConvertible {
+    /// What was waited for, and how long.
+    package let description: String
+
+    /// Creates the error; `description` names what was waited for and how long.
+    package init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Runs `body`, throwing ``TimedOut`` naming `what` if it takes longer than `seconds` (the
+/// body is cancelled then; every wait bounded this way must be cancellable).
+package func within<T: Sendable>(
+    _ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw TimedOut("\(what) took more than \(seconds) s")
+        }
+        return value
+    }
+}
+
+/// Waits until `condition` holds, checking it every 2 ms, for state nothing signals (a
+/// broker's counters, a child process's output). Throws ``TimedOut`` naming `what` and, from
+/// `detail`, what was seen last, when it does not hold within `timeout`.
+package func waitUntil(
+    _ what: String, timeout: Duration = .seconds(20), detail: @autoclosure () -> String = "", _ condition: () throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try !condition() {
+        guard ContinuousClock.now < deadline else {
+            let seen = detail()
+            throw TimedOut("no \(what) within \(timeout)" + (seen.isEmpty ? "" : "; last seen: \(seen)"))
+        }
+        // The one poll interval of the tests: what is polled has no event to await.
+        try await Task.sleep(for: .milliseconds(2))
+    }
+}
