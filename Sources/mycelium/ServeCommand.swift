@@ -16,7 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
             Listens on 127.0.0.1:7800 and $TMPDIR/mycelium.sock unless --tcp or --unix is given. \
             Prints 'listening tcp=HOST:PORT unix=PATH' once every listener is bound. Byte counts \
             take a KiB, MiB or GiB suffix. SIGINT or SIGTERM stops it gracefully: ERROR 8 to every \
-            connection, queued output flushed for at most --drain-timeout, a summary, exit 0.
+            connection, queued output flushed for at most --drain-timeout, a summary, exit 0. \
+            --metrics HOST:PORT serves Prometheus text on GET /metrics there, and adds \
+            'metrics=HOST:PORT' to the listening line.
             """
     )
 
@@ -54,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The pool's memory budget. Default: 256MiB.")
     var poolBudget: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve Prometheus metrics on GET /metrics at this address (e.g. 127.0.0.1:9464). Default: off.",
+            valueName: "host:port"))
+    var metrics: String?
 
     @Option(help: ArgumentHelp("A YAML file with these flags' names as keys; flags win over it.", valueName: "file"))
     var config: String?
@@ -117,9 +125,17 @@ struct ServeCommand: AsyncParsableCommand {
             try set(\.drainTimeout, drainTimeout, "drain-timeout") { (text) throws(UserError) in
                 try DrainTimeout.parse(text, option: "--drain-timeout")
             }
+            let metricsAddress = try setting(metrics, "metrics") { (text) throws(UserError) in
+                do {
+                    return try SocketAddress(parsingTCP: text)
+                } catch {
+                    throw UserError(text: "--metrics \(error)")
+                }
+            }
             let broker = try Broker(configuration: configuration)
             let group = ServiceGroup(
-                services: [ServeService(broker: broker)], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
+                services: [ServeService(broker: broker, metrics: metricsAddress, logger: logger)],
+                gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
             try await group.run()
             let summary = await broker.stop()
             FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))

@@ -4,11 +4,10 @@ extension BrokerLoop {
     /// Asks every loop, through its task queue, for its connections, and queues the
     /// CONNECTIONS reply on connection `serial` of this loop once the last loop answered.
     func requestConnections(replyingTo serial: Int) {
-        let peers = router.peers
-        let gathering = ConnectionsGathering(expected: peers.count) { [self] listing in
+        LoopGathering.ask(router, { $0.describeConnections() }) { [self] parts in
+            let listing = BrokerConnections(connections: parts.joined().sorted { $0.id < $1.id })
             eventLoop.execute { [self] in answerConnections(listing, serial: serial) }
         }
-        for peer in peers { peer.eventLoop.execute { gathering.add(peer.describeConnections()) } }
     }
 
     /// This loop's open connections, as CONNECTIONS lists them.
@@ -28,6 +27,11 @@ extension BrokerLoop {
         }
     }
 
+    /// The bytes queued on this loop's connections and not yet written.
+    func pendingBytes() -> Int {
+        state.pointee.connections.reduce(0) { $0 + ($1.pointee.isDead ? 0 : $1.pointee.output.pendingBytes) }
+    }
+
     private func answerConnections(_ listing: BrokerConnections, serial: Int) {
         // The asker may have closed meanwhile; its memory may be gone, so look it up anew.
         guard
@@ -41,32 +45,5 @@ extension BrokerLoop {
 
     private static func seconds(_ now: UInt64, since start: UInt64) -> Double {
         Double(now &- min(now, start)) / 1e9
-    }
-}
-
-/// The loops' answers to one CONNECTIONS request, gathered on whichever thread adds the
-/// last one, which then hands the whole listing on.
-final class ConnectionsGathering: Sendable {
-    private struct State {
-        var connections: [BrokerConnections.Connection] = []
-        var missing: Int
-    }
-
-    private let state: Lock<State>
-    private let done: @Sendable (BrokerConnections) -> Void
-
-    init(expected: Int, done: @escaping @Sendable (BrokerConnections) -> Void) {
-        state = Lock(State(missing: expected))
-        self.done = done
-    }
-
-    /// Adds one loop's connections; the last call passes them all, by id, to `done`.
-    func add(_ connections: [BrokerConnections.Connection]) {
-        let complete = state.withLock { state -> [BrokerConnections.Connection]? in
-            state.connections += connections
-            state.missing -= 1
-            return state.missing == 0 ? state.connections : nil
-        }
-        if let complete { done(BrokerConnections(connections: complete.sorted { $0.id < $1.id })) }
     }
 }

@@ -223,6 +223,7 @@ extension BrokerLoop {
     @inline(__always)
     private func received(_ byteCount: Int, on connection: UnsafeMutablePointer<Connection>) {
         connection.pointee.bytesIn += byteCount
+        state.pointee.counts.bytesIn += byteCount
         connection.pointee.lastActive = Self.coarseNow()
     }
 

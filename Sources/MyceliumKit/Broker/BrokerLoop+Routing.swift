@@ -22,6 +22,7 @@ extension BrokerLoop {
                     state.pointee.outboxMask |= 1 << UInt64(loop)
                 } catch {
                     state.pointee.counts.dropped += frames
+                    state.pointee.counts.droppedNoMemory += frames
                 }
             }
         }
@@ -44,6 +45,7 @@ extension BrokerLoop {
                 try subscriber.pointee.output.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
             } catch {
                 state.pointee.counts.dropped += frames
+                state.pointee.counts.droppedNoMemory += frames
                 subscriber.pointee.dropped += frames
                 continue
             }
@@ -71,6 +73,7 @@ extension BrokerLoop {
                     subscriber.pointee.messagesOut += 1
                 } catch {
                     state.pointee.counts.dropped += 1
+                    state.pointee.counts.droppedNoMemory += 1
                     subscriber.pointee.dropped += 1
                 }
             }
@@ -184,6 +187,7 @@ extension BrokerLoop {
     func addSubscriber(_ connection: UnsafeMutablePointer<Connection>, typeID: UInt16) {
         let dense = Int(routing.slots[Int(typeID)].dense)
         state.pointee.subscribers[dense].add(connection)
+        state.pointee.counts.subscriptions += 1
         // Kept with one loop too: in-process publishes are handed only to loops with subscribers.
         if state.pointee.subscribers[dense].count == 1 {
             routing.loopMasks[dense].bitwiseOr(1 << UInt64(index), ordering: .releasing)
@@ -193,6 +197,7 @@ extension BrokerLoop {
     func removeSubscriber(_ connection: UnsafeMutablePointer<Connection>, typeID: UInt16) {
         let dense = Int(routing.slots[Int(typeID)].dense)
         state.pointee.subscribers[dense].remove(connection)
+        state.pointee.counts.subscriptions -= 1
         if state.pointee.subscribers[dense].count == 0 {
             routing.loopMasks[dense].bitwiseAnd(~(1 << UInt64(index)), ordering: .releasing)
         }

@@ -141,6 +141,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
                     metadata: ["peer": "\(Socket.peerAddress(fd))", "limit": "\(limits.maxConnections)"])
                 let error = WireError(
                     .shuttingDown, "the broker serves \(limits.maxConnections) connections already; try again later")
+                state.pointee.counts.refused += 1
                 Socket.sendNow(fd, ControlFrame.error(error).encoded())
                 shutdown(fd, Int32(SHUT_WR))
                 close(fd)
@@ -179,6 +180,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             return
         }
         state.pointee.connections.append(connection)
+        state.pointee.counts.opened += 1
         if state.pointee.draining {
             closeWith(connection, WireError(.shuttingDown, "the broker is shutting down"))
         }
@@ -219,6 +221,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         let written = pending - connection.pointee.output.pendingBytes
         if written > 0 {
             connection.pointee.bytesOut += written
+            state.pointee.counts.bytesOut += written
             connection.pointee.lastActive = Self.coarseNow()
         }
         switch result {
@@ -258,6 +261,12 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         guard !connection.pointee.isDead else { return }
         send(.error(error), to: connection)
         connection.pointee.isClosing = true
+        connection.pointee.closeReason =
+            switch error.code {
+            case .slowConsumer: .slowConsumer
+            case .shuttingDown: .shutdown
+            default: .protocolError
+            }
         if !state.pointee.draining {
             flush(connection)
             finish(connection)
@@ -284,6 +293,12 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             if let position = state.pointee.connections.firstIndex(of: connection) {
                 state.pointee.connections.swapAt(position, state.pointee.connections.count - 1)
                 state.pointee.connections.removeLast()
+            }
+            switch connection.pointee.closeReason {
+            case .peer: state.pointee.counts.closed.peer += 1
+            case .protocolError: state.pointee.counts.closed.protocolError += 1
+            case .slowConsumer: state.pointee.counts.closed.slowConsumer += 1
+            case .shutdown: state.pointee.counts.closed.shutdown += 1
             }
             connection.pointee.input.release()
             connection.pointee.output.releaseAll()

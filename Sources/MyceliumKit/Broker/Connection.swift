@@ -17,6 +17,12 @@ struct Connection: ~Copyable {
     var isClosing = false
     var isDead = false
     var isPaused = false
+    /// Why it is closing, for the closed-connection counts; set by ``BrokerLoop/closeWith(_:_:)``.
+    var closeReason = CloseReason.peer
+
+    enum CloseReason {
+        case peer, protocolError, slowConsumer, shutdown
+    }
     /// Accepted on a TCP listener (else a Unix socket).
     let isTCP: Bool
     /// When it was accepted and when it last read or wrote (``BrokerLoop/coarseNow()``
