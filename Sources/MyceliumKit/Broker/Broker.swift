@@ -251,8 +251,8 @@ public final class Broker: Service, Sendable {
     /// `done` gets them on a loop's thread, or at once when the broker is not running.
     package func metrics(_ done: @escaping @Sendable (BrokerMetrics) -> Void) {
         let core = self.core
-        LoopGathering.ask(core.router, { $0.pendingBytes() }) { parts in
-            done(core.metrics(pendingBytes: parts.reduce(0, +)))
-        }
+        LoopGathering.ask(
+            core.router, { $0.pendingBytes() },
+            done: { parts in done(core.metrics(pendingBytes: parts.reduce(0, +))) })
     }
 }

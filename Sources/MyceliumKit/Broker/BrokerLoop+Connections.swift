@@ -4,10 +4,12 @@ extension BrokerLoop {
     /// Asks every loop, through its task queue, for its connections, and queues the
     /// CONNECTIONS reply on connection `serial` of this loop once the last loop answered.
     func requestConnections(replyingTo serial: Int) {
-        LoopGathering.ask(router, { $0.describeConnections() }) { [self] parts in
-            let listing = BrokerConnections(connections: parts.joined().sorted { $0.id < $1.id })
-            eventLoop.execute { [self] in answerConnections(listing, serial: serial) }
-        }
+        LoopGathering.ask(
+            router, { $0.describeConnections() },
+            done: { [self] parts in
+                let listing = BrokerConnections(connections: parts.joined().sorted { $0.id < $1.id })
+                eventLoop.execute { [self] in answerConnections(listing, serial: serial) }
+            })
     }
 
     /// This loop's open connections, as CONNECTIONS lists them.
