@@ -35,6 +35,8 @@ public final class Broker: Service, Sendable {
     public let pool: any PoolBackend
     let core: BrokerCore
     private let lifecycle = Lock(Lifecycle())
+    /// What ``reportMetrics()`` reported last, to report counters' growth.
+    let reported = Lock(BrokerMetrics?.none)
 
     typealias Lifecycle = BrokerLifecycle<Running, CheckedContinuation<BrokerLifecycleTurn<Running>, Never>>
 

@@ -13,15 +13,24 @@ public struct BrokerMetrics: Sendable, Hashable {
     /// Why connections closed, each counted once.
     public struct ClosedConnections: Sendable, Hashable {
         /// The peer closed, or reading or writing failed.
-        public var peer = 0
+        public var peer: Int
         /// After an error that closes (ERROR 1 frame too large, ERROR 5 digest mismatch).
-        public var protocolError = 0
+        public var protocolError: Int
         /// By the slow-consumer rule (ERROR 6).
-        public var slowConsumer = 0
+        public var slowConsumer: Int
         /// At shutdown (ERROR 8).
-        public var shutdown = 0
+        public var shutdown: Int
         /// Turned away at accept: the connection limit was reached (ERROR 8).
-        public var refused = 0
+        public var refused: Int
+
+        /// Creates the counts; those not given are 0.
+        public init(peer: Int = 0, protocolError: Int = 0, slowConsumer: Int = 0, shutdown: Int = 0, refused: Int = 0) {
+            self.peer = peer
+            self.protocolError = protocolError
+            self.slowConsumer = slowConsumer
+            self.shutdown = shutdown
+            self.refused = refused
+        }
 
         /// The counts by the `reason` label the Prometheus rendering uses.
         public var byReason: [(reason: String, count: Int)] {
