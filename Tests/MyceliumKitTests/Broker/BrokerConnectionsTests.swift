@@ -14,20 +14,10 @@ import Testing
     }
 
     /// Asks until `condition` holds for the listing (at most 20 s), then returns it.
-    ///
-    /// - Throws: ``TimedOut`` with the last listing when it does not hold in time.
     private func listing(
         _ client: MyceliumClient, until condition: (BrokerConnections) -> Bool
     ) async throws -> BrokerConnections {
-        let deadline = ContinuousClock.now + .seconds(20)
-        var last = try await client.connections()
-        while !condition(last) {
-            guard ContinuousClock.now < deadline else { throw TimedOut("no listing as expected in 20 s: \(last)") }
-            // Nothing signals a loop's counters: ask again.
-            try await Task.sleep(for: .milliseconds(2))
-            last = try await client.connections()
-        }
-        return last
+        try await eventually("listing as expected", { try await client.connections() }, until: condition)
     }
 
     @Test func listsNamedClientsOnEveryLoopWithTheirSubscriptionsAndCounts() async throws {

@@ -6,18 +6,8 @@ import Testing
 
 @Suite struct BrokerMetricsTests {
     /// Asks until `condition` holds for the broker's metrics (at most 20 s).
-    ///
-    /// - Throws: ``TimedOut`` with the last metrics when it does not hold in time.
     private func metrics(_ broker: Broker, until condition: (BrokerMetrics) -> Bool) async throws -> BrokerMetrics {
-        let deadline = ContinuousClock.now + .seconds(20)
-        var last = await broker.metrics()
-        while !condition(last) {
-            guard ContinuousClock.now < deadline else { throw TimedOut("no metrics as expected in 20 s: \(last)") }
-            // The loops publish their counts once per event batch: nothing to await.
-            try await Task.sleep(for: .milliseconds(2))
-            last = await broker.metrics()
-        }
-        return last
+        try await eventually("metrics as expected", { await broker.metrics() }, until: condition)
     }
 
     /// SUBSCRIBE (6 + 2 bytes) and the PING that confirms it (6 + 8).
