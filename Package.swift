@@ -44,6 +44,14 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CEpoll"),
+        // SHA-256 over the system's libcrypto: the catalog's contract digest and the
+        // broker's token hashes (access control). MyceliumKit and ContractStore depend on it,
+        // and so on CCrypto (libcrypto); MyceliumCore stays free of it.
+        .target(
+            name: "MyceliumHashing",
+            dependencies: ["CCrypto"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "MyceliumCore",
             swiftSettings: swiftSettings
@@ -59,6 +67,7 @@ let package = Package(
             name: "MyceliumKit",
             dependencies: [
                 "MyceliumCore",
+                "MyceliumHashing",
                 "CEpoll",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -83,8 +92,8 @@ let package = Package(
             name: "ContractStore",
             dependencies: [
                 "MyceliumCore",
+                "MyceliumHashing",
                 "CSQLite",
-                "CCrypto",
                 "Yams",
             ],
             resources: [.embedInCode("BundledContracts/contracts.yaml")],
@@ -96,6 +105,7 @@ let package = Package(
                 "MyceliumKit",
                 "MyceliumBackends",
                 "ContractStore",
+                "MyceliumHashing",
                 "Yams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

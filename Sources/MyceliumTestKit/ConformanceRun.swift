@@ -22,7 +22,7 @@ struct ConformanceRun {
         if !condition { failures.append(.init(check: check, message: message())) }
     }
 
-    /// Makes a pool, runs `body`, then checks that the stats hold DESIGN.md's invariants and
+    /// Makes a pool, runs `body`, then checks that the stats hold Architecture.md's invariants and
     /// that every buffer came back exactly once.
     private mutating func withPool(
         _ check: String, plan: SizeClassPlan = Self.plan, budget: Int = PoolConfiguration.defaultMemoryBudget,

@@ -6,11 +6,12 @@ extension CatalogError {
     var withCommandLineAdvice: String {
         let advice =
             switch code {
-            case .missing: ": mycelium import contracts/contracts.yaml"
+            case .missing: ": mycelium import CONTRACTS.yaml (mycelium contracts export prints the bundled set to start from)"
             case .notACatalog: "; pass another --catalog path"
             case .readOnly: " or pass another --catalog path"
             case .newerFormat: " or pass another --catalog"
             case .unknownMessage: " (mycelium contracts list)"
+            case .unknownSet: " (each set's schema id or file name)"
             case .breakingChange: " or pass --force"
             default: ""
             }

@@ -36,7 +36,7 @@ struct ContractsListCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let catalog = try Catalog(path: options.path, createIfMissing: false)
+            let catalog = try options.openForReading().catalog
             let messages = try catalog.messages()
             let output = Output(
                 digest: ContractDigest.hex(ContractDigest.digest(of: messages)),

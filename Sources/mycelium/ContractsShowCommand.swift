@@ -52,7 +52,7 @@ struct ContractsShowCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let found = try Catalog(path: options.path, createIfMissing: false).message(message)
+            let found = try options.openForReading().catalog.message(message)
             let output = Output(
                 name: found.name, typeID: Int(found.typeID), domain: found.domain, description: found.summary,
                 schemaVersion: found.schemaVersion, maxSize: found.maxPayload, sizeClass: found.sizeClass,

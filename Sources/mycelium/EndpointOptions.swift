@@ -2,14 +2,16 @@ import ArgumentParser
 import Glibc
 import MyceliumKit
 
-/// `--tcp HOST:PORT | --unix PATH`: the broker a client command talks to, by default
-/// `--tcp 127.0.0.1:7800` (DESIGN.md, "Broker and transports").
+/// `--tcp HOST:PORT | --unix PATH` and `--token`: the broker a client command talks to, by
+/// default `--tcp 127.0.0.1:7800` (Architecture.md, "Broker and transports"), and its access token.
 struct EndpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The broker's TCP address (default: 127.0.0.1:7800).", valueName: "host:port"))
     var tcp: String?
 
     @Option(help: ArgumentHelp("The broker's Unix socket, instead of TCP.", valueName: "path"))
     var unix: String?
+
+    @OptionGroup var tokenOptions: TokenOptions
 
     func validate() throws {
         if tcp != nil && unix != nil {
@@ -31,13 +33,14 @@ struct EndpointOptions: ParsableArguments {
     }
 
     /// Connects to ``address()`` with `digest` (the catalog's; `nil` when the command sends
-    /// no contract-bound messages) in HELLO.
+    /// no contract-bound messages) and the token (``TokenOptions``) in HELLO.
     ///
     /// - Throws: ``UserError`` when the broker is unreachable, naming the address and what to
     ///   do; ``MyceliumClientError`` for anything else (e.g. a digest mismatch).
     func connect(digest: [UInt8]?, peerName: String) async throws -> MyceliumClient {
         do {
-            return try await MyceliumClient.connect(to: address(), name: peerName, digest: digest)
+            return try await MyceliumClient.connect(
+                to: address(), name: peerName, digest: digest, token: tokenOptions.effective)
         } catch let error as MyceliumClientError where error.code == .connectFailed {
             guard let target = error.address, let engineError = error.underlying as? EngineError else { throw error }
             throw UserError(text: "cannot connect to \(target): \(Self.reason(engineError))")

@@ -48,10 +48,13 @@ struct GenerateSwiftCommand: ParsableCommand {
                 messages = try ContractParser.parse(yaml: yaml, file: file).set.messages
                 source = URL(fileURLWithPath: file).lastPathComponent
             } else {
-                messages = try Catalog(path: options.path, createIfMissing: false).messages()
-                source = "catalog " + URL(fileURLWithPath: options.path).lastPathComponent
+                let (catalog, label) = try options.openForReading()
+                messages = try catalog.messages()
+                source =
+                    catalog.path == ":memory:"
+                    ? "the bundled contracts" : "catalog " + URL(fileURLWithPath: label).lastPathComponent
                 guard !messages.isEmpty else {
-                    throw UserError(text: "the catalog \(options.path) has no messages; import contracts first")
+                    throw UserError(text: "the catalog \(label) has no messages; import contracts first")
                 }
             }
             let generator = SwiftGenerator(name: name, access: access, source: source)

@@ -8,19 +8,12 @@ struct MessageLookup {
     private let label: String
     private var codecs: [String: MessageCodec] = [:]
 
-    /// Opens the catalog at `path`; without a file there, the bundled contracts in an
-    /// in-memory catalog (what `serve` starts from), so a client command leaves no file behind.
+    /// Opens the catalog as ``CatalogOptions/openForReading(announcing:)`` does, quietly: a
+    /// client command leaves no file behind, and its errors name the bundled contracts.
     ///
-    /// - Throws: ``CatalogError`` when the file cannot be opened.
-    init(catalogPath path: String) throws {
-        if FileManager.default.fileExists(atPath: path) {
-            catalog = try Catalog(path: path)
-            label = path
-        } else {
-            catalog = try Catalog(path: ":memory:")
-            _ = try catalog.importContracts(yaml: BundledContracts.yaml, file: BundledContracts.fileName)
-            label = "\(path) (not found; using the bundled contracts)"
-        }
+    /// - Throws: what ``CatalogOptions/openForReading()`` throws.
+    init(_ options: CatalogOptions) throws {
+        (catalog, label) = try options.openForReading(announcing: false)
     }
 
     /// The digest HELLO carries.

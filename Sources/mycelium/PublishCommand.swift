@@ -44,7 +44,7 @@ struct PublishCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingAsyncErrors {
-            var messages = try MessageLookup(catalogPath: catalogOptions.path)
+            var messages = try MessageLookup(catalogOptions)
             // Checked before connecting, so a wrong argument fails the same with no broker.
             let single = try json.map { try encode($0, origin: "--json", messages: &messages) }
             if let message { _ = try messages.codec(for: message) }
@@ -68,18 +68,26 @@ struct PublishCommand: AsyncParsableCommand {
             if let single {
                 try await send(single)
             } else {
+                if isatty(STDIN_FILENO) != 0 {
+                    printError(
+                        "reading messages from the terminal: one JSON object per line, Ctrl-D to end "
+                            + "(or pass --json '{...}')")
+                }
                 var lineNumber = 0
+                var published = 0
                 do {
                     while let line = readLine() {
                         lineNumber += 1
                         if line.allSatisfy(\.isWhitespace) { continue }
                         try await send(try encode(line, origin: "stdin line \(lineNumber)", messages: &messages))
+                        published += 1
                     }
                 } catch {
                     // The lines before the bad one still reach the broker.
                     try? await client.flush()
                     throw error
                 }
+                if published == 0 { printError("published 0 messages: stdin had no JSON lines") }
             }
             try await client.flush()
             try await client.close()

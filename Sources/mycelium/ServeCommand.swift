@@ -17,6 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
             Prints 'listening tcp=HOST:PORT unix=PATH' once every listener is bound. Byte counts \
             take a KiB, MiB or GiB suffix. SIGINT or SIGTERM stops it gracefully: ERROR 8 to every \
             connection, queued output flushed for at most --drain-timeout, a summary, exit 0. \
+            With --auth FILE, clients must send a token its users' hashes match, and may publish \
+            and subscribe only to what their entry permits (see `mycelium auth hash`). \
             --metrics HOST:PORT serves Prometheus text on GET /metrics there, and adds \
             'metrics=HOST:PORT' to the listening line.
             """
@@ -63,6 +65,12 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "host:port"))
     var metrics: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "A YAML file of users (token_sha256, publish, subscribe) allowed to connect. Default: none; anyone may.",
+            valueName: "file"))
+    var auth: String?
+
     @Option(help: ArgumentHelp("A YAML file with these flags' names as keys; flags win over it.", valueName: "file"))
     var config: String?
 
@@ -102,6 +110,10 @@ struct ServeCommand: AsyncParsableCommand {
                 messageTypes: try catalog.messageTypes(),
                 pool: .named(try setting(pool, "pool", text) ?? "arena", in: .builtIn))
             configuration.digest = try catalog.digest()
+            let types = configuration.messageTypes
+            configuration.authorization = try setting(auth, "auth") { (path) throws(UserError) in
+                try AuthFile.load(path: path, types: types)
+            }
             configuration.listeners = try ListenerOptions.listeners(
                 tcp: tcp.isEmpty ? try file?.strings("tcp") ?? [] : tcp,
                 unix: unix.isEmpty ? try file?.strings("unix") ?? [] : unix)

@@ -42,7 +42,7 @@ struct SizesCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let catalog = try Catalog(path: options.path, createIfMissing: false)
+            let (catalog, label) = try options.openForReading()
             let messages = try catalog.messages()
             let output = Output(
                 classes: try catalog.sizeClassPlan().classes.map { sizeClass in
@@ -54,7 +54,7 @@ struct SizesCommand: ParsableCommand {
                 })
             if json { return try printJSON(output) }
             guard !output.classes.isEmpty else {
-                return print("the catalog \(options.path) has no messages; import contracts first")
+                return print("the catalog \(label) has no messages; import contracts first")
             }
             var table = TextTable(["CLASS", "CAPACITY", "BYTES", "TYPE", "MESSAGE", "SIZE"], rightAligned: [0, 1, 2, 3, 5])
             for sizeClass in output.classes {

@@ -7,7 +7,10 @@ struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Print a running broker's pool and message counters.",
-        discussion: "Sends STATS_REQUEST to the broker (default --tcp 127.0.0.1:7800) and prints its answer."
+        discussion: """
+            Sends STATS_REQUEST to the broker (default --tcp 127.0.0.1:7800) and prints its answer; \
+            a broker run with --auth needs the token (--token or MYCELIUM_TOKEN).
+            """
     )
 
     @OptionGroup var endpoint: EndpointOptions
@@ -33,7 +36,7 @@ struct StatsCommand: AsyncParsableCommand {
     private func printTable(_ stats: BrokerStats) {
         let pool = stats.pool
         print(
-            "connections \(stats.connections)  messages in \(stats.messagesIn)  out \(stats.messagesOut)  slow consumers \(stats.slowConsumers)  dropped \(stats.dropped)"
+            "connections \(stats.connections)  messages in \(stats.messagesIn)  out \(stats.messagesOut)  slow consumers \(stats.slowConsumers)  dropped \(stats.dropped)  auth refusals \(stats.authRefusals)"
         )
         print(
             "pool \(pool.name)  in use \(pool.inUse)  acquires \(pool.acquires)  hit rate \(String(format: "%.2f", pool.hitRate * 100))%  reserved \(pool.bytesReserved) bytes"

@@ -50,7 +50,7 @@ struct SubscribeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingAsyncErrors {
-            var lookup = try MessageLookup(catalogPath: catalogOptions.path)
+            var lookup = try MessageLookup(catalogOptions)
             var codecs: [UInt16: MessageCodec] = [:]
             for name in messages {
                 let codec = try lookup.codec(for: name)

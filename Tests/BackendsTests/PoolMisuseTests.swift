@@ -33,7 +33,7 @@ struct PoolMisuseTests {
 
     @Test(arguments: ["arena", "lockfree", "mutex"])
     func spentBudgetUnderFailThrowsAndStaysWithinBudget(name: String) throws {
-        // The budget counts buffer bytes only (DESIGN.md: a region is size × capacity):
+        // The budget counts buffer bytes only (Architecture.md: a region is size × capacity):
         // 1,000 bytes hold one region of 4 × 128 bytes (512), not two (1,024).
         let pool = try PoolRegistry.builtIn.make(
             name, configuration: PoolConfiguration(plan: Self.plan, memoryBudget: 1_000, overflowPolicy: .fail))

@@ -3,7 +3,7 @@ import Testing
 @testable import ContractStore
 
 @Suite struct FieldTypeTests {
-    /// Every row of DESIGN.md's size table, in canonical spelling.
+    /// Every row of Architecture.md's size table, in canonical spelling.
     static let canonical: [(String, Int)] = [
         ("uint8", 1), ("int8", 1), ("bool", 1), ("uint16", 2), ("int16", 2), ("uint32", 4), ("int32", 4), ("float32", 4),
         ("uint64", 8), ("int64", 8), ("float64", 8), ("uint128", 16), ("int128", 16), ("uint256", 32), ("Address", 20),
@@ -18,7 +18,7 @@ import Testing
         #expect(type.canonicalName == spelling)
     }
 
-    /// Every alias DESIGN.md lists, with the canonical type it becomes.
+    /// Every alias Architecture.md lists, with the canonical type it becomes.
     static let aliases: [(String, Int?, String)] = [
         ("u8", nil, "uint8"), ("u16", nil, "uint16"), ("u32", nil, "uint32"), ("u64", nil, "uint64"), ("u128", nil, "uint128"),
         ("i8", nil, "int8"), ("i16", nil, "int16"), ("i32", nil, "int32"), ("i64", nil, "int64"), ("i128", nil, "int128"),

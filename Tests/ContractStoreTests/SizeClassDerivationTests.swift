@@ -3,7 +3,7 @@ import Testing
 
 @testable import ContractStore
 
-/// The catalog's plan, derived as DESIGN.md says, at the class boundaries.
+/// The catalog's plan, derived as Architecture.md says, at the class boundaries.
 @Suite struct SizeClassDerivationTests {
     static let cases: [(payload: Int, size: Int, capacity: Int)] = [
         (1, 128, 512), (127, 128, 512), (128, 128, 512), (129, 256, 256), (256, 256, 256), (1024, 1024, 64),

@@ -14,10 +14,15 @@ package final class HealthyPair: Sendable {
         var value = 0
     }
 
-    /// Connects both and subscribes the subscriber.
-    package init(_ address: SocketAddress) async throws {
+    /// Connects both (each sending HELLO with `token` first, when given) and subscribes the
+    /// subscriber.
+    package init(_ address: SocketAddress, token: String? = nil) async throws {
         publisher = try await TestClient(address)
         subscriber = try await TestClient(address)
+        if let token {
+            try await publisher.hello(token: token)
+            try await subscriber.hello(token: token)
+        }
         try await subscriber.subscribe([TestTypes.healthy])
     }
 

@@ -56,6 +56,11 @@ package final class TestClient: Sendable {
     /// See ``TestConnection/send(_:)-(ControlFrame)``.
     package func send(_ frame: ControlFrame) async throws { try await perform { try $0.send(frame) } }
 
+    /// See ``TestConnection/hello(name:token:)``.
+    package func hello(name: String = "test", token: String?) async throws {
+        try await perform { try $0.hello(name: name, token: token) }
+    }
+
     /// See ``TestConnection/subscribe(_:)``.
     package func subscribe(_ ids: [UInt16]) async throws { try await perform { try $0.subscribe(ids) } }
 

@@ -68,6 +68,16 @@ package final class TestConnection: @unchecked Sendable {
         try send(frame.encoded())
     }
 
+    /// Sends HELLO (with `token`, if any) and reads the broker's HELLO in answer.
+    package func hello(name: String = "test", token: String?) throws {
+        try send(.hello(Hello(peerName: name, token: token)))
+        let frame = try readFrame()
+        guard frame.typeID == ControlFrameType.hello.rawValue else {
+            throw EngineError(
+                "test client read", code: 0, reason: "expected the broker's HELLO, got a frame of type \(frame.typeID)")
+        }
+    }
+
     /// Subscribes and waits for the PONG that proves the subscription is active.
     package func subscribe(_ ids: [UInt16]) throws {
         try send(.subscribe(ids))

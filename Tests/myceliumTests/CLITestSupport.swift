@@ -58,11 +58,11 @@ final class CLI: Sendable {
     /// test. The waiting happens on a thread of its own: blocking a thread of the
     /// cooperative pool (two on a 2-core machine) would stall the tests beside this one.
     func run(_ arguments: String..., input: String? = nil, environment: [String: String] = [:]) async throws -> Result {
-        try await run(arguments, input: input, environment: environment)
+        try await run(arguments: arguments, input: input, environment: environment)
     }
 
-    /// ``run(_:input:environment:)`` with the arguments in an array.
-    func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+    /// ``run(_:input:environment:)`` with the arguments as an array.
+    func run(arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> Result {
         let process = process(arguments, environment: environment)
         let result = try await onThread { try Self.runWaiting(process, input: input, timeLimit: 30) }
         #expect(result.exited, "mycelium \(arguments.joined(separator: " ")) was killed or crashed: \(result.stderr)")

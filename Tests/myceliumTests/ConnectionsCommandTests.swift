@@ -18,7 +18,7 @@ import Testing
     }
 
     private func entries(_ arguments: String...) async throws -> [[String: Any]] {
-        let result = try await cli.run(["connections", "--json"] + arguments)
+        let result = try await cli.run(arguments: ["connections", "--json"] + arguments)
         #expect(result.status == 0, "\(result.stderr)")
         return try CLI.json(result.stdout)["connections"] as? [[String: Any]] ?? []
     }

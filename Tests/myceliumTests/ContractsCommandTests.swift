@@ -72,12 +72,13 @@ import Testing
                 "error: catalog ./mycelium.db: has no message named or numbered 'Nope'; known: BenchFrame, Trade"))
     }
 
-    @Test func listWithoutACatalogSaysToImportFirst() async throws {
+    @Test func listOfANamedCatalogThatDoesNotExistSaysHowToCreateIt() async throws {
         let result = try await cli.run("contracts", "list", "--catalog", "empty.db")
         #expect(result.status == 1)
         #expect(
             result.stderr
-                == "error: catalog empty.db: no catalog here; import contracts first: mycelium import contracts/contracts.yaml\n")
+                == "error: no catalog at empty.db (from --catalog); create it with mycelium import CONTRACTS.yaml "
+                + "--catalog empty.db, or leave --catalog out to use ./mycelium.db or the contracts built into mycelium\n")
         #expect(!FileManager.default.fileExists(atPath: cli.path("empty.db")))
     }
 }

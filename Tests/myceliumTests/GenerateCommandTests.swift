@@ -107,7 +107,7 @@ import Testing
 
         let noCatalog = try await cli.run("generate", "swift", "--catalog", "none.db", "--output", "out")
         #expect(noCatalog.status == 1)
-        #expect(noCatalog.stderr.contains("none.db: no catalog here; import contracts first"))
+        #expect(noCatalog.stderr.hasPrefix("error: no catalog at none.db (from --catalog); create it with mycelium import"))
         #expect(!FileManager.default.fileExists(atPath: cli.path("none.db")))
 
         let name = try await cli.run("generate", "swift", CLI.bundledContracts, "--output", "out", "--name", "Trade")

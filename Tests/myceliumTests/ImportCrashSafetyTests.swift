@@ -8,7 +8,7 @@ import Testing
 /// a mixture of two contract sets: an import is one SQLite transaction, so the file holds
 /// either the set before it or the set it brought.
 @Suite struct ImportCrashSafetyTests {
-    /// Kills, as the hardening issue asks for at least 50.
+    /// Kills that find the import running, as the hardening issue asks for at least 50.
     private static let kills = 50
     /// Messages per set: enough that an import takes tens of milliseconds, so that random
     /// kills land before, inside and after its transaction.
@@ -22,7 +22,8 @@ import Testing
         #expect(try await directory.run("import", first, "--catalog", catalog).status == 0)
 
         let run = try await onThread { [directory] in
-            // The median of three uninterrupted imports bounds the random moments.
+            // The shortest of three uninterrupted imports bounds the random moments, so that
+            // most kills find the import running even when the machine is busy.
             var durations: [Double] = []
             for file in [second, first, second] {
                 let started = ContinuousClock.now
@@ -30,12 +31,14 @@ import Testing
                 guard full.status == 0 else { throw UnexpectedExit(result: full) }
                 durations.append(Self.seconds(ContinuousClock.now - started))
             }
-            let duration = durations.sorted()[1]
+            let duration = durations.min() ?? 0
             var states: [Observed] = []
             var current = 2
-            for _ in 0..<Self.kills {
+            // Kills that come after the import ended show nothing; they are retried, within
+            // a bound, until `kills` of them found it running.
+            while states.filter(\.killedWhileRunning).count < Self.kills && states.count < Self.kills * 4 {
                 let next = current == 1 ? 2 : 1
-                let delay = Double.random(in: 0...(duration * 1.2))
+                let delay = Double.random(in: 0...(duration * 0.8))
                 let killed = try Self.importAndKill(directory, next == 1 ? first : second, catalog: catalog, after: delay)
                 var state = Self.observe(catalog, expecting: [current, next], delay: delay)
                 state.killedWhileRunning = killed
@@ -45,13 +48,14 @@ import Testing
             return (states: states, importDuration: duration)
         }
         for (index, state) in run.states.enumerated() {
-            #expect(state.problems.isEmpty, "kill \(index + 1) of \(Self.kills) after \(state.delay) s: \(state.problems)")
+            #expect(
+                state.problems.isEmpty,
+                "attempt \(index + 1) of \(run.states.count), kill after \(state.delay) s: \(state.problems)")
         }
-        // Most kills must land while the import runs, or the test shows nothing.
         let killed = run.states.filter(\.killedWhileRunning).count
         #expect(
-            killed >= Self.kills / 4,
-            "only \(killed) of \(Self.kills) kills found the import running; an import takes \(run.importDuration) s")
+            killed >= Self.kills,
+            "only \(killed) of \(run.states.count) kills found the import running; an import takes \(run.importDuration) s")
     }
 
     /// What one kill left: the stored schema version, and what is wrong with the file.

@@ -1,4 +1,5 @@
 import Foundation
+import MyceliumHashing
 
 extension Catalog {
     /// Imports a contract file into the catalog in one transaction.
@@ -45,13 +46,16 @@ extension Catalog {
                 let stored = try database.prepare("SELECT fingerprint, version FROM schemas WHERE set_key = ?", [.text(set.key)])
                     .rows { ($0.blob(0), $0.int(1)) }.first
                 if let stored, stored.0 == fingerprint {
+                    // A set imported before the catalog kept contract text gets it now.
+                    try database.run(
+                        "UPDATE schemas SET text = ? WHERE set_key = ? AND text IS NULL", [.text(parsed.text), .text(set.key)])
                     return report(set, parsed.warnings, .unchanged, [], forced: false, dryRun: dryRun, digest: all)
                 }
                 let changes = Self.changes(from: old, to: set.messages)
                 let breaking = breakingProblems(changes, old: old, new: set, oldVersion: stored?.1)
                 if !breaking.isEmpty && !force { throw CatalogError(.breakingChange, path: path, problems: breaking) }
                 let outcome: ImportReport.Outcome = stored == nil ? .created : .updated
-                try write(set, fingerprint: fingerprint, outcome: outcome, changes: changes)
+                try write(set, text: parsed.text, fingerprint: fingerprint, outcome: outcome, changes: changes)
                 return report(
                     set, parsed.warnings, outcome, changes, forced: !breaking.isEmpty,
                     dryRun: dryRun, digest: others + set.messages)
@@ -160,7 +164,7 @@ extension Catalog {
     }
 
     private func write(
-        _ set: ContractSet, fingerprint: [UInt8], outcome: ImportReport.Outcome, changes: [ImportReport.Change]
+        _ set: ContractSet, text: String, fingerprint: [UInt8], outcome: ImportReport.Outcome, changes: [ImportReport.Change]
     ) throws {
         let key = SQLiteValue.text(set.key)
         let now = ISO8601DateFormatter().string(from: Date())
@@ -168,11 +172,12 @@ extension Catalog {
         try database.run("DELETE FROM messages WHERE set_key = ?", [key])
         let schemaID: SQLiteValue = set.schema.map { .integer(Int(bitPattern: UInt($0.id))) } ?? .null
         try database.run(
-            "INSERT OR REPLACE INTO schemas (set_key, schema_id, version, min_compatible, digest, fingerprint, source, imported_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO schemas "
+                + "(set_key, schema_id, version, min_compatible, digest, fingerprint, source, imported_at, text) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 key, schemaID, .integer(set.schema?.version ?? 1), .integer(set.schema?.minCompatible ?? 1), .blob(set.digest),
-                .blob(fingerprint), .text(set.source), .text(now),
+                .blob(fingerprint), .text(set.source), .text(now), .text(text),
             ])
         for message in set.messages {
             let optional = { (text: String?) in text.map(SQLiteValue.text) ?? .null }

@@ -2,7 +2,7 @@ import Foundation
 public import MyceliumCore
 
 /// The contract catalog: one SQLite file holding contract sets, their messages and fields,
-/// and the import history (DESIGN.md, "Catalog"). The broker derives its size-class plan and
+/// and the import history (Architecture.md, "Catalog"). The broker derives its size-class plan and
 /// per-type limits from it; the CLI imports into it and prints it.
 ///
 /// A `Catalog` owns one SQLite connection; use it from one task at a time. Everything it
@@ -188,7 +188,7 @@ public final class Catalog {
         }
     }
 
-    /// The size-class plan derived from the catalog (DESIGN.md): each message's max payload
+    /// The size-class plan derived from the catalog (Architecture.md): each message's max payload
     /// in the next power of two, at least 128 bytes; capacity 65,536 / class, at least 1.
     ///
     /// - Throws: ``CatalogError`` if the file cannot be read.
@@ -196,7 +196,7 @@ public final class Catalog {
         try messageTypes().sizeClassPlan
     }
 
-    /// The 32-byte SHA-256 digest of every set in the catalog (DESIGN.md's rendering).
+    /// The 32-byte SHA-256 digest of every set in the catalog (Architecture.md's rendering).
     ///
     /// - Throws: ``CatalogError`` if the file cannot be read.
     public func digest() throws(CatalogError) -> [UInt8] {

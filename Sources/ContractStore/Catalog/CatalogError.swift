@@ -50,6 +50,10 @@ extension ErrorCode where Owner == CatalogError {
     public static var newerFormat: Self { Self("newer format") }
     /// No message has the name or type id asked for.
     public static var unknownMessage: Self { Self("unknown message") }
+    /// No contract set has the name asked for.
+    public static var unknownSet: Self { Self("unknown set") }
+    /// The set was imported before the catalog kept contract files' text.
+    public static var noContractText: Self { Self("no contract text") }
     /// An import would remove or change messages without raising a version.
     public static var breakingChange: Self { Self("breaking change") }
     /// An import clashes with messages of another set.

@@ -49,6 +49,10 @@ enum CatalogMigrations {
             imported_at TEXT NOT NULL
         );
         """,
+        // 3: the contract file's text, for export; NULL for sets imported before.
+        """
+        ALTER TABLE schemas ADD COLUMN text TEXT;
+        """,
     ]
 
     /// The format this build writes.

@@ -1,7 +1,7 @@
 import MyceliumCore
 
 /// Converts one message type between JSON and payload bytes, driven by its contract and
-/// rendered as DESIGN.md says:
+/// rendered as Architecture.md says:
 ///
 /// | type | JSON out | JSON in, also accepted |
 /// |---|---|---|

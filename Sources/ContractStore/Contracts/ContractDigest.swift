@@ -1,6 +1,7 @@
 import MyceliumCore
+import MyceliumHashing
 
-/// The digest that identifies a contract set on the wire (HELLO), exactly as DESIGN.md
+/// The digest that identifies a contract set on the wire (HELLO), exactly as Architecture.md
 /// renders it: SHA-256 over the messages sorted by type id, each as `type_id name\n`
 /// followed by `ordinal name canonical_type size\n` per field. Domain, description and
 /// metadata are left out, so only a layout change changes the digest.

@@ -1,6 +1,6 @@
 import Yams
 
-/// Reads a contract file (DESIGN.md's YAML dialect) into a validated ``ContractSet``,
+/// Reads a contract file (Architecture.md's YAML dialect) into a validated ``ContractSet``,
 /// collecting every error and warning with its file:line:column instead of stopping at the
 /// first.
 ///
@@ -16,6 +16,8 @@ public enum ContractParser {
         public let set: ContractSet
         /// Keys and validations the importer does not use, each with file:line.
         public let warnings: [ContractDiagnostic]
+        /// The file's text as read; the catalog keeps it, for `mycelium contracts export`.
+        public let text: String
     }
 
     /// The lowest and highest type id a contract message may use.
@@ -39,7 +41,7 @@ public enum ContractParser {
         guard reader.errors.isEmpty, let set else {
             throw ContractError(errors: reader.errors, warnings: reader.warnings)
         }
-        return Result(set: set, warnings: reader.warnings)
+        return Result(set: set, warnings: reader.warnings, text: yaml)
     }
 }
 
@@ -68,22 +70,11 @@ private struct Reader {
     }
 
     mutating func yamlError(_ error: any Error) {
-        let mark: Mark?
-        let problem: String
-        switch error as? YamlError {
-        case .scanner(let context, let text, let at, _), .parser(let context, let text, let at, _),
-            .composer(let context, let text, let at, _):
-            mark = at
-            problem = text + (context.map { " (\($0.text) at line \($0.mark.line))" } ?? "")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            mark = context.mark
-            problem = "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping"
-        default:
-            mark = nil
-            problem = String(describing: error)
-        }
+        let syntax = YAMLSyntaxProblem(error)
         errors.append(
-            diagnostic(.error, mark, "malformed YAML: \(problem); fix the YAML syntax", message: nil, field: nil))
+            ContractDiagnostic(
+                .error, file: file, line: syntax.line, column: syntax.column, message: nil, field: nil,
+                text: "malformed YAML: \(syntax.problem); fix the YAML syntax"))
     }
 
     // MARK: File

@@ -42,6 +42,6 @@ public struct ContractSet: Sendable, Hashable {
         return URL(fileURLWithPath: source).lastPathComponent
     }
 
-    /// The set's digest (DESIGN.md): 32 bytes of SHA-256.
+    /// The set's digest (Architecture.md): 32 bytes of SHA-256.
     public var digest: [UInt8] { ContractDigest.digest(of: messages) }
 }

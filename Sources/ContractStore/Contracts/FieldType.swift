@@ -1,4 +1,4 @@
-/// The canonical type of a contract field: one case per row of DESIGN.md's size table.
+/// The canonical type of a contract field: one case per row of Architecture.md's size table.
 ///
 /// Every spelling a contract may use (`u64`, `[u8; 20]`, `String` with `max_length`, ...)
 /// maps to exactly one `FieldType`; its ``canonicalName`` is what the catalog stores and the

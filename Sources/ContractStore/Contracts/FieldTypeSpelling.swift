@@ -1,4 +1,4 @@
-/// Reads every spelling of a field type DESIGN.md accepts and returns its canonical
+/// Reads every spelling of a field type Architecture.md accepts and returns its canonical
 /// ``FieldType``: canonical names, the Rust-flavoured aliases (`u64`, `U256`, `[u8; 20]`),
 /// and `String` / `Vec<T>`, which take their size from a `max_length` validation.
 enum FieldTypeSpelling {

@@ -30,7 +30,7 @@ public struct MessageContract: Sendable, Hashable {
     /// The largest payload of this type: the sum of its field sizes, in bytes.
     public var maxPayload: Int { fields.reduce(0) { $0 + $1.size } }
 
-    /// The size class this message falls in (DESIGN.md: next power of two, at least 128).
+    /// The size class this message falls in (Architecture.md: next power of two, at least 128).
     public var sizeClass: Int { SizeClassPlan.classSize(forPayload: max(1, maxPayload)) }
 
     /// The layout identity: ordered (field name, canonical type) pairs.

@@ -49,7 +49,7 @@ public struct SizeClassPlan: Sendable, Hashable {
         self.classes = sorted
     }
 
-    /// Derives a plan from maximum payload sizes, as DESIGN.md says: each size falls in the
+    /// Derives a plan from maximum payload sizes, as Architecture.md says: each size falls in the
     /// next power of two at or above it (at least ``minimumClassSize``), and each class gets
     /// the default capacity (``defaultCapacity(forClassSize:)``).
     ///

@@ -6,7 +6,8 @@
 
 extension BrokerStats {
     /// Reads a STATS document (``jsonDocument()``'s format); keys it does not know are
-    /// ignored, and a class of size 0 is the requests served above every class.
+    /// ignored, a class of size 0 is the requests served above every class, and a missing
+    /// `auth_refusals` (a broker that predates access control) reads as 0.
     ///
     /// ```swift
     /// let stats = try BrokerStats(jsonDocument: text)   // e.g. `mycelium stats --json`
@@ -26,7 +27,7 @@ extension BrokerStats {
                 name: document.pool.name, classes: classes.filter { $0.size > 0 },
                 unclassified: classes.first { $0.size == 0 } ?? PoolClassStats(size: 0, capacity: 0)),
             connections: document.connections, messagesIn: document.messages_in, messagesOut: document.messages_out,
-            slowConsumers: document.slow_consumers, dropped: document.dropped)
+            slowConsumers: document.slow_consumers, dropped: document.dropped, authRefusals: document.auth_refusals ?? 0)
     }
 
     // Field names follow the document's keys.
@@ -56,5 +57,6 @@ extension BrokerStats {
         let messages_out: Int
         let slow_consumers: Int
         let dropped: Int
+        let auth_refusals: Int?
     }
 }

@@ -1,7 +1,7 @@
 extension BrokerStats {
-    /// The STATS document, as DESIGN.md lays it out:
+    /// The STATS document, as Architecture.md lays it out:
     /// `{"pool":{"name":…,"in_use":…,…,"classes":[{"size":128,…}]},"connections":…,
-    /// "messages_in":…,"messages_out":…,"slow_consumers":…,"dropped":…}`.
+    /// "messages_in":…,"messages_out":…,"slow_consumers":…,"dropped":…,"auth_refusals":…}`.
     ///
     /// Classes appear in ascending size; requests served above every class appear as a last
     /// class of size 0 when there were any.
@@ -19,7 +19,7 @@ extension BrokerStats {
             json += ",\"bytes_reserved\":\(entry.bytesReserved)}"
         }
         json += "]},\"connections\":\(connections),\"messages_in\":\(messagesIn),\"messages_out\":\(messagesOut)"
-        json += ",\"slow_consumers\":\(slowConsumers),\"dropped\":\(dropped)}"
+        json += ",\"slow_consumers\":\(slowConsumers),\"dropped\":\(dropped),\"auth_refusals\":\(authRefusals)}"
         return json
     }
 }

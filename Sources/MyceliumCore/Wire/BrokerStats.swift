@@ -13,14 +13,22 @@ public struct BrokerStats: Sendable, Hashable {
     public var slowConsumers: Int
     /// Frames dropped by the `drop-oldest` slow-consumer policy.
     public var dropped: Int
+    /// Refusals by access control: connections closed with ERROR 9 (not authorized) plus
+    /// frames answered with ERROR 10 (permission denied). 0 without access control, and in
+    /// documents from brokers that predate it.
+    public var authRefusals: Int
 
     /// Creates a snapshot.
-    public init(pool: PoolStats, connections: Int, messagesIn: Int, messagesOut: Int, slowConsumers: Int, dropped: Int) {
+    public init(
+        pool: PoolStats, connections: Int, messagesIn: Int, messagesOut: Int, slowConsumers: Int, dropped: Int,
+        authRefusals: Int = 0
+    ) {
         self.pool = pool
         self.connections = connections
         self.messagesIn = messagesIn
         self.messagesOut = messagesOut
         self.slowConsumers = slowConsumers
         self.dropped = dropped
+        self.authRefusals = authRefusals
     }
 }

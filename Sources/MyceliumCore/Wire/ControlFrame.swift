@@ -49,7 +49,8 @@ public enum ControlFrame: Sendable, Hashable {
     public func encodedPayload() -> [UInt8] {
         switch self {
         case .hello(let hello):
-            return Self.bytes(of: hello.version) + hello.digest + Array(hello.peerName.utf8)
+            let token: [UInt8] = hello.token.map { [0] + Array($0.utf8) } ?? []
+            return Self.bytes(of: hello.version) + hello.digest + Array(hello.peerName.utf8) + token
         case .subscribe(let ids), .unsubscribe(let ids):
             return ids.flatMap { Self.bytes(of: $0) }
         case .ping(let bytes), .pong(let bytes):
@@ -88,8 +89,18 @@ public enum ControlFrame: Sendable, Hashable {
                     "HELLO payload has \(payload.count) bytes; it needs at least 34 (u16 version, 32-byte digest)")
             }
             let version = UInt16(littleEndian: payload.loadUnaligned(as: UInt16.self))
-            let name = try text(payload[(2 + Hello.digestByteCount)...], in: "HELLO peer name")
-            return .hello(Hello(version: version, digest: Array(payload[2..<(2 + Hello.digestByteCount)]), peerName: name))
+            let rest = payload[(2 + Hello.digestByteCount)...]
+            // `name NUL token`; without a NUL, all of it is the name (the original format).
+            let separator = rest.firstIndex(of: 0)
+            let name = try text(rest[..<(separator ?? rest.endIndex)], in: "HELLO peer name")
+            let token = try separator.map { (at) throws(WireError) in try text(rest[(at + 1)...], in: "HELLO token") }
+            if let token, token.utf8.contains(0) {
+                throw WireError(.malformedControlFrame, "HELLO token contains a NUL byte; a token is text without NUL")
+            }
+            return .hello(
+                Hello(
+                    version: version, digest: Array(payload[2..<(2 + Hello.digestByteCount)]), peerName: name,
+                    token: token))
         case .subscribe, .unsubscribe:
             guard payload.count >= 2, payload.count % 2 == 0 else {
                 throw WireError(
@@ -114,7 +125,7 @@ public enum ControlFrame: Sendable, Hashable {
                 throw WireError(.malformedControlFrame, "ERROR payload has \(payload.count) bytes; it needs a u16 code")
             }
             let raw = UInt16(littleEndian: payload.loadUnaligned(as: UInt16.self))
-            // A code outside 1-8 is kept: a newer peer's error still reaches the caller.
+            // A code outside 1-10 is kept: a newer peer's error still reaches the caller.
             return .error(WireError(WireErrorCode(rawValue: raw), try text(payload[2...], in: "ERROR text")))
         case .statsRequest, .connectionsRequest:
             let isStats = type == .statsRequest

@@ -1,4 +1,4 @@
-/// The code an ERROR frame carries: a `u16` on the wire. Codes 1-8 are the protocol's;
+/// The code an ERROR frame carries: a `u16` on the wire. Codes 1-10 are the protocol's;
 /// another code a peer sends is kept as it is (``isKnown`` is `false`), so a newer broker's
 /// errors reach an older client intact.
 ///
@@ -32,15 +32,22 @@ public struct WireErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
     public static let tooManySubscriptions = WireErrorCode(rawValue: 7)
     /// The broker is shutting down, or has too many connections; the connection is closed.
     public static let shuttingDown = WireErrorCode(rawValue: 8)
+    /// Access control is on and the connection's first frame was not a HELLO with a valid
+    /// token (none, too short or long, or not one the broker knows); the connection is closed.
+    public static let notAuthorized = WireErrorCode(rawValue: 9)
+    /// Access control is on and the connection's user may not publish the data frame's type
+    /// (the frame is skipped) or subscribe to a SUBSCRIBE's type (nothing is subscribed);
+    /// the connection stays up.
+    public static let permissionDenied = WireErrorCode(rawValue: 10)
 
-    /// The protocol's codes, 1-8.
+    /// The protocol's codes, 1-10.
     public static let known: [WireErrorCode] = [
         .frameTooLarge, .unknownTypeID, .aboveContractMaximum, .malformedControlFrame, .digestMismatch, .slowConsumer,
-        .tooManySubscriptions, .shuttingDown,
+        .tooManySubscriptions, .shuttingDown, .notAuthorized, .permissionDenied,
     ]
 
-    /// Whether this is one of the protocol's codes, 1-8.
-    public var isKnown: Bool { (1...8).contains(rawValue) }
+    /// Whether this is one of the protocol's codes, 1-10.
+    public var isKnown: Bool { (1...10).contains(rawValue) }
 
     /// The code's name, as logs and the CLI show it; `unknown code N` for another.
     public var description: String {
@@ -53,6 +60,8 @@ public struct WireErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
         case .slowConsumer: "slow consumer"
         case .tooManySubscriptions: "too many subscriptions"
         case .shuttingDown: "shutting down or too many connections"
+        case .notAuthorized: "not authorized"
+        case .permissionDenied: "permission denied"
         default: "unknown code \(rawValue)"
         }
     }

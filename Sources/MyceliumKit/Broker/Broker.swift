@@ -149,7 +149,15 @@ public final class Broker: Service, Sendable {
                     "classes": "\(pool.configuration.plan)",
                     "loops": "\(loopCount)",
                     "types": "\(configuration.messageTypes.entries.count)",
+                    "access": "\(configuration.authorization.map { "\($0.users.count) users" } ?? "open")",
                 ])
+            if configuration.authorization == nil {
+                for case .tcp(let host, let port) in bound where !Self.isLoopback(host) {
+                    configuration.logger.warning(
+                        "listening on a non-loopback address without access control: anyone who reaches it may publish and subscribe to everything; give the broker an authorization (mycelium serve --auth FILE)",
+                        metadata: ["endpoint": "\(SocketAddress.tcp(host: host, port: port))"])
+                }
+            }
             let running = Running(loops: loops, threads: threads, unixPaths: unixPaths)
             resume(lifecycle.withLock { $0.startSucceeded(running) })
             return bound
@@ -256,5 +264,10 @@ public final class Broker: Service, Sendable {
         LoopGathering.ask(
             core.router, { $0.pendingBytes() },
             done: { parts in done(core.metrics(pendingBytes: parts.reduce(0, +))) })
+    }
+
+    /// Whether `host` (an IP literal, or `localhost`) reaches only this machine.
+    private static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }

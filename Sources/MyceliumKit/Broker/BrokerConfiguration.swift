@@ -37,6 +37,9 @@ public struct BrokerConfiguration: Sendable {
     public var messageTypes: MessageTypeTable
     /// The 32-byte contract digest HELLO is checked against; `nil` accepts any digest.
     public var digest: [UInt8]?
+    /// Who may connect and what each user may publish and subscribe to; `nil` (the default)
+    /// lets every connection do everything. See ``Authorization``.
+    public var authorization: Authorization?
     /// Where buffers come from.
     public var pool: PoolSource
     /// The memory budget of a pool made by name, in bytes.
@@ -75,7 +78,7 @@ public struct BrokerConfiguration: Sendable {
         Logger(label: "mycelium.broker", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
-    /// Creates a configuration with DESIGN.md's defaults and no listeners.
+    /// Creates a configuration with Architecture.md's defaults and no listeners.
     public init(messageTypes: MessageTypeTable, pool: PoolSource) {
         self.messageTypes = messageTypes
         self.pool = pool
@@ -111,5 +114,6 @@ public struct BrokerConfiguration: Sendable {
         if let digest {
             try check(digest.count == Hello.digestByteCount, "a digest has 32 bytes, got \(digest.count)")
         }
+        try authorization?.validate(against: messageTypes)
     }
 }

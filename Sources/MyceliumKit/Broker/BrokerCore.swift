@@ -28,6 +28,8 @@ final class BrokerCore: Sendable {
     let counters: [LoopCounters]
     let router: DeliveryRouter
     let logger: Logger
+    /// The users' permissions when access control is on.
+    let permissions: PermissionTable?
 
     init(configuration: BrokerConfiguration, pool: any PoolBackend) {
         self.pool = pool
@@ -44,6 +46,10 @@ final class BrokerCore: Sendable {
             digest: configuration.digest)
         counters = (0..<configuration.loops).map { _ in LoopCounters() }
         router = DeliveryRouter(routing: routing, limits: limits, pool: pool)
+        let routing = routing
+        permissions = configuration.authorization.map {
+            PermissionTable($0, routing: routing, types: configuration.messageTypes)
+        }
     }
 
     /// What the loops published last plus the in-process publishes' counts.
@@ -73,6 +79,7 @@ final class BrokerCore: Sendable {
         let totals = totals()
         return BrokerStats(
             pool: pool.stats(), connections: connectionCount.load(ordering: .relaxed), messagesIn: totals.messagesIn,
-            messagesOut: totals.messagesOut, slowConsumers: totals.slowConsumers, dropped: totals.dropped)
+            messagesOut: totals.messagesOut, slowConsumers: totals.slowConsumers, dropped: totals.dropped,
+            authRefusals: totals.authRefusals)
     }
 }

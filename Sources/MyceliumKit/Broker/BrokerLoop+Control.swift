@@ -3,7 +3,7 @@ extension BrokerLoop {
     func control(
         _ connection: UnsafeMutablePointer<Connection>, typeID: UInt16, payload: UnsafeRawBufferPointer, firstFrame: Bool
     ) {
-        let name = "connection #\(connection.pointee.serial)"
+        let name = describe(connection)
         let frame: ControlFrame
         do {
             frame = try ControlFrame.decode(typeID: typeID, payload: payload)
@@ -29,6 +29,12 @@ extension BrokerLoop {
                         )), to: connection)
                 return
             }
+            connection.pointee.peerName = hello.peerName
+            if let permissions = core.permissions,
+                !authorize(connection, token: hello.token, permissions: permissions, name: name)
+            {
+                return
+            }
             if let digest = limits.digest, hello.checksDigest, hello.digest != digest {
                 closeWith(
                     connection,
@@ -38,7 +44,6 @@ extension BrokerLoop {
                     ))
                 return
             }
-            connection.pointee.peerName = hello.peerName
             send(
                 .hello(Hello(digest: limits.digest ?? Hello.uncheckedDigest, peerName: MyceliumVersion.brokerPeerName)),
                 to: connection)
@@ -84,6 +89,13 @@ extension BrokerLoop {
                         .unknownTypeID,
                         "\(name) sent SUBSCRIBE naming type id \(unknown), which is not in the broker's catalog\(reserved); nothing was subscribed"
                     )), to: connection)
+            return
+        }
+        if let permits = connection.pointee.subscribePermits,
+            let denied = ids.first(where: { permits[Int(routing.slots[Int($0)].dense)] == 0 })
+        {
+            denyPermission(
+                connection, "\(name) may not subscribe to type \(denied); nothing was subscribed")
             return
         }
         var added: [UInt16] = []

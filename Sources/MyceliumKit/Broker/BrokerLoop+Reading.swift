@@ -51,6 +51,8 @@ extension BrokerLoop {
     private func parse(_ connection: UnsafeMutablePointer<Connection>, base: UnsafeMutableRawPointer, end: Int) {
         let slots = routing.slots
         let copyLimit = limits.copyLimit
+        // Access control: one byte per type, non-zero when the connection may publish it.
+        var permits = connection.pointee.publishPermits
         var offset = 0
         var parsed = 0
         var runType = -1
@@ -69,7 +71,9 @@ extension BrokerLoop {
             let length = Int(header.length)
             if typeID >= 1000 {
                 let slot = slots[typeID]
-                if length <= copyLimit && length <= Int(slot.maxPayload) {
+                if length <= copyLimit && length <= Int(slot.maxPayload)
+                    && (permits == nil || permits.unsafelyUnwrapped[Int(slot.dense)] != 0)
+                {
                     let frameEnd = offset + FrameHeader.byteCount + length
                     if frameEnd > end { break }
                     parsed += 1
@@ -94,6 +98,7 @@ extension BrokerLoop {
                 runType = -1
             }
             let outcome = slowFrame(connection, header, base: base, offset: offset, end: end, firstFrame: parsed == 0)
+            permits = connection.pointee.publishPermits
             switch outcome {
             case .consumed(let next):
                 parsed += 1
@@ -130,8 +135,17 @@ extension BrokerLoop {
         let typeID = header.typeID
         let length = Int(header.length)
         let payloadStart = offset + FrameHeader.byteCount
-        let name = { "connection #\(connection.pointee.serial)" }
+        let name = { self.describe(connection) }
         let isControl = typeID >= 1 && typeID <= ControlFrameType.connections.rawValue
+        // Access control on and no valid HELLO yet: only a first-frame HELLO may pass.
+        if connection.pointee.publishPermits != nil && connection.pointee.user == nil
+            && (typeID != ControlFrameType.hello.rawValue || !firstFrame || connection.pointee.framesSeen > 0)
+        {
+            refuseUnauthorized(
+                connection,
+                "\(name()) sent a frame of type \(typeID) before a HELLO with a valid token; this broker requires one first")
+            return .closed
+        }
         let limit = isControl ? limits.maxControlPayload : limits.maxPayload
         if length > limit {
             closeWith(
@@ -160,6 +174,11 @@ extension BrokerLoop {
                             .aboveContractMaximum,
                             "\(name()) sent a frame of type \(typeID) with length \(length), above the type's contract maximum of \(maximum) bytes; frame skipped"
                         )), to: connection)
+                return skip(connection, length, from: payloadStart, end: end)
+            }
+            if let permits = connection.pointee.publishPermits, permits[Int(routing.slots[Int(typeID)].dense)] == 0 {
+                denyPermission(
+                    connection, "\(name()) may not publish type \(typeID); \(length) bytes skipped")
                 return skip(connection, length, from: payloadStart, end: end)
             }
             return largeFrame(connection, header, base: base, offset: offset, end: end)

@@ -169,7 +169,8 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         let connection = UnsafeMutablePointer<Connection>.allocate(capacity: 1)
         connection.initialize(
             to: Connection(
-                fd: fd, serial: core.serials.add(1, ordering: .relaxed).newValue, isTCP: isTCP, now: Self.coarseNow()))
+                fd: fd, serial: core.serials.add(1, ordering: .relaxed).newValue,
+                publishPermits: core.permissions?.unauthenticated, isTCP: isTCP, now: Self.coarseNow()))
         do {
             try eventLoop.register(fd, token: UInt64(UInt(bitPattern: connection)), events: EventLoop.readable)
         } catch {

@@ -14,7 +14,7 @@ public struct BrokerMetrics: Sendable, Hashable {
     public struct ClosedConnections: Sendable, Hashable {
         /// The peer closed, or reading or writing failed.
         public var peer: Int
-        /// After an error that closes (ERROR 1 frame too large, ERROR 5 digest mismatch).
+        /// After an error that closes (ERROR 1 frame too large, 5 digest mismatch, 9 not authorized).
         public var protocolError: Int
         /// By the slow-consumer rule (ERROR 6).
         public var slowConsumer: Int

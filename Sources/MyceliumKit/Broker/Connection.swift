@@ -6,6 +6,13 @@ struct Connection: ~Copyable {
     let serial: Int
     /// The peer name its HELLO gave, for log lines.
     var peerName: String?
+    /// With access control: one byte per dense type index, non-zero when the connection may
+    /// publish that type (all zero until a HELLO with a valid token). `nil` without it.
+    var publishPermits: UnsafePointer<UInt8>?
+    /// The same for SUBSCRIBE; `nil` until authorized, and without access control.
+    var subscribePermits: UnsafePointer<UInt8>?
+    /// The index of the ``Authorization`` user its token matched.
+    var user: Int?
     /// The receive buffer, a large frame being read into its own buffer, a frame skipped.
     var input = FrameReceiver()
     var output = OutputQueue()
@@ -36,9 +43,10 @@ struct Connection: ~Copyable {
     var bytesOut = 0
     var dropped = 0
 
-    init(fd: Int32, serial: Int, isTCP: Bool, now: UInt64) {
+    init(fd: Int32, serial: Int, publishPermits: UnsafePointer<UInt8>?, isTCP: Bool, now: UInt64) {
         self.fd = fd
         self.serial = serial
+        self.publishPermits = publishPermits
         self.isTCP = isTCP
         openedAt = now
         lastActive = now

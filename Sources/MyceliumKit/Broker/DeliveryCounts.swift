@@ -21,27 +21,35 @@ struct DeliveryCounts {
     var refused = 0
     /// Subscriptions its connections hold now (a gauge, kept as adds minus removes).
     var subscriptions = 0
+    /// Connections refused with ERROR 9 and frames refused with ERROR 10.
+    var authRefusals = 0
 
     /// The sum of two deliverers' counts.
     static func + (left: DeliveryCounts, right: DeliveryCounts) -> DeliveryCounts {
-        DeliveryCounts(
-            messagesIn: left.messagesIn + right.messagesIn, messagesOut: left.messagesOut + right.messagesOut,
-            slowConsumers: left.slowConsumers + right.slowConsumers, dropped: left.dropped + right.dropped,
-            droppedNoMemory: left.droppedNoMemory + right.droppedNoMemory, bytesIn: left.bytesIn + right.bytesIn,
-            bytesOut: left.bytesOut + right.bytesOut, opened: left.opened + right.opened,
-            closed: CloseCounts(
-                peer: left.closed.peer + right.closed.peer,
-                protocolError: left.closed.protocolError + right.closed.protocolError,
-                slowConsumer: left.closed.slowConsumer + right.closed.slowConsumer,
-                shutdown: left.closed.shutdown + right.closed.shutdown),
-            refused: left.refused + right.refused, subscriptions: left.subscriptions + right.subscriptions)
+        var sum = left
+        sum.messagesIn += right.messagesIn
+        sum.messagesOut += right.messagesOut
+        sum.slowConsumers += right.slowConsumers
+        sum.dropped += right.dropped
+        sum.droppedNoMemory += right.droppedNoMemory
+        sum.bytesIn += right.bytesIn
+        sum.bytesOut += right.bytesOut
+        sum.opened += right.opened
+        sum.closed.peer += right.closed.peer
+        sum.closed.protocolError += right.closed.protocolError
+        sum.closed.slowConsumer += right.closed.slowConsumer
+        sum.closed.shutdown += right.closed.shutdown
+        sum.refused += right.refused
+        sum.subscriptions += right.subscriptions
+        sum.authRefusals += right.authRefusals
+        return sum
     }
 
     /// Connections closed, by why.
     struct CloseCounts {
         /// The peer closed, or reading or writing failed.
         var peer = 0
-        /// After a protocol error that closes (ERROR 1 or 5).
+        /// After an error that closes (ERROR 1, 5 or 9).
         var protocolError = 0
         /// By the slow-consumer rule (ERROR 6).
         var slowConsumer = 0

@@ -18,6 +18,7 @@ final class LoopCounters: Sendable {
     let closedAtShutdown = Atomic<Int>(0)
     let refused = Atomic<Int>(0)
     let subscriptions = Atomic<Int>(0)
+    let authRefusals = Atomic<Int>(0)
 
     /// Publishes a loop's running totals.
     func store(_ counts: DeliveryCounts) {
@@ -35,6 +36,7 @@ final class LoopCounters: Sendable {
         closedAtShutdown.store(counts.closed.shutdown, ordering: .relaxed)
         refused.store(counts.refused, ordering: .relaxed)
         subscriptions.store(counts.subscriptions, ordering: .relaxed)
+        authRefusals.store(counts.authRefusals, ordering: .relaxed)
     }
 
     /// What was published last, as counts.
@@ -47,7 +49,8 @@ final class LoopCounters: Sendable {
             closed: DeliveryCounts.CloseCounts(
                 peer: closedByPeer.load(ordering: .relaxed), protocolError: closedForProtocolErrors.load(ordering: .relaxed),
                 slowConsumer: closedSlowConsumers.load(ordering: .relaxed), shutdown: closedAtShutdown.load(ordering: .relaxed)),
-            refused: refused.load(ordering: .relaxed), subscriptions: subscriptions.load(ordering: .relaxed))
+            refused: refused.load(ordering: .relaxed), subscriptions: subscriptions.load(ordering: .relaxed),
+            authRefusals: authRefusals.load(ordering: .relaxed))
     }
 
     /// Adds the counts of one in-process publish (messages only).

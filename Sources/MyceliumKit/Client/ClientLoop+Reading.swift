@@ -161,7 +161,7 @@ extension ClientLoop {
             return
         }
         switch error.code {
-        case .frameTooLarge, .digestMismatch, .slowConsumer, .shuttingDown:
+        case .frameTooLarge, .digestMismatch, .slowConsumer, .shuttingDown, .notAuthorized:
             // The broker closes the connection after these; the loss reports it.
             state.pointee.closingError = error
         default:

@@ -14,18 +14,20 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     let address: SocketAddress
     let peerName: String
     let digest: [UInt8]
+    let token: String?
     let options: MyceliumClient.Options
     let state: UnsafeMutablePointer<ClientState>
     let outbox = Lock(Outbox())
     let tokens = Atomic<UInt64>(1)
 
     init(
-        address: SocketAddress, peerName: String, digest: [UInt8], pool: any PoolBackend,
+        address: SocketAddress, peerName: String, digest: [UInt8], token: String?, pool: any PoolBackend,
         options: MyceliumClient.Options
     ) throws(EngineError) {
         self.address = address
         self.peerName = peerName
         self.digest = digest
+        self.token = token
         self.pool = pool
         self.options = options
         eventLoop = try EventLoop(name: "mycelium-client")
@@ -159,7 +161,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
 
     private func greet() {
         state.pointee.phase = .greeting
-        send(.hello(Hello(digest: digest, peerName: peerName)))
+        send(.hello(Hello(digest: digest, peerName: peerName, token: token)))
         watch()
         flush()
     }

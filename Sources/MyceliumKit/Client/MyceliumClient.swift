@@ -67,25 +67,41 @@ public final class MyceliumClient: Sendable {
         loop.shutDown(flushingFor: nil)
     }
 
-    /// Connects, sends HELLO (protocol 1, `digest` or all zeros, `name`) and waits for the
-    /// broker's HELLO.
+    /// Connects, sends HELLO (protocol 1, `digest` or all zeros, `name`, `token`) and waits
+    /// for the broker's HELLO.
     ///
     /// - Parameters:
     ///   - address: `.tcp(host:port:)` (an IP literal or a host name) or `.unix(path:)`.
     ///   - name: the peer name the broker logs.
     ///   - digest: the 32-byte contract digest to check against the broker's; `nil` skips
     ///     the check.
+    ///   - token: the access token for a broker with access control (16-1024 bytes of text
+    ///     without NUL); `nil` sends none. A broker without access control ignores it.
     ///   - pool: the pool for every buffer; `nil` uses a ``SystemPool`` (a heap buffer each).
     ///   - options: limits.
     /// - Throws: ``MyceliumClientError/connectFailed(address:error:)`` when nothing answers,
     ///   ``MyceliumClientError/broker(_:)`` with ``WireErrorCode/digestMismatch`` when the
-    ///   digests differ, ``MyceliumClientError/invalidArgument(_:)`` for a digest that is
-    ///   not 32 bytes or options out of range; ``MyceliumClientError/connectionLost(reason:brokerError:)``
+    ///   digests differ, with ``WireErrorCode/notAuthorized`` when the broker requires a
+    ///   token and `token` is missing or matches no user; ``MyceliumClientError/invalidArgument(_:)``
+    ///   for a digest that is not 32 bytes, a token out of range, a name with NUL beside a
+    ///   token, or options out of range; ``MyceliumClientError/connectionLost(reason:brokerError:)``
     ///   when the task is cancelled before the broker answered.
     public static func connect(
-        to address: SocketAddress, name: String, digest: [UInt8]? = nil, pool: (any PoolBackend)? = nil,
-        options: Options = Options()
+        to address: SocketAddress, name: String, digest: [UInt8]? = nil, token: String? = nil,
+        pool: (any PoolBackend)? = nil, options: Options = Options()
     ) async throws -> MyceliumClient {
+        if let token {
+            let length = token.utf8.count
+            guard length >= Hello.minTokenByteCount && length <= Hello.maxTokenByteCount else {
+                throw MyceliumClientError.invalidArgument(
+                    "an access token has \(Hello.minTokenByteCount)-\(Hello.maxTokenByteCount) bytes, this one has \(length); use the token the broker's auth file was made for"
+                )
+            }
+            guard !token.utf8.contains(0), !name.utf8.contains(0) else {
+                throw MyceliumClientError.invalidArgument(
+                    "with an access token, neither the token nor the peer name may contain a NUL byte")
+            }
+        }
         if let digest, digest.count != Hello.digestByteCount {
             throw MyceliumClientError.invalidArgument(
                 "a contract digest has \(Hello.digestByteCount) bytes, this one has \(digest.count); pass the catalog's SHA-256 digest or nil"
@@ -101,7 +117,7 @@ public final class MyceliumClient: Sendable {
         let loop: ClientLoop
         do {
             loop = try ClientLoop(
-                address: address, peerName: name, digest: digest ?? Hello.uncheckedDigest,
+                address: address, peerName: name, digest: digest ?? Hello.uncheckedDigest, token: token,
                 pool: pool ?? SystemPool(configuration: PoolConfiguration(plan: SizeClassPlan(classes: []))),
                 options: options)
             try loop.startThread()

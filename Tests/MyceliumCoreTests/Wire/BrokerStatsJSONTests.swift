@@ -2,18 +2,27 @@ import MyceliumCore
 import Testing
 
 @Suite struct BrokerStatsJSONTests {
-    @Test func documentHasDesignsKeysInOrder() {
+    @Test func documentHasDesignsKeysInOrder() throws {
         let pool = PoolStats(
             name: "arena",
             classes: [
                 PoolClassStats(size: 128, capacity: 512, inUse: 1, highWater: 2, acquires: 3, returns: 2, allocations: 2, hits: 1)
             ],
             unclassified: PoolClassStats(size: 0, capacity: 0))
-        let stats = BrokerStats(pool: pool, connections: 2, messagesIn: 10, messagesOut: 20, slowConsumers: 1, dropped: 4)
+        let stats = BrokerStats(
+            pool: pool, connections: 2, messagesIn: 10, messagesOut: 20, slowConsumers: 1, dropped: 4, authRefusals: 3)
         #expect(
             stats.jsonDocument()
-                == #"{"pool":{"name":"arena","in_use":1,"acquires":3,"returns":2,"allocations":2,"hits":1,"misses":0,"hit_rate":0.3333333333333333,"bytes_reserved":0,"classes":[{"size":128,"capacity":512,"in_use":1,"high_water":2,"acquires":3,"returns":2,"allocations":2,"hits":1,"misses":0,"bytes_reserved":0}]},"connections":2,"messages_in":10,"messages_out":20,"slow_consumers":1,"dropped":4}"#
+                == #"{"pool":{"name":"arena","in_use":1,"acquires":3,"returns":2,"allocations":2,"hits":1,"misses":0,"hit_rate":0.3333333333333333,"bytes_reserved":0,"classes":[{"size":128,"capacity":512,"in_use":1,"high_water":2,"acquires":3,"returns":2,"allocations":2,"hits":1,"misses":0,"bytes_reserved":0}]},"connections":2,"messages_in":10,"messages_out":20,"slow_consumers":1,"dropped":4,"auth_refusals":3}"#
         )
+        #expect(try BrokerStats(jsonDocument: stats.jsonDocument()) == stats)
+    }
+
+    @Test func aDocumentWithoutAuthRefusalsReadsAsZero() throws {
+        let older =
+            #"{"pool":{"name":"arena","in_use":0,"classes":[]},"connections":1,"messages_in":2,"messages_out":3,"slow_consumers":0,"dropped":0}"#
+        let stats = try BrokerStats(jsonDocument: older)
+        #expect(stats.authRefusals == 0 && stats.messagesOut == 3)
     }
 
     @Test func hitRateIsOneWhenNothingWasAcquiredAndNamesAreEscaped() {

@@ -46,6 +46,33 @@ import Testing
         #expect(throws: DecodingError.self) { try BrokerConnections(jsonDocument: "{\"connections\":[{\"id\":1}]}") }
     }
 
+    @Test func helloCarriesATokenAfterANulByte() throws {
+        let hello = Hello(peerName: "pricer", token: "0123456789abcdef")
+        try roundTrip(.hello(hello))
+        let payload = Array(ControlFrame.hello(hello).encoded().dropFirst(FrameHeader.byteCount))
+        let expected: [UInt8] = Array("pricer".utf8) + [0] + Array("0123456789abcdef".utf8)
+        #expect(Array(payload.dropFirst(34)) == expected)
+        // A broker from before tokens reads all of it as the name: still valid UTF-8, no error.
+        #expect(String(validating: payload.dropFirst(34), as: UTF8.self) == "pricer\u{0}0123456789abcdef")
+    }
+
+    @Test func aHelloWithoutNulHasNoToken() throws {
+        let old = [1, 0] + [UInt8](repeating: 0, count: 32) + Array("old-client".utf8)
+        #expect(try decode(1, old) == .hello(Hello(peerName: "old-client")))
+        let emptyToken = [1, 0] + [UInt8](repeating: 0, count: 32) + Array("x".utf8) + [0]
+        #expect(try decode(1, emptyToken) == .hello(Hello(peerName: "x", token: "")))
+    }
+
+    @Test func aTokenWithASecondNulOrBadUTF8IsMalformed() {
+        let prefix = [1, 0] + [UInt8](repeating: 0, count: 32) + Array("x".utf8) + [0]
+        #expect(
+            throws: WireError(.malformedControlFrame, "HELLO token contains a NUL byte; a token is text without NUL")
+        ) { try decode(1, prefix + [65, 0, 66]) }
+        #expect(throws: WireError(.malformedControlFrame, "HELLO token is not valid UTF-8")) {
+            try decode(1, prefix + [0xFF])
+        }
+    }
+
     @Test func subscribeEncodesAsPubsubLoadExpects() {
         #expect(ControlFrame.subscribe([1001]).encoded() == [0x02, 0x00, 0x02, 0x00, 0x00, 0x00, 0xE9, 0x03])
     }
@@ -79,7 +106,7 @@ import Testing
         #expect(error.code.rawValue == 99 && !error.code.isKnown)
         #expect(error.description == "ERROR 99 (unknown code 99): from a newer broker")
         #expect(ControlFrame.error(error).encoded().dropFirst(FrameHeader.byteCount).prefix(2) == [99, 0])
-        #expect(WireErrorCode.known.allSatisfy(\.isKnown) && WireErrorCode.known.map(\.rawValue) == Array(1...8))
+        #expect(WireErrorCode.known.allSatisfy(\.isKnown) && WireErrorCode.known.map(\.rawValue) == Array(1...10))
     }
 
     @Test func nonControlTypeIsUnknown() {

@@ -3,7 +3,7 @@ import MyceliumKit
 import MyceliumTestSupport
 import Testing
 
-/// Every bad input DESIGN.md names, each beside a healthy publisher/subscriber pair that
+/// Every bad input Architecture.md names, each beside a healthy publisher/subscriber pair that
 /// must see all of its messages, and with the pool's `in_use` back at its baseline after.
 @Suite struct BrokerErrorTests {
     /// Runs `bad` beside a healthy pair; checks the pair before and after, and that the

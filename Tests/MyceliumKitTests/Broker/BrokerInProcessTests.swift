@@ -20,7 +20,7 @@ private func message(_ call: () throws -> Void) -> String {
     }
 
     /// The first message of `stream` within 5 s: where its payload lives, and a copy.
-    private func first(_ stream: MessageStream) async throws -> (address: UInt, typeID: UInt16, bytes: [UInt8]) {
+    private static func first(_ stream: MessageStream) async throws -> (address: UInt, typeID: UInt16, bytes: [UInt8]) {
         try await within(5, "the first message") {
             var iterator = stream.makeAsyncIterator()
             guard let message = try await iterator.next() else { throw TimedOut("the stream ended") }
@@ -44,7 +44,7 @@ private func message(_ call: () throws -> Void) -> String {
     }
 
     /// The process's open descriptors, by number, with what they point at.
-    private func openDescriptors() -> [String: String] {
+    private static func openDescriptors() -> [String: String] {
         var result: [String: String] = [:]
         guard let directory = opendir("/proc/self/fd") else { return result }
         defer { closedir(directory) }
@@ -62,31 +62,32 @@ private func message(_ call: () throws -> Void) -> String {
         return result
     }
 
+    /// In a process of its own, where no other test opens or closes descriptors meanwhile:
+    /// every descriptor the process has while the broker runs, and not before, is the
+    /// broker's. Left out: `/proc` reads (this check's own) and timerfds, which the engine
+    /// never opens and the concurrency runtime's timers do.
     @Test func inProcessOnlyBrokerOpensNoDescriptor() async throws {
-        // Other suites open and close descriptors in parallel, so a difference may be
-        // theirs: attempts go on (for at most 10 s) until one sees none. What counts is a
-        // descriptor new while the broker ran and gone after its stop, as a broker's own
-        // would be; one that opened any would show it on every attempt. Left out: descriptors
-        // closed again before they could be named ("?"), and timerfds, which the engine never
-        // opens and the concurrency runtime's timers (this test's own deadline) do.
-        var opened: [String] = []
-        let deadline = ContinuousClock.now + .seconds(10)
-        repeat {
-            let before = openDescriptors()
+        let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
+            let before = BrokerInProcessTests.openDescriptors()
             let broker = try Broker(configuration: .forTests(pool: "arena", listeners: []))
             try broker.start()
             let stream = try broker.subscribe([TestTypes.small])
             try broker.publish(typeID: TestTypes.small, payload: [1, 2, 3])
-            #expect(try await first(stream).bytes == [1, 2, 3])
-            let during = openDescriptors()
+            guard try await BrokerInProcessTests.first(stream).bytes == [1, 2, 3] else { exit(2) }
+            let opened = BrokerInProcessTests.openDescriptors().filter {
+                before[$0.key] != $0.value && !$0.value.hasPrefix("/proc/") && $0.value != "anon_inode:[timerfd]"
+            }
             _ = await broker.stop()
-            let after = openDescriptors()
-            opened = during.filter {
-                before[$0.key] != $0.value && after[$0.key] != $0.value && !$0.value.hasPrefix("/proc/") && $0.value != "?"
-                    && $0.value != "anon_inode:[timerfd]"
-            }.map { "\($0.key) -> \($0.value)" }
-        } while !opened.isEmpty && ContinuousClock.now < deadline
-        #expect(opened.isEmpty, "descriptors opened while an in-process-only broker ran: \(opened)")
+            guard opened.isEmpty else {
+                let text = Array("opened: \(opened)".utf8)
+                _ = write(STDERR_FILENO, text, text.count)
+                exit(1)
+            }
+        }
+        if let result, !result.standardErrorContent.isEmpty {
+            Issue.record(
+                "an in-process-only broker opened descriptors: \(String(decoding: result.standardErrorContent, as: UTF8.self))")
+        }
     }
 
     @Test func inProcessPublishReachesEverySubscriberWithoutACopy() async throws {
@@ -100,7 +101,7 @@ private func message(_ call: () throws -> Void) -> String {
         let address = UInt(bitPattern: buffer.baseAddress)
         try broker.publish(typeID: TestTypes.bench, buffer: buffer)
         for stream in [benchOnly, both] {
-            let message = try await first(stream)
+            let message = try await Self.first(stream)
             #expect(message.address == address, "the subscriber reads the publisher's buffer itself")
             #expect(message.typeID == TestTypes.bench)
             #expect(message.bytes == payload(700, seed: 5))

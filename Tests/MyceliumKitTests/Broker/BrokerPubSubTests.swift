@@ -69,9 +69,11 @@ import Testing
 
     @Test func keepsPerPublisherOrderOver100000Messages() async throws {
         try await withBroker(.forTests()) { broker, addresses in
-            let subscriber = try await TestClient(addresses[0])
+            // 100,000 frames under the thread sanitizer on a loaded machine once went 5 s
+            // without a byte reaching the subscriber's read; the deadline only fails the test.
+            let subscriber = try await TestClient(addresses[0], timeoutSeconds: 30)
             try await subscriber.subscribe([TestTypes.small])
-            let publisher = try await TestClient(addresses[0])
+            let publisher = try await TestClient(addresses[0], timeoutSeconds: 30)
             let count = 100_000
             async let sent: Void = publisher.perform { connection in
                 var batch: [UInt8] = []

@@ -15,10 +15,11 @@ func clientPool() -> SystemPool {
 
 /// Connects a client named `name` to `address` with its own test pool.
 func connectClient(
-    _ address: SocketAddress, name: String = "test", digest: [UInt8]? = nil,
+    _ address: SocketAddress, name: String = "test", digest: [UInt8]? = nil, token: String? = nil,
     options: MyceliumClient.Options = .init()
 ) async throws -> MyceliumClient {
-    try await MyceliumClient.connect(to: address, name: name, digest: digest, pool: clientPool(), options: options)
+    try await MyceliumClient.connect(
+        to: address, name: name, digest: digest, token: token, pool: clientPool(), options: options)
 }
 
 /// The `MyceliumClientError` `body` throws, or a failed expectation if it throws another

@@ -59,9 +59,11 @@ import Testing
 
     @Test func closingAClientThatOnlySubscribedDoesNotWaitForTheBroker() async throws {
         try await withPeer { client, _, _ in
+            // Waiting for the broker would take the whole minute; a loaded machine under the
+            // thread sanitizer took 5.6 s without waiting.
             let started = ContinuousClock.now
-            try await within(5, "close") { try await client.close(timeout: .seconds(10)) }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            try await within(40, "close") { try await client.close(timeout: .seconds(60)) }
+            #expect(ContinuousClock.now - started < .seconds(30))
         }
     }
 

@@ -11,7 +11,7 @@ extension PoolClassStats {
         case miss
     }
 
-    /// Counts an acquire, keeping DESIGN.md's invariants: `hits + allocations + misses ==
+    /// Counts an acquire, keeping Architecture.md's invariants: `hits + allocations + misses ==
     /// acquires`, `inUse == acquires - returns`, `highWater >= inUse`.
     mutating func countAcquire(_ source: Source) {
         acquires += 1

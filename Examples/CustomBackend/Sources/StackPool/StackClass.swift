@@ -17,7 +17,7 @@ struct StackClass {
     /// Where the control words start in a region, 16-byte aligned.
     let controlOffset: Int
     /// The bytes one region counts against the budget: its buffers, size × capacity, as
-    /// DESIGN.md defines the budget (the conformance suite checks it).
+    /// Architecture.md defines the budget (the conformance suite checks it).
     let regionBytes: Int
     /// The bytes one region allocates: its buffers and their control words.
     let allocationBytes: Int
