@@ -10,7 +10,7 @@ struct Mycelium: AsyncParsableCommand {
         subcommands: [
             ImportCommand.self, ContractsCommand.self, GenerateCommand.self, SizesCommand.self, PoolsCommand.self,
             ServeCommand.self,
-            StatsCommand.self, PublishCommand.self, SubscribeCommand.self, AuthCommand.self,
+            StatsCommand.self, ConnectionsCommand.self, PublishCommand.self, SubscribeCommand.self, AuthCommand.self,
         ]
     )
 }

@@ -18,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
             take a KiB, MiB or GiB suffix. SIGINT or SIGTERM stops it gracefully: ERROR 8 to every \
             connection, queued output flushed for at most --drain-timeout, a summary, exit 0. \
             With --auth FILE, clients must send a token its users' hashes match, and may publish \
-            and subscribe only to what their entry permits (see `mycelium auth hash`).
+            and subscribe only to what their entry permits (see `mycelium auth hash`). \
+            --metrics HOST:PORT serves Prometheus text on GET /metrics there, and adds \
+            'metrics=HOST:PORT' to the listening line.
             """
     )
 
@@ -56,6 +58,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The pool's memory budget. Default: 256MiB.")
     var poolBudget: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve Prometheus metrics on GET /metrics at this address (e.g. 127.0.0.1:9464). Default: off.",
+            valueName: "host:port"))
+    var metrics: String?
 
     @Option(
         help: ArgumentHelp(
@@ -129,9 +137,17 @@ struct ServeCommand: AsyncParsableCommand {
             try set(\.drainTimeout, drainTimeout, "drain-timeout") { (text) throws(UserError) in
                 try DrainTimeout.parse(text, option: "--drain-timeout")
             }
+            let metricsAddress = try setting(metrics, "metrics") { (text) throws(UserError) in
+                do {
+                    return try SocketAddress(parsingTCP: text)
+                } catch {
+                    throw UserError(text: "--metrics \(error)")
+                }
+            }
             let broker = try Broker(configuration: configuration)
             let group = ServiceGroup(
-                services: [ServeService(broker: broker)], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
+                services: [ServeService(broker: broker, metrics: metricsAddress, logger: logger)],
+                gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
             try await group.run()
             let summary = await broker.stop()
             FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))

@@ -44,3 +44,20 @@ package func waitUntil(
         try await Task.sleep(for: .milliseconds(2))
     }
 }
+
+/// Calls `ask` until what it returns satisfies `condition`, every 2 ms, and returns that:
+/// for figures only a request reads (a broker's metrics, a CONNECTIONS listing, a scrape).
+/// Throws ``TimedOut`` naming `what` and the last answer when none does within `timeout`.
+package func eventually<T>(
+    _ what: String, timeout: Duration = .seconds(20), _ ask: () async throws -> T, until condition: (T) -> Bool
+) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    var last = try await ask()
+    while !condition(last) {
+        guard ContinuousClock.now < deadline else { throw TimedOut("no \(what) within \(timeout); last: \(last)") }
+        // What is asked has no event to await.
+        try await Task.sleep(for: .milliseconds(2))
+        last = try await ask()
+    }
+    return last
+}

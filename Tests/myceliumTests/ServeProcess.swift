@@ -9,6 +9,8 @@ final class ServeProcess {
     private let child: RunningCLI
     /// The addresses from the `listening …` line.
     let addresses: [SocketAddress]
+    /// The `metrics=` address of the `listening …` line, when serve has `--metrics`.
+    let metricsAddress: SocketAddress?
     /// The `listening …` line, or empty when serve exited before printing it.
     let listeningLine: String
 
@@ -25,10 +27,14 @@ final class ServeProcess {
         }
         let line = listening() ?? ""
         listeningLine = String(line)
-        addresses = try line.split(separator: " ").dropFirst().map { field in
+        let fields = line.split(separator: " ").dropFirst()
+        addresses = try fields.filter { !$0.hasPrefix("metrics=") }.map { field in
             field.hasPrefix("tcp=")
                 ? try SocketAddress(parsingTCP: String(field.dropFirst(4)))
                 : try SocketAddress(parsingUnix: String(field.dropFirst(5)))
+        }
+        metricsAddress = try fields.first { $0.hasPrefix("metrics=") }.map {
+            try SocketAddress(parsingTCP: String($0.dropFirst(8)))
         }
     }
 

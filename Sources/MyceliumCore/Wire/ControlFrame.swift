@@ -1,4 +1,4 @@
-/// A control frame (types 1-8), decoded.
+/// A control frame (types 1-10), decoded.
 ///
 /// ```swift
 /// let bytes = ControlFrame.subscribe([1001, 1002]).encoded()   // header + payload
@@ -21,6 +21,10 @@ public enum ControlFrame: Sendable, Hashable {
     case statsRequest
     /// Type 8: the JSON document.
     case stats(String)
+    /// Type 9.
+    case connectionsRequest
+    /// Type 10: the JSON document (``BrokerConnections``).
+    case connections(String)
 
     /// The most bytes a PING may carry.
     public static let maxPingPayload = 64
@@ -36,6 +40,8 @@ public enum ControlFrame: Sendable, Hashable {
         case .error: .error
         case .statsRequest: .statsRequest
         case .stats: .stats
+        case .connectionsRequest: .connectionsRequest
+        case .connections: .connections
         }
     }
 
@@ -51,9 +57,9 @@ public enum ControlFrame: Sendable, Hashable {
             return bytes
         case .error(let error):
             return Self.bytes(of: error.code.rawValue) + Array(error.message.utf8)
-        case .statsRequest:
+        case .statsRequest, .connectionsRequest:
             return []
-        case .stats(let json):
+        case .stats(let json), .connections(let json):
             return Array(json.utf8)
         }
     }
@@ -64,7 +70,7 @@ public enum ControlFrame: Sendable, Hashable {
         return FrameHeader(typeID: type.rawValue, length: UInt32(payload.count)).bytes + payload
     }
 
-    /// Decodes the payload of a frame of type `typeID` (1-8).
+    /// Decodes the payload of a frame of type `typeID` (1-10).
     ///
     /// It checks the payload's shape only; who may send which type is the receiver's rule.
     ///
@@ -73,7 +79,7 @@ public enum ControlFrame: Sendable, Hashable {
     ///   wrong length or content; the message says which.
     public static func decode(typeID: UInt16, payload: UnsafeRawBufferPointer) throws(WireError) -> ControlFrame {
         guard let type = ControlFrameType(rawValue: typeID) else {
-            throw WireError(.unknownTypeID, "type id \(typeID) is not a control frame type (1-8)")
+            throw WireError(.unknownTypeID, "type id \(typeID) is not a control frame type (1-10)")
         }
         switch type {
         case .hello:
@@ -121,14 +127,18 @@ public enum ControlFrame: Sendable, Hashable {
             let raw = UInt16(littleEndian: payload.loadUnaligned(as: UInt16.self))
             // A code outside 1-10 is kept: a newer peer's error still reaches the caller.
             return .error(WireError(WireErrorCode(rawValue: raw), try text(payload[2...], in: "ERROR text")))
-        case .statsRequest:
+        case .statsRequest, .connectionsRequest:
+            let isStats = type == .statsRequest
             guard payload.isEmpty else {
                 throw WireError(
-                    .malformedControlFrame, "STATS_REQUEST payload has \(payload.count) bytes; it must be empty")
+                    .malformedControlFrame,
+                    "\(isStats ? "STATS_REQUEST" : "CONNECTIONS_REQUEST") payload has \(payload.count) bytes; it must be empty")
             }
-            return .statsRequest
+            return isStats ? .statsRequest : .connectionsRequest
         case .stats:
             return .stats(try text(payload[...], in: "STATS document"))
+        case .connections:
+            return .connections(try text(payload[...], in: "CONNECTIONS document"))
         }
     }
 

@@ -1,4 +1,4 @@
-/// The framework's frame types, 1-8. Types 9-999 are reserved and unassigned; data types
+/// The framework's frame types, 1-10. Types 11-999 are reserved and unassigned; data types
 /// are 1000-65535.
 public enum ControlFrameType: UInt16, Sendable, CaseIterable {
     /// `u16 version (1)`, 32-byte digest (all zero: don't check), UTF-8 peer name.
@@ -17,6 +17,10 @@ public enum ControlFrameType: UInt16, Sendable, CaseIterable {
     case statsRequest = 7
     /// A UTF-8 JSON document (see ``BrokerStats/jsonDocument()``).
     case stats = 8
+    /// Empty; answered by ``connections``.
+    case connectionsRequest = 9
+    /// A UTF-8 JSON document (see ``BrokerConnections/jsonDocument()``).
+    case connections = 10
 
     /// The lowest type id a data frame may use.
     public static let firstDataTypeID: UInt16 = 1000

@@ -18,7 +18,7 @@ public struct WireErrorCode: RawRepresentable, Hashable, Sendable, CustomStringC
     /// connection is closed.
     public static let frameTooLarge = WireErrorCode(rawValue: 1)
     /// A data frame, or a SUBSCRIBE/UNSUBSCRIBE entry, naming a type id the broker does not
-    /// know (type 0 and the unassigned reserved ids 9-999 included).
+    /// know (type 0 and the unassigned reserved ids 11-999 included).
     public static let unknownTypeID = WireErrorCode(rawValue: 2)
     /// A data frame longer than its type's contract maximum; the frame is skipped.
     public static let aboveContractMaximum = WireErrorCode(rawValue: 3)

@@ -35,6 +35,8 @@ public final class Broker: Service, Sendable {
     public let pool: any PoolBackend
     let core: BrokerCore
     private let lifecycle = Lock(Lifecycle())
+    /// What ``reportMetrics()`` reported last, to report counters' growth.
+    let reported = Lock(BrokerMetrics?.none)
 
     typealias Lifecycle = BrokerLifecycle<Running, CheckedContinuation<BrokerLifecycleTurn<Running>, Never>>
 
@@ -212,11 +214,13 @@ public final class Broker: Service, Sendable {
         if !threads.isEmpty {
             await joinInBackground(threads)
         }
+        // Let go of first: a question put to every loop (LoopGathering) is then either
+        // queued already, and answered here, or sees no loop.
+        core.router.detach()
         for loop in running.loops { loop.eventLoop.runPendingTasks() }
         let drained = running.loops.allSatisfy(\.drainedCleanly)
         for path in running.unixPaths { unlink(path) }
         for loop in running.loops { loop.releaseHandedOver() }
-        core.router.detach()
         let summary = BrokerSummary(stats: core.stats(), connectionsAtStop: connectionsAtStop, drained: drained)
         configuration.logger.info("broker stopped", metadata: ["summary": "\(summary)"])
         return summary
@@ -241,6 +245,25 @@ public final class Broker: Service, Sendable {
     /// frames (as the loops last published them, at most one event batch old).
     public func stats() -> BrokerStats {
         core.stats()
+    }
+
+    /// Every figure the broker keeps (``BrokerMetrics``): its totals as the loops last
+    /// published them, and the bytes pending now, asked of each loop on its own thread.
+    ///
+    /// ```swift
+    /// let metrics = await broker.metrics()
+    /// ```
+    public func metrics() async -> BrokerMetrics {
+        await withCheckedContinuation { continuation in metrics { continuation.resume(returning: $0) } }
+    }
+
+    /// ``metrics()`` for a caller that is not async (the metrics endpoint's thread):
+    /// `done` gets them on a loop's thread, or at once when the broker is not running.
+    package func metrics(_ done: @escaping @Sendable (BrokerMetrics) -> Void) {
+        let core = self.core
+        LoopGathering.ask(
+            core.router, { $0.pendingBytes() },
+            done: { parts in done(core.metrics(pendingBytes: parts.reduce(0, +))) })
     }
 
     /// Whether `host` (an IP literal, or `localhost`) reaches only this machine.

@@ -52,15 +52,34 @@ final class BrokerCore: Sendable {
         }
     }
 
+    /// What the loops published last plus the in-process publishes' counts.
+    private func totals() -> DeliveryCounts {
+        (counters + [router.counters]).reduce(DeliveryCounts()) { $0 + $1.load() }
+    }
+
+    /// The metrics, with `pendingBytes` as the loops reported it.
+    func metrics(pendingBytes: Int) -> BrokerMetrics {
+        let totals = totals()
+        return BrokerMetrics(
+            version: MyceliumVersion.current, connections: connectionCount.load(ordering: .relaxed),
+            connectionsOpened: totals.opened,
+            connectionsClosed: BrokerMetrics.ClosedConnections(
+                peer: totals.closed.peer, protocolError: totals.closed.protocolError,
+                slowConsumer: totals.closed.slowConsumer, shutdown: totals.closed.shutdown, refused: totals.refused),
+            subscriptions: totals.subscriptions, messagesReceived: totals.messagesIn, messagesDelivered: totals.messagesOut,
+            bytesReceived: totals.bytesIn, bytesSent: totals.bytesOut,
+            messagesDroppedSlowConsumer: totals.dropped - totals.droppedNoMemory,
+            messagesDroppedNoMemory: totals.droppedNoMemory, slowConsumers: totals.slowConsumers,
+            pendingBytes: pendingBytes, pool: pool.stats(), residentMemoryBytes: ProcessResources.residentMemoryBytes(),
+            openFileDescriptors: ProcessResources.openFileDescriptors())
+    }
+
     /// Sums what the loops published last and the in-process publishes' counts.
     func stats() -> BrokerStats {
-        let all = counters + [router.counters]
+        let totals = totals()
         return BrokerStats(
-            pool: pool.stats(), connections: connectionCount.load(ordering: .relaxed),
-            messagesIn: all.reduce(0) { $0 + $1.messagesIn.load(ordering: .relaxed) },
-            messagesOut: all.reduce(0) { $0 + $1.messagesOut.load(ordering: .relaxed) },
-            slowConsumers: all.reduce(0) { $0 + $1.slowConsumers.load(ordering: .relaxed) },
-            dropped: all.reduce(0) { $0 + $1.dropped.load(ordering: .relaxed) },
-            authRefusals: all.reduce(0) { $0 + $1.authRefusals.load(ordering: .relaxed) })
+            pool: pool.stats(), connections: connectionCount.load(ordering: .relaxed), messagesIn: totals.messagesIn,
+            messagesOut: totals.messagesOut, slowConsumers: totals.slowConsumers, dropped: totals.dropped,
+            authRefusals: totals.authRefusals)
     }
 }

@@ -1,5 +1,5 @@
 extension BrokerLoop {
-    /// Handles one complete control frame (types 1-8) in place.
+    /// Handles one complete control frame (types 1-10) in place.
     func control(
         _ connection: UnsafeMutablePointer<Connection>, typeID: UInt16, payload: UnsafeRawBufferPointer, firstFrame: Bool
     ) {
@@ -68,7 +68,9 @@ extension BrokerLoop {
         case .statsRequest:
             publishCounters()
             send(.stats(core.stats().jsonDocument()), to: connection)
-        case .pong, .error, .stats:
+        case .connectionsRequest:
+            requestConnections(replyingTo: connection.pointee.serial)
+        case .pong, .error, .stats, .connections:
             send(
                 .error(
                     WireError(

@@ -27,7 +27,9 @@ extension BrokerLoop {
             return
         }
         switch connection.pointee.input.receive(from: connection.pointee.fd) {
-        case .bytes(let end): parse(connection, base: base, end: end)
+        case .bytes(let end):
+            received(end - filled, on: connection)
+            parse(connection, base: base, end: end)
         case .wouldBlock: return
         case .ended: finish(connection)
         }
@@ -57,6 +59,7 @@ extension BrokerLoop {
         var runDense = 0
         var runStart = 0
         var runFrames = 0
+        var dataFrames = 0
         while true {
             if connection.pointee.input.skipRemaining > 0 {
                 guard connection.pointee.input.skip(&offset, end: end) else { break }
@@ -85,6 +88,7 @@ extension BrokerLoop {
                         runFrames = 0
                     }
                     runFrames += 1
+                    dataFrames += 1
                     offset = frameEnd
                     continue
                 }
@@ -110,6 +114,7 @@ extension BrokerLoop {
             router.route(run: runDense, base + runStart, byteCount: offset - runStart, frames: runFrames, from: self)
         }
         connection.pointee.framesSeen += parsed
+        connection.pointee.messagesIn += dataFrames
         connection.pointee.input.keep(from: offset, end: end)
     }
 
@@ -131,7 +136,7 @@ extension BrokerLoop {
         let length = Int(header.length)
         let payloadStart = offset + FrameHeader.byteCount
         let name = { self.describe(connection) }
-        let isControl = typeID >= 1 && typeID <= 8
+        let isControl = typeID >= 1 && typeID <= ControlFrameType.connections.rawValue
         // Access control on and no valid HELLO yet: only a first-frame HELLO may pass.
         if connection.pointee.publishPermits != nil && connection.pointee.user == nil
             && (typeID != ControlFrameType.hello.rawValue || !firstFrame || connection.pointee.framesSeen > 0)
@@ -201,6 +206,7 @@ extension BrokerLoop {
         let dense = Int(routing.slots[Int(header.typeID)].dense)
         guard hasSubscribers(dense) else {
             state.pointee.counts.messagesIn += 1
+            connection.pointee.messagesIn += 1
             return skip(connection, length, from: payloadStart, end: end)
         }
         guard let buffer = try? pool.acquire(byteCount: max(1, length)) else {
@@ -208,6 +214,7 @@ extension BrokerLoop {
             return .incomplete
         }
         state.pointee.counts.messagesIn += 1
+        connection.pointee.messagesIn += 1
         let available = min(length, end - payloadStart)
         if let frame = connection.pointee.input.startLarge(header, in: buffer, from: base + payloadStart, available: available) {
             router.route(header, dense: dense, frame.share(), from: self)
@@ -217,8 +224,9 @@ extension BrokerLoop {
 
     /// Reads the rest of a large frame straight into its buffer.
     private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>) {
+        let filled = connection.pointee.input.largeFilled
         switch connection.pointee.input.receiveLarge(from: connection.pointee.fd) {
-        case .bytes: break
+        case .bytes(let end): received(end - filled, on: connection)
         case .wouldBlock: return
         case .ended:
             finish(connection)
@@ -228,6 +236,14 @@ extension BrokerLoop {
         let header = connection.pointee.input.largeHeader
         router.route(header, dense: Int(routing.slots[Int(header.typeID)].dense), buffer.share(), from: self)
         connection.pointee.framesSeen += 1
+    }
+
+    /// Counts `byteCount` bytes a `recv` brought.
+    @inline(__always)
+    private func received(_ byteCount: Int, on connection: UnsafeMutablePointer<Connection>) {
+        connection.pointee.bytesIn += byteCount
+        state.pointee.counts.bytesIn += byteCount
+        connection.pointee.lastActive = Self.coarseNow()
     }
 
     /// A closing connection's input is read and dropped, so that closing never resets

@@ -22,6 +22,7 @@ extension BrokerLoop {
                     state.pointee.outboxMask |= 1 << UInt64(loop)
                 } catch {
                     state.pointee.counts.dropped += frames
+                    state.pointee.counts.droppedNoMemory += frames
                 }
             }
         }
@@ -44,9 +45,12 @@ extension BrokerLoop {
                 try subscriber.pointee.output.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
             } catch {
                 state.pointee.counts.dropped += frames
+                state.pointee.counts.droppedNoMemory += frames
+                subscriber.pointee.dropped += frames
                 continue
             }
             state.pointee.counts.messagesOut += frames
+            subscriber.pointee.messagesOut += frames
             markDirty(subscriber)
         }
     }
@@ -66,8 +70,11 @@ extension BrokerLoop {
                     try subscriber.pointee.output.appendFrames(
                         source + offset, byteCount: size, chunkSize: limits.chunkSize, pool: pool)
                     state.pointee.counts.messagesOut += 1
+                    subscriber.pointee.messagesOut += 1
                 } catch {
                     state.pointee.counts.dropped += 1
+                    state.pointee.counts.droppedNoMemory += 1
+                    subscriber.pointee.dropped += 1
                 }
             }
             offset += size
@@ -78,12 +85,12 @@ extension BrokerLoop {
     /// Drops a subscriber's oldest frames until `size` more bytes fit; counts the frame as
     /// dropped and returns `false` when they cannot.
     private func makeRoom(_ subscriber: UnsafeMutablePointer<Connection>, for size: Int) -> Bool {
-        state.pointee.counts.dropped += subscriber.pointee.output.dropOldest(toFit: size, limit: limits.maxPending)
-        guard subscriber.pointee.output.pendingBytes + size <= limits.maxPending else {
-            state.pointee.counts.dropped += 1
-            return false
-        }
-        return true
+        var dropped = subscriber.pointee.output.dropOldest(toFit: size, limit: limits.maxPending)
+        let fits = subscriber.pointee.output.pendingBytes + size <= limits.maxPending
+        if !fits { dropped += 1 }
+        state.pointee.counts.dropped += dropped
+        subscriber.pointee.dropped += dropped
+        return fits
     }
 
     private func disconnectSlow(_ subscriber: UnsafeMutablePointer<Connection>) {
@@ -133,6 +140,7 @@ extension BrokerLoop {
             }
             subscriber.pointee.output.appendShared(header, shared.share())
             state.pointee.counts.messagesOut += 1
+            subscriber.pointee.messagesOut += 1
             markDirty(subscriber)
         }
     }
@@ -179,6 +187,7 @@ extension BrokerLoop {
     func addSubscriber(_ connection: UnsafeMutablePointer<Connection>, typeID: UInt16) {
         let dense = Int(routing.slots[Int(typeID)].dense)
         state.pointee.subscribers[dense].add(connection)
+        state.pointee.counts.subscriptions += 1
         // Kept with one loop too: in-process publishes are handed only to loops with subscribers.
         if state.pointee.subscribers[dense].count == 1 {
             routing.loopMasks[dense].bitwiseOr(1 << UInt64(index), ordering: .releasing)
@@ -188,6 +197,7 @@ extension BrokerLoop {
     func removeSubscriber(_ connection: UnsafeMutablePointer<Connection>, typeID: UInt16) {
         let dense = Int(routing.slots[Int(typeID)].dense)
         state.pointee.subscribers[dense].remove(connection)
+        state.pointee.counts.subscriptions -= 1
         if state.pointee.subscribers[dense].count == 0 {
             routing.loopMasks[dense].bitwiseAnd(~(1 << UInt64(index)), ordering: .releasing)
         }

@@ -141,6 +141,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
                     metadata: ["peer": "\(Socket.peerAddress(fd))", "limit": "\(limits.maxConnections)"])
                 let error = WireError(
                     .shuttingDown, "the broker serves \(limits.maxConnections) connections already; try again later")
+                state.pointee.counts.refused += 1
                 Socket.sendNow(fd, ControlFrame.error(error).encoded())
                 shutdown(fd, Int32(SHUT_WR))
                 close(fd)
@@ -148,17 +149,18 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             }
             let target = state.pointee.nextLoop
             state.pointee.nextLoop = (target + 1) % limits.loopCount
+            let isTCP = listener.isTCP
             if target == index {
-                adopt(fd)
+                adopt(fd, isTCP: isTCP)
             } else {
                 let peer = router.peers[target]
-                peer.eventLoop.execute { peer.adopt(fd) }
+                peer.eventLoop.execute { peer.adopt(fd, isTCP: isTCP) }
             }
         }
     }
 
     /// Takes a connection accepted by any loop.
-    func adopt(_ fd: Int32) {
+    func adopt(_ fd: Int32, isTCP: Bool) {
         if state.pointee.finished {
             close(fd)
             core.connectionCount.subtract(1, ordering: .relaxed)
@@ -168,7 +170,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         connection.initialize(
             to: Connection(
                 fd: fd, serial: core.serials.add(1, ordering: .relaxed).newValue,
-                publishPermits: core.permissions?.unauthenticated))
+                publishPermits: core.permissions?.unauthenticated, isTCP: isTCP, now: Self.coarseNow()))
         do {
             try eventLoop.register(fd, token: UInt64(UInt(bitPattern: connection)), events: EventLoop.readable)
         } catch {
@@ -179,6 +181,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             return
         }
         state.pointee.connections.append(connection)
+        state.pointee.counts.opened += 1
         if state.pointee.draining {
             closeWith(connection, WireError(.shuttingDown, "the broker is shutting down"))
         }
@@ -213,8 +216,15 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     }
 
     func flush(_ connection: UnsafeMutablePointer<Connection>) {
+        let pending = connection.pointee.output.pendingBytes
         let result = connection.pointee.output.flush(
             to: connection.pointee.fd, vectors: state.pointee.vectors, vectorCount: LoopState.vectorCount)
+        let written = pending - connection.pointee.output.pendingBytes
+        if written > 0 {
+            connection.pointee.bytesOut += written
+            state.pointee.counts.bytesOut += written
+            connection.pointee.lastActive = Self.coarseNow()
+        }
         switch result {
         case .drained where connection.pointee.isClosing, .failed:
             finish(connection)
@@ -252,6 +262,12 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         guard !connection.pointee.isDead else { return }
         send(.error(error), to: connection)
         connection.pointee.isClosing = true
+        connection.pointee.closeReason =
+            switch error.code {
+            case .slowConsumer: .slowConsumer
+            case .shuttingDown: .shutdown
+            default: .protocolError
+            }
         if !state.pointee.draining {
             flush(connection)
             finish(connection)
@@ -278,6 +294,12 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             if let position = state.pointee.connections.firstIndex(of: connection) {
                 state.pointee.connections.swapAt(position, state.pointee.connections.count - 1)
                 state.pointee.connections.removeLast()
+            }
+            switch connection.pointee.closeReason {
+            case .peer: state.pointee.counts.closed.peer += 1
+            case .protocolError: state.pointee.counts.closed.protocolError += 1
+            case .slowConsumer: state.pointee.counts.closed.slowConsumer += 1
+            case .shutdown: state.pointee.counts.closed.shutdown += 1
             }
             connection.pointee.input.release()
             connection.pointee.output.releaseAll()
@@ -321,8 +343,18 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     var drainedCleanly: Bool { state.pointee.drainedCleanly }
 
     static func now() -> UInt64 {
+        nanoseconds(CLOCK_MONOTONIC)
+    }
+
+    /// The monotonic clock at tick resolution (a few milliseconds, no system call): what a
+    /// connection's age and idle time are measured with, read once per `recv` and flush.
+    static func coarseNow() -> UInt64 {
+        nanoseconds(CLOCK_MONOTONIC_COARSE)
+    }
+
+    private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
         var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
+        clock_gettime(clock, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }

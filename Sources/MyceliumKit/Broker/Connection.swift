@@ -24,10 +24,31 @@ struct Connection: ~Copyable {
     var isClosing = false
     var isDead = false
     var isPaused = false
+    /// Why it is closing, for the closed-connection counts; set by ``BrokerLoop/closeWith(_:_:)``.
+    var closeReason = CloseReason.peer
 
-    init(fd: Int32, serial: Int, publishPermits: UnsafePointer<UInt8>?) {
+    enum CloseReason {
+        case peer, protocolError, slowConsumer, shutdown
+    }
+    /// Accepted on a TCP listener (else a Unix socket).
+    let isTCP: Bool
+    /// When it was accepted and when it last read or wrote (``BrokerLoop/coarseNow()``
+    /// nanoseconds): read once per `recv` and per flush, never per frame.
+    let openedAt: UInt64
+    var lastActive: UInt64
+    /// Its own counts, for CONNECTIONS: what it published and was sent, what it lost.
+    var messagesIn = 0
+    var bytesIn = 0
+    var messagesOut = 0
+    var bytesOut = 0
+    var dropped = 0
+
+    init(fd: Int32, serial: Int, publishPermits: UnsafePointer<UInt8>?, isTCP: Bool, now: UInt64) {
         self.fd = fd
         self.serial = serial
         self.publishPermits = publishPermits
+        self.isTCP = isTCP
+        openedAt = now
+        lastActive = now
     }
 }

@@ -54,9 +54,16 @@ final class DeliveryRouter: @unchecked Sendable {
         state.withLock { _ in peers = loops }
     }
 
-    /// Lets go of the loops; call after their threads ended.
+    /// Lets go of the loops; call after their threads ended, before running their last tasks.
     func detach() {
         state.withLock { _ in peers = [] }
+    }
+
+    /// Calls `body` with the running broker's loops (none before the start and after
+    /// ``detach()``), under the lock: a task `body` queues on a loop is queued before the
+    /// loops are let go of, so the broker's stop runs it.
+    func withLoops(_ body: ([BrokerLoop]) -> Void) {
+        state.withLock { _ in body(peers) }
     }
 
     // MARK: In-process subscriptions
@@ -217,6 +224,7 @@ final class DeliveryRouter: @unchecked Sendable {
                 offer(header.typeID, subscriptions, buffer.share(), counts: &counts)
             } catch {
                 counts.dropped += subscriptions.count
+                counts.droppedNoMemory += subscriptions.count
             }
             offset += length
         }

@@ -140,15 +140,15 @@ extension ClientLoop {
             if let roundTrip = state.pointee.roundTrips.removeValue(forKey: token) { complete(token, roundTrip) }
         case .error(let error):
             received(error)
-        case .stats(let json):
-            guard !state.pointee.statsRequests.isEmpty else {
-                fail(.protocolViolation("it sent STATS nobody asked for"))
+        case .stats(let json), .connections(let json):
+            guard let index = state.pointee.documentRequests.firstIndex(where: { $0.reply == frame.type }) else {
+                fail(.protocolViolation("it sent \(frame.type == .stats ? "STATS" : "CONNECTIONS") nobody asked for"))
                 return
             }
-            let request = state.pointee.statsRequests.removeFirst()
+            let request = state.pointee.documentRequests.remove(at: index)
             state.pointee.deadlines[request.token] = nil
             request.continuation?.resume(returning: json)
-        case .subscribe, .unsubscribe, .ping, .statsRequest:
+        case .subscribe, .unsubscribe, .ping, .statsRequest, .connectionsRequest:
             fail(.protocolViolation("it sent a frame of type \(typeID) (\(frame.type)), which only clients send"))
         }
     }

@@ -86,13 +86,18 @@ extension ClientLoop {
         sendWindowed(.unsubscribe(unused), token: token, .unsubscribe(continuation))
     }
 
-    func requestStats(token: UInt64, _ continuation: CheckedContinuation<String, any Error>) {
+    /// Sends STATS_REQUEST or CONNECTIONS_REQUEST (`request`); its document resumes
+    /// `continuation`.
+    func requestDocument(
+        _ request: ControlFrame, token: UInt64, _ continuation: CheckedContinuation<String, any Error>
+    ) {
         guard isOpen(continuation) else { return }
-        // STATS carries no token: replies match requests in order, so a request given up
-        // on keeps its place (without a continuation) until its reply comes.
-        state.pointee.statsRequests.append((token, continuation))
-        track(token, "STATS_REQUEST")
-        send(.statsRequest)
+        // Neither carries a token: replies of a kind match its requests in order, so a
+        // request given up on keeps its place (without a continuation) until its reply comes.
+        let isStats = request == .statsRequest
+        state.pointee.documentRequests.append((token, isStats ? .stats : .connections, continuation))
+        track(token, isStats ? "STATS_REQUEST" : "CONNECTIONS_REQUEST")
+        send(request)
         flush()
     }
 
@@ -103,8 +108,8 @@ extension ClientLoop {
     func abandon(_ token: UInt64, with error: any Error) {
         state.pointee.deadlines[token] = nil
         guard let roundTrip = state.pointee.roundTrips[token] else {
-            if let index = state.pointee.statsRequests.firstIndex(where: { $0.token == token }),
-                let continuation = state.pointee.statsRequests[index].continuation.take()
+            if let index = state.pointee.documentRequests.firstIndex(where: { $0.token == token }),
+                let continuation = state.pointee.documentRequests[index].continuation.take()
             {
                 continuation.resume(throwing: error)
             }

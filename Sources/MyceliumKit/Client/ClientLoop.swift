@@ -289,8 +289,8 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
             case .unsubscribe(let continuation), .flush(let continuation): continuation.resume(throwing: error)
             }
         }
-        for request in state.pointee.statsRequests { request.continuation?.resume(throwing: error) }
-        state.pointee.statsRequests.removeAll()
+        for request in state.pointee.documentRequests { request.continuation?.resume(throwing: error) }
+        state.pointee.documentRequests.removeAll()
         state.pointee.deadlines.removeAll()
         state.pointee.earliestDeadline = nil
         finishStreams(throwing: error)

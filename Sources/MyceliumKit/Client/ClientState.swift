@@ -31,8 +31,9 @@ struct ClientState: ~Copyable {
 
     var connectContinuation: CheckedContinuation<Void, any Error>?
     var roundTrips: [UInt64: PendingRoundTrip] = [:]
-    /// STATS requests in the order sent; one given up on has no continuation.
-    var statsRequests: [(token: UInt64, continuation: CheckedContinuation<String, any Error>?)] = []
+    /// STATS and CONNECTIONS requests in the order sent, each with the type of its reply
+    /// (the broker answers each kind in order); one given up on has no continuation.
+    var documentRequests: [(token: UInt64, reply: ControlFrameType, continuation: CheckedContinuation<String, any Error>?)] = []
     /// When each request with a timeout is given up on, and the earliest of them (or an
     /// earlier time: it is recomputed when it passes).
     var deadlines: [UInt64: Deadline] = [:]

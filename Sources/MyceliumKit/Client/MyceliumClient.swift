@@ -278,11 +278,35 @@ public final class MyceliumClient: Sendable {
     ///   connection error.
     public func stats() async throws -> BrokerStats {
         let loop = self.loop
-        let json = try await request { token, continuation in loop.requestStats(token: token, continuation) }
+        let json = try await request { token, continuation in loop.requestDocument(.statsRequest, token: token, continuation) }
         do {
             return try BrokerStats(jsonDocument: json)
         } catch {
             throw MyceliumClientError.protocolViolation("its STATS document cannot be read (\(error)): \(json.prefix(200))")
+        }
+    }
+
+    /// Asks the broker for its open connections (CONNECTIONS), this one included: each
+    /// with its name, peer, age, idle time, subscriptions, counts and pending bytes.
+    ///
+    /// ```swift
+    /// let stuck = try await client.connections().connections.filter { $0.pendingBytes > 1 << 20 }
+    /// ```
+    ///
+    /// - Throws: ``MyceliumClientError/protocolViolation(_:)`` when the document cannot be
+    ///   read; ``MyceliumClientError/timedOut(request:after:)`` (also from a broker that
+    ///   predates CONNECTIONS: it answers ERROR 2, which carries no request to match);
+    ///   `CancellationError`; a connection error.
+    public func connections() async throws -> BrokerConnections {
+        let loop = self.loop
+        let json = try await request { token, continuation in
+            loop.requestDocument(.connectionsRequest, token: token, continuation)
+        }
+        do {
+            return try BrokerConnections(jsonDocument: json)
+        } catch {
+            throw MyceliumClientError.protocolViolation(
+                "its CONNECTIONS document cannot be read (\(error)): \(json.prefix(200))")
         }
     }
 

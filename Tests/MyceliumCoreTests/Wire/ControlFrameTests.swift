@@ -22,6 +22,28 @@ import Testing
         try roundTrip(.error(WireError(.slowConsumer, "behind by 8 MiB")))
         try roundTrip(.statsRequest)
         try roundTrip(.stats("{\"connections\":0}"))
+        try roundTrip(.connectionsRequest)
+        try roundTrip(.connections("{\"connections\":[]}"))
+    }
+
+    @Test func theConnectionsDocumentRoundTripsAndLeavesOutAMissingName() throws {
+        let entry = BrokerConnections.Connection(
+            id: 7, name: nil, peer: "127.0.0.1:5000", transport: "tcp", ageSeconds: 1.5, idleSeconds: 0.25,
+            subscriptions: [1001, 1002], messagesIn: 1, bytesIn: 2, messagesOut: 3, bytesOut: 4, pendingBytes: 5,
+            dropped: 6)
+        let listing = BrokerConnections(connections: [
+            entry,
+            BrokerConnections.Connection(
+                id: 8, name: "feed", peer: "unix", transport: "unix", ageSeconds: 0, idleSeconds: 0, subscriptions: [],
+                messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0, pendingBytes: 0, dropped: 0),
+        ])
+        let document = listing.jsonDocument()
+        #expect(
+            document.hasPrefix(
+                "{\"connections\":[{\"age_seconds\":1.5,\"bytes_in\":2,\"bytes_out\":4,\"dropped\":6,\"id\":7,\"idle_seconds\":0.25,\"messages_in\":1,\"messages_out\":3,\"peer\":\"127.0.0.1:5000\",\"pending_bytes\":5,\"subscriptions\":[1001,1002],\"transport\":\"tcp\"}"
+            ), "\(document)")
+        #expect(try BrokerConnections(jsonDocument: document) == listing)
+        #expect(throws: DecodingError.self) { try BrokerConnections(jsonDocument: "{\"connections\":[{\"id\":1}]}") }
     }
 
     @Test func helloCarriesATokenAfterANulByte() throws {
@@ -63,6 +85,7 @@ import Testing
             (4, [UInt8](repeating: 0, count: 65), "PING payload has 65 bytes"),
             (6, [1], "ERROR payload has 1 bytes"),
             (7, [0], "STATS_REQUEST payload has 1 bytes"),
+            (9, [0], "CONNECTIONS_REQUEST payload has 1 bytes"),
         ]
         for (type, payload, message) in cases {
             #expect {
@@ -87,8 +110,8 @@ import Testing
     }
 
     @Test func nonControlTypeIsUnknown() {
-        #expect(throws: WireError(.unknownTypeID, "type id 9 is not a control frame type (1-8)")) {
-            try decode(9, [])
+        #expect(throws: WireError(.unknownTypeID, "type id 11 is not a control frame type (1-10)")) {
+            try decode(11, [])
         }
     }
 
