@@ -1,5 +1,5 @@
 /// Everything a broker counts, at one moment: what `mycelium serve --metrics` renders as
-/// Prometheus text and ``Broker/reportMetrics()`` hands to swift-metrics.
+/// Prometheus text and ``Broker/reportMetrics(to:)`` hands to swift-metrics.
 ///
 /// Totals are the broker's since it started (they survive connections closing); the loops
 /// publish them once per event batch, so they are at most one batch old. ``pendingBytes``
