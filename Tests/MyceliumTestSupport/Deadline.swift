@@ -30,9 +30,12 @@ package func within<T: Sendable>(
 
 /// Waits until `condition` holds, checking it every 2 ms, for state nothing signals (a
 /// broker's counters, a child process's output). Throws ``TimedOut`` naming `what` and, from
-/// `detail`, what was seen last, when it does not hold within `timeout`.
+/// `detail`, what was seen last, when it does not hold within `timeout`. The default minute is
+/// a deadline for a stuck test, not a measure: under the thread sanitizer, with every suite
+/// running in parallel on two cores, 20 s was seen to pass before a publisher had filled a
+/// stalled subscriber's path.
 package func waitUntil(
-    _ what: String, timeout: Duration = .seconds(20), detail: @autoclosure () -> String = "", _ condition: () throws -> Bool
+    _ what: String, timeout: Duration = .seconds(60), detail: @autoclosure () -> String = "", _ condition: () throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while try !condition() {
@@ -49,7 +52,7 @@ package func waitUntil(
 /// for figures only a request reads (a broker's metrics, a CONNECTIONS listing, a scrape).
 /// Throws ``TimedOut`` naming `what` and the last answer when none does within `timeout`.
 package func eventually<T>(
-    _ what: String, timeout: Duration = .seconds(20), _ ask: () async throws -> T, until condition: (T) -> Bool
+    _ what: String, timeout: Duration = .seconds(60), _ ask: () async throws -> T, until condition: (T) -> Bool
 ) async throws -> T {
     let deadline = ContinuousClock.now + timeout
     var last = try await ask()
