@@ -1,4 +1,5 @@
 import Foundation
+import MyceliumKit
 import MyceliumTestSupport
 import Synchronization
 import Testing
@@ -7,8 +8,10 @@ import Testing
 /// output is read as it is printed.
 final class RunningCLI {
     /// Bytes one pipe has delivered so far; filled by a reader thread until end of file.
+    /// Guarded by the kit's pthread `Lock`: ThreadSanitizer does not see
+    /// `Synchronization.Mutex` on Linux and reported its reads beside the reader's appends.
     private final class Capture: Sendable {
-        let bytes = Mutex(Data())
+        let bytes = Lock(Data())
         let finished = Atomic(false)
 
         init(_ handle: FileHandle) {
