@@ -23,6 +23,7 @@ package struct HTTPExchange: Sendable {
             while true {
                 let count = chunk.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
                 if count == 0 { break }
+                if count < 0 && errno == EINTR { continue }
                 guard count > 0 else { throw TimedOut("an HTTP answer from \(address) did not end within 5 s") }
                 received += chunk[..<count]
             }

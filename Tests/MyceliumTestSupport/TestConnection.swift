@@ -150,6 +150,7 @@ package final class TestConnection: @unchecked Sendable {
         let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         if count == 0 { return false }
         if count < 0 {
+            if errno == EINTR { return true }
             if errno == ECONNRESET { return false }
             throw EngineError("test client read", code: errno)
         }

@@ -91,8 +91,10 @@ struct StalledPeer: @unchecked Sendable {
 
     /// Accepts one connection and reads its HELLO, without answering; returns the connection.
     func acceptHello() throws -> Int32 {
-        let fd = accept(listener, nil, nil)
-        guard fd >= 0 else { throw TimedOut("no client connected") }
+        // A signal (the thread sanitizer uses them) interrupts accept and recv: retry those.
+        var fd: Int32
+        repeat { fd = accept(listener, nil, nil) } while fd < 0 && errno == EINTR
+        guard fd >= 0 else { throw TimedOut("no client connected: \(String(cString: strerror(errno)))") }
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var header = [UInt8](repeating: 0, count: FrameHeader.byteCount)
@@ -109,6 +111,7 @@ struct StalledPeer: @unchecked Sendable {
         var remaining = byteCount
         while remaining > 0 {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min($0.count, remaining), 0) }
+            if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw TimedOut("the peer got \(byteCount - remaining) of \(byteCount) bytes") }
             remaining -= count
         }
@@ -136,6 +139,7 @@ struct StalledPeer: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             let count = bytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + offset, $0.count - offset, 0) }
+            if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw TimedOut("the client sent \(offset) of \(bytes.count) bytes") }
             offset += count
         }
