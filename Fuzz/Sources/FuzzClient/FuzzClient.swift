@@ -6,6 +6,7 @@ import Synchronization
 
 /// The harness plays the broker on a Unix socket of its own.
 private let listener = RawListener()
+private let path = listener.path
 private let subscribed: [UInt16] = [1001, 1002, 1003]
 
 /// What the client task saw, for the harness to check.
@@ -26,7 +27,7 @@ public func fuzzClient(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     Task {
         defer { outcome.finished.signal() }
         do {
-            let client = try await MyceliumClient.connect(to: .unix(path: listener.path), name: "fuzz")
+            let client = try await MyceliumClient.connect(to: .unix(path: path), name: "fuzz")
             do {
                 let stream = try await client.subscribe(subscribed)
                 for try await _ in stream {}

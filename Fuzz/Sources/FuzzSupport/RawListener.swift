@@ -2,7 +2,7 @@ import Glibc
 
 /// A listening Unix socket for a fuzz harness that plays the broker; accepts give up after
 /// `timeoutSeconds`.
-public struct RawListener: ~Copyable {
+public struct RawListener: ~Copyable, Sendable {
     /// The descriptor.
     public let fd: Int32
     /// The socket file.

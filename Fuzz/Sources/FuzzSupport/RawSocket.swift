@@ -3,7 +3,7 @@ import Glibc
 /// A blocking Unix-socket connection for a fuzz harness: whole writes, reads with a deadline.
 /// Any failure the harness does not expect stops the run with a message (a fuzz target
 /// reports by crashing).
-public struct RawSocket: ~Copyable {
+public struct RawSocket: ~Copyable, Sendable {
     /// The descriptor.
     public let fd: Int32
 
