@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import MyceliumBackends
 import MyceliumKit
 
 /// One load run against one broker: `subscribers` clients subscribe to `typeID`, then
@@ -52,6 +53,8 @@ struct BenchLoad: Sendable {
     /// Subscriber wire bytes a publisher may be ahead of the slowest subscriber (as
     /// `pubsub-load --window`): 4 MiB, half the broker's default pending limit.
     static let windowBytes = 4 << 20
+    /// The most bytes of frames a publisher queues at once.
+    static let batchBytes = 64 << 10
 
     private enum Part: Sendable {
         case publisher(sent: Int)
@@ -77,10 +80,14 @@ struct BenchLoad: Sendable {
         }
     }
 
+    /// Connects one client with a pool of its own (lock-free: the client's loop takes
+    /// buffers, the bench's tasks return them), not zeroed on release.
     private func connect(_ name: String) async throws -> MyceliumClient {
         var options = MyceliumClient.Options()
         options.requestTimeout = .seconds(30)
-        return try await MyceliumClient.connect(to: address, name: name, token: token, options: options)
+        let plan = SizeClassPlan(payloadSizes: [size]).adding([SizeClassPlan.SizeClass(size: options.bufferSize, capacity: 16)])
+        let pool = try PoolRegistry.builtIn.make("lockfree", configuration: PoolConfiguration(plan: plan, zeroesOnRelease: false))
+        return try await MyceliumClient.connect(to: address, name: name, token: token, pool: pool, options: options)
     }
 
     private func run(clients: inout [MyceliumClient], progress: ProgressLine?) async throws -> Outcome {
@@ -135,9 +142,18 @@ struct BenchLoad: Sendable {
         }
     }
 
-    /// Publishes until the limit, then the marker; returns the messages published.
+    /// Publishes until the limit, then the marker; returns the messages published. Frames
+    /// go out in runs of up to ``batchBytes`` (one queueing each): in a closed-loop run all
+    /// carry the time the run was made, in an open-loop run each its own intended time and
+    /// a run holds the messages due by then.
     private func publish(_ client: MyceliumClient, window: BenchWindow, start: UInt64) async throws -> Int {
-        var payload = [UInt8](repeating: 0xA5, count: size)
+        let frameBytes = FrameHeader.byteCount + size
+        let batchLimit = max(1, Self.batchBytes / frameBytes)
+        var frames = [UInt8](repeating: 0xA5, count: batchLimit * frameBytes)
+        let header = FrameHeader(typeID: typeID, length: UInt32(size))
+        frames.withUnsafeMutableBytes { bytes in
+            for index in 0..<batchLimit { header.write(to: bytes.baseAddress! + index * frameBytes) }
+        }
         let interval = rate.map { 1e9 / $0 }
         var end: UInt64?
         var count = Int.max
@@ -150,65 +166,80 @@ struct BenchLoad: Sendable {
         var allowed = window.limit
         var sent = 0
         while sent < count {
-            var stamp = BenchClock.now()
-            if let end, stamp >= end { break }
+            var now = BenchClock.now()
+            if let end, now >= end { break }
+            var batch = min(batchLimit, count - sent)
             if let interval {
                 let due = start + UInt64(Double(sent) * interval)
-                if due > stamp { try await Task.sleep(nanoseconds: due - stamp) }
-                stamp = due
+                if due > now {
+                    try await Task.sleep(nanoseconds: due - now)
+                    now = BenchClock.now()
+                }
+                batch = min(batch, max(1, Int(Double(now - start) / interval) + 1 - sent))
             }
-            let total = window.published.add(1, ordering: .relaxed).newValue
+            let total = window.published.add(batch, ordering: .relaxed).newValue
             if total > allowed {
                 guard let slowest = await window.wait(until: total - window.limit) else { throw CancellationError() }
                 allowed = slowest + window.limit
-                if interval == nil { stamp = BenchClock.now() }
+                now = BenchClock.now()
             }
-            payload.withUnsafeMutableBytes { $0.storeBytes(of: stamp, as: UInt64.self) }
-            try await client.publish(typeID: typeID, payload: payload)
-            sent += 1
+            frames.withUnsafeMutableBytes { bytes in
+                for index in 0..<batch {
+                    let stamp = interval.map { start + UInt64(Double(sent + index) * $0) } ?? now
+                    bytes.storeBytes(of: stamp, toByteOffset: index * frameBytes + FrameHeader.byteCount, as: UInt64.self)
+                }
+            }
+            try await client.publish(encodedFrames: frames, byteCount: batch * frameBytes)
+            sent += batch
         }
-        payload.withUnsafeMutableBytes { $0.storeBytes(of: UInt64.max, as: UInt64.self) }
-        try await client.publish(typeID: typeID, payload: payload)
+        frames.withUnsafeMutableBytes { $0.storeBytes(of: UInt64.max, toByteOffset: FrameHeader.byteCount, as: UInt64.self) }
+        try await client.publish(encodedFrames: frames, byteCount: frameBytes)
         try await client.flush()
         return sent
     }
 
-    /// Receives until every publisher's marker; records each message's latency.
+    /// Receives until every publisher's marker; records each message's latency against the
+    /// time its batch was taken from the stream (one clock reading per batch).
     private func receive(_ stream: MessageStream, index: Int, window: BenchWindow) async throws -> Part {
         var latencies = LatencySummary.makeHistogram()
         var received = 0
         var markers = 0
         var last: UInt64 = 0
+        var wrongSize: Int?
         // Reported often enough at a low rate that the stall check sees progress.
         let reportEvery = rate.map { max(1, min(256, Int($0 * Double(publishers) / 10))) } ?? 256
-        var untilReport = reportEvery
-        var messages = stream.makeAsyncIterator()
+        var reported = 0
         do {
-            while markers < publishers, let message = try await messages.next() {
-                let now = BenchClock.now()
-                guard message.count == size else {
-                    throw UserError(
-                        text:
-                            "subscriber \(index) received a \(message.count)-byte message of type \(typeID), not \(size) bytes: "
-                            + "is something else publishing type \(typeID) on this broker? Use --type for a type nobody else uses"
-                    )
+            while markers < publishers && wrongSize == nil {
+                var now: UInt64 = 0
+                let handled = try await stream.drain(limit: 4096) { _, payload in
+                    if now == 0 { now = BenchClock.now() }
+                    guard payload.count == size else {
+                        wrongSize = payload.count
+                        return
+                    }
+                    let stamp = payload.loadUnaligned(as: UInt64.self)
+                    if stamp == .max {
+                        markers += 1
+                        return
+                    }
+                    _ = latencies.record(min(now > stamp ? now - stamp : 0, LatencySummary.highestTrackable))
+                    received += 1
                 }
-                let stamp = message.payload.loadUnaligned(as: UInt64.self)
-                if stamp == .max {
-                    markers += 1
-                    continue
-                }
-                _ = latencies.record(min(now > stamp ? now - stamp : 0, LatencySummary.highestTrackable))
-                received += 1
+                if handled == 0 { break }
                 last = now
-                untilReport -= 1
-                if untilReport == 0 {
-                    untilReport = reportEvery
+                if received - reported >= reportEvery {
+                    reported = received
                     window.report(subscriber: index, received: received)
                 }
             }
         } catch let error as MyceliumClientError {
             throw UserError(text: "subscriber \(index) lost its stream after \(received) messages: \(error)")
+        }
+        if let wrongSize {
+            throw UserError(
+                text: "subscriber \(index) received a \(wrongSize)-byte message of type \(typeID), not \(size) bytes: "
+                    + "is something else publishing type \(typeID) on this broker? Use --type for a type nobody else uses")
         }
         window.report(subscriber: index, received: received)
         guard markers == publishers else {

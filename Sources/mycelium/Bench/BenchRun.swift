@@ -101,8 +101,8 @@ struct BenchRun: Encodable, Sendable {
             String(
                 format: "  throughput  %@ msgs/s  %.1f MB/s  (%@ delivered in %.2f s, %@ sent)", grouped(msgsPerS), mbPerS,
                 grouped(Double(messagesDelivered)), seconds, grouped(Double(messagesSent))),
-            "  latency µs  p50 \(us(latency.p50))  p90 \(us(latency.p90))  p99 \(us(latency.p99))  p99.9 \(us(latency.p99_9))  "
-                + "p99.99 \(us(latency.p99_99))  max \(us(latency.max))",
+            "  latency µs  p50 \(us(latency.p50))  p90 \(us(latency.p90))  p99 \(us(latency.p99))  p99.9 \(us(latency.p999))  "
+                + "p99.99 \(us(latency.p9999))  max \(us(latency.max))",
         ]
         if let nanoseconds = brokerCPU.nsPerMessage, let seconds = brokerCPU.seconds {
             lines.append(

@@ -13,8 +13,10 @@ struct LatencySummary: Encodable, Sendable {
     let p50: Double
     let p90: Double
     let p99: Double
-    let p99_9: Double
-    let p99_99: Double
+    /// The 99.9th percentile (`p99_9` in JSON).
+    let p999: Double
+    /// The 99.99th percentile (`p99_99` in JSON).
+    let p9999: Double
     let max: Double
     let mean: Double
     /// Messages the histogram holds.
@@ -24,7 +26,9 @@ struct LatencySummary: Encodable, Sendable {
     let curve: [Point]
 
     enum CodingKeys: String, CodingKey {
-        case p50, p90, p99, p99_9, p99_99, max, mean, samples
+        case p50, p90, p99, max, mean, samples
+        case p999 = "p99_9"
+        case p9999 = "p99_99"
     }
 
     /// The largest latency recorded; longer ones count as this (60 s, in nanoseconds).
@@ -41,8 +45,8 @@ struct LatencySummary: Encodable, Sendable {
         p50 = microseconds(50)
         p90 = microseconds(90)
         p99 = microseconds(99)
-        p99_9 = microseconds(99.9)
-        p99_99 = microseconds(99.99)
+        p999 = microseconds(99.9)
+        p9999 = microseconds(99.99)
         max = Double(histogram.max) / 1000
         mean = histogram.totalCount == 0 ? 0 : histogram.mean / 1000
         samples = histogram.totalCount
