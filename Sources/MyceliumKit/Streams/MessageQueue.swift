@@ -69,8 +69,19 @@ final class MessageQueue: @unchecked Sendable {
 
     /// Queues one message, applying the overflow rule; wakes the consumer if it waits.
     func deliver(typeID: UInt16, _ buffer: consuming SharedBuffer) -> Delivery {
+        let (delivery, waiter) = deliverDeferringWake(typeID: typeID, buffer)
+        waiter?.resume()
+        return delivery
+    }
+
+    /// Queues `buffer` as ``deliver(typeID:_:)`` does, but hands back the waiting
+    /// consumer's continuation (taken off the queue) instead of resuming it: a producer that
+    /// delivers a batch resumes it once, after the batch.
+    func deliverDeferringWake(
+        typeID: UInt16, _ buffer: consuming SharedBuffer
+    ) -> (Delivery, UnsafeContinuation<Void, Never>?) {
         var incoming = Optional(buffer)
-        let (delivery, waiter) = state.withLock { state -> (Delivery, UnsafeContinuation<Void, Never>?) in
+        return state.withLock { state -> (Delivery, UnsafeContinuation<Void, Never>?) in
             guard state.end == nil, let message = incoming.take() else { return (.closed, nil) }
             var delivery = Delivery.accepted
             if state.count >= limit {
@@ -93,8 +104,6 @@ final class MessageQueue: @unchecked Sendable {
             state.waiter = nil
             return (delivery, waiter)
         }
-        waiter?.resume()
-        return delivery
     }
 
     /// Ends the stream after the messages already queued: with `error`, or normally when
