@@ -226,7 +226,7 @@ struct BenchCommand: AsyncParsableCommand {
             var measured: (source: BrokerCPU, nanoseconds: UInt64)?
             if let source, let cpuBefore, let cpuAfter { measured = (source, cpuAfter &- cpuBefore) }
             return BenchRun(
-                label: label ?? "\(address)", address: address, embedded: cpu != nil, outcome: outcome, size: template.size,
+                label: label, address: address, embedded: cpu != nil, outcome: outcome, size: template.size,
                 cpu: measured, pool: BenchRun.PoolFigures(before: before.pool, after: after.pool))
         } catch {
             try? await control.close(timeout: .seconds(1))

@@ -62,16 +62,17 @@ struct BenchRun: Encodable, Sendable {
     let brokerCPU: BrokerCPUFigures
     let pool: PoolFigures
 
-    /// A run's figures from its outcome, payload size and the broker's readings.
+    /// A run's figures from its outcome, payload size and the broker's readings; `label`
+    /// `nil` takes the address.
     init(
-        label: String, address: SocketAddress, embedded: Bool, outcome: BenchLoad.Outcome, size: Int,
+        label: String?, address: SocketAddress, embedded: Bool, outcome: BenchLoad.Outcome, size: Int,
         cpu: (source: BrokerCPU, nanoseconds: UInt64)?, pool: PoolFigures
     ) {
-        self.label = label
         switch address {
         case .unix(let path): self.address = "unix:\(path)"
         case .tcp: self.address = "tcp:\(address)"
         }
+        self.label = label ?? self.address
         self.embedded = embedded
         messagesSent = outcome.sent
         messagesDelivered = outcome.delivered
