@@ -123,7 +123,15 @@ struct BenchChart {
                 stroke="\(colour(index))" stroke-width="2"/>
 
                 """
-            let legendY = area.top + 14 + Double(index) * 18
+        }
+        // The legend, over the curves on a pale box.
+        out += """
+            <rect x="\(f(area.left + 6))" y="\(f(area.top + 2))" width="300" height="\(f(Double(report.runs.count) * 18 + 6))" \
+            fill="white" fill-opacity="0.85" stroke="#ccc"/>
+
+            """
+        for (index, run) in report.runs.enumerated() {
+            let legendY = area.top + 18 + Double(index) * 18
             out += line(area.left + 12, legendY - 4, area.left + 36, legendY - 4, stroke: colour(index), width: 3)
             out += text(
                 area.left + 42, legendY,
