@@ -106,6 +106,13 @@ import Testing
         #expect(cpu["ns_per_message"] as? Double ?? 0 > 0)
         #expect((document["settings"] as? [String: Any])?["rate"] as? Double == 20000)
 
+        let unreadable = try await bench(["--unix", socket, "--count", "100", "--subs", "1", "--broker-pid", "999999999"])
+        let unmeasured = try #require((unreadable["runs"] as? [[String: Any]])?.first?["broker_cpu"] as? [String: Any])
+        #expect(
+            unmeasured["measured"] as? String
+                == "not measured: cannot read the CPU time of broker process 999999999, all threads from /proc")
+        #expect(unmeasured["seconds"] is NSNull && unmeasured["ns_per_message"] is NSNull)
+
         let text = try await cli.run("bench", "--unix", socket, "--duration", "300ms", "--size", "64", "--subs", "1")
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("1 publisher → 1 subscriber, 64 B BenchFrame, for 0.3 s"), "\(text.stdout)")
@@ -126,6 +133,11 @@ import Testing
         (["--pool", "arena"], "--pool needs --embedded: a running broker uses its own pool"),
         (["--embedded", "--tcp", "127.0.0.1:7800"], "--embedded starts its own brokers; leave out --tcp and --unix"),
         (["--embedded", "--type", "NoSuchMessage"], "--type: "),
+        (["--broker-pid", "0"], "--broker-pid must be a process id, not 0"),
+        (
+            ["--embedded", "--pool", "arena", "--count", "10", "--svg", "/nonexistent/bench.svg"],
+            "--svg: cannot write /nonexistent/bench.svg"
+        ),
     ])
     func refusesBadArguments(arguments: [String], message: String) async throws {
         let result = try await cli.run(arguments: ["bench"] + arguments)

@@ -100,6 +100,7 @@ struct BenchCommand: AsyncParsableCommand {
                 throw ValidationError(error.text)
             }
         }
+        if let brokerPid, brokerPid <= 0 { throw ValidationError("--broker-pid must be a process id, not \(brokerPid)") }
         if let rate, !(rate >= 1 && rate.isFinite) {
             throw ValidationError("--rate must be at least 1 message per second")
         }
@@ -137,10 +138,8 @@ struct BenchCommand: AsyncParsableCommand {
                     text: "--size \(size) is larger than \(entry.name)'s largest payload (\(entry.maxPayload) bytes); "
                         + "pick a smaller size or a larger --type")
             }
-            let limit: BenchLoad.Limit =
-                if let duration { .duration(try DrainTimeout.parse(duration, option: "--duration")) } else {
-                    .count(count ?? Self.defaultCount)
-                }
+            let period = try duration.map { (text) throws(UserError) in try DrainTimeout.parse(text, option: "--duration") }
+            let limit: BenchLoad.Limit = period.map { .duration($0) } ?? .count(count ?? Self.defaultCount)
             let template = BenchLoad(
                 address: try endpoint.address(), token: endpoint.tokenOptions.effective, typeID: typeID, size: size,
                 publishers: pubs,
@@ -158,12 +157,9 @@ struct BenchCommand: AsyncParsableCommand {
             let report = BenchReport(
                 version: MyceliumVersion.current, date: date, machine: machine,
                 settings: BenchReport.Settings(
-                    size: size, pubs: pubs, subs: subs, count: duration == nil ? count ?? Self.defaultCount : nil,
-                    durationS: duration.flatMap { try? DrainTimeout.parse($0, option: "--duration") }.map {
-                        Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
-                    },
-                    rate: rate, type: codec.message.name, typeID: typeID,
-                    windowMessages: max(1024, BenchLoad.windowBytes / (size + FrameHeader.byteCount))),
+                    size: size, pubs: pubs, subs: subs, count: period == nil ? count ?? Self.defaultCount : nil,
+                    durationS: period.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 },
+                    rate: rate, type: codec.message.name, typeID: typeID, windowMessages: template.windowMessages),
                 runs: runs)
             if let svg {
                 do {
@@ -223,11 +219,17 @@ struct BenchCommand: AsyncParsableCommand {
             let cpuAfter = source?.nanoseconds()
             let after = try await control.stats()
             try await control.close()
-            var measured: (source: BrokerCPU, nanoseconds: UInt64)?
-            if let source, let cpuBefore, let cpuAfter { measured = (source, cpuAfter &- cpuBefore) }
+            let figures: BenchRun.BrokerCPUFigures
+            if let source, let cpuBefore, let cpuAfter {
+                figures = BenchRun.BrokerCPUFigures(source, nanoseconds: cpuAfter &- cpuBefore, delivered: outcome.delivered)
+            } else if let source {
+                figures = BenchRun.BrokerCPUFigures(notMeasured: "cannot read the CPU time of \(source.description) from /proc")
+            } else {
+                figures = BenchRun.BrokerCPUFigures(notMeasured: "the broker is not local (give --broker-pid for a local one)")
+            }
             return BenchRun(
                 label: label, address: address, embedded: cpu != nil, outcome: outcome, size: template.size,
-                cpu: measured, pool: BenchRun.PoolFigures(before: before.pool, after: after.pool))
+                brokerCPU: figures, pool: BenchRun.PoolFigures(before: before.pool, after: after.pool))
         } catch {
             try? await control.close(timeout: .seconds(1))
             throw error

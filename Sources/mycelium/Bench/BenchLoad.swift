@@ -48,11 +48,14 @@ struct BenchLoad: Sendable {
     /// Messages per second per publisher; `nil` for as fast as the window allows.
     let rate: Double?
     /// The run fails when no message arrives for this long.
-    var stallTimeout = Duration.seconds(10)
+    static let stallTimeout = Duration.seconds(10)
 
     /// Subscriber wire bytes a publisher may be ahead of the slowest subscriber (as
     /// `pubsub-load --window`): 4 MiB, half the broker's default pending limit.
     static let windowBytes = 4 << 20
+    /// ``windowBytes`` in messages of this run's size (at least 1,024).
+    var windowMessages: Int { max(1024, Self.windowBytes / (size + FrameHeader.byteCount)) }
+
     /// The most bytes of frames a publisher queues at once.
     static let batchBytes = 64 << 10
 
@@ -103,7 +106,7 @@ struct BenchLoad: Sendable {
             clients.append(client)
             senders.append(client)
         }
-        let window = BenchWindow(limit: max(1024, Self.windowBytes / (size + FrameHeader.byteCount)), subscribers: subscribers)
+        let window = BenchWindow(limit: windowMessages, subscribers: subscribers)
         let start = BenchClock.now()
         return try await withThrowingTaskGroup(of: Part.self) { group in
             for (index, stream) in streams.enumerated() {
@@ -265,9 +268,9 @@ struct BenchLoad: Sendable {
             if delivered != seen {
                 seen = delivered
                 lastChange = clock.now
-            } else if clock.now - lastChange > stallTimeout {
+            } else if clock.now - lastChange > Self.stallTimeout {
                 throw UserError(
-                    text: "no message arrived at the subscribers for \(stallTimeout) (\(delivered) delivered so far); "
+                    text: "no message arrived at the subscribers for \(Self.stallTimeout) (\(delivered) delivered so far); "
                         + "is the broker routing type \(typeID), and is it still running?")
             }
         }

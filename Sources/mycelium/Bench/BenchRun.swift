@@ -13,6 +13,20 @@ struct BenchRun: Encodable, Sendable {
         /// ``seconds`` per delivered message, in nanoseconds; `nil` when not measured.
         let nsPerMessage: Double?
 
+        /// `nanoseconds` of `source`'s CPU time over a run that delivered `delivered` messages.
+        init(_ source: BrokerCPU, nanoseconds: UInt64, delivered: Int) {
+            measured = source.description
+            seconds = Double(nanoseconds) / 1e9
+            nsPerMessage = delivered == 0 ? nil : Double(nanoseconds) / Double(delivered)
+        }
+
+        /// No figures, for `reason`.
+        init(notMeasured reason: String) {
+            measured = "not measured: \(reason)"
+            seconds = nil
+            nsPerMessage = nil
+        }
+
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(measured, forKey: .measured)
@@ -66,7 +80,7 @@ struct BenchRun: Encodable, Sendable {
     /// `nil` takes the address.
     init(
         label: String?, address: SocketAddress, embedded: Bool, outcome: BenchLoad.Outcome, size: Int,
-        cpu: (source: BrokerCPU, nanoseconds: UInt64)?, pool: PoolFigures
+        brokerCPU: BrokerCPUFigures, pool: PoolFigures
     ) {
         switch address {
         case .unix(let path): self.address = "unix:\(path)"
@@ -81,15 +95,7 @@ struct BenchRun: Encodable, Sendable {
         msgsPerS = perSecond
         mbPerS = perSecond * Double(size) / 1e6
         latencyUs = LatencySummary(outcome.latencies)
-        if let cpu {
-            brokerCPU = BrokerCPUFigures(
-                measured: cpu.source.description, seconds: Double(cpu.nanoseconds) / 1e9,
-                nsPerMessage: outcome.delivered == 0 ? nil : Double(cpu.nanoseconds) / Double(outcome.delivered))
-        } else {
-            brokerCPU = BrokerCPUFigures(
-                measured: "not measured: the broker is not local (give --broker-pid for a local one)", seconds: nil,
-                nsPerMessage: nil)
-        }
+        self.brokerCPU = brokerCPU
         self.pool = pool
     }
 
