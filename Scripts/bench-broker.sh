@@ -62,7 +62,7 @@ start_broker() {
             >"$out" 2>"$TMP/$label.err" &
     fi
     local pid=$!
-    PIDS+=("$pid")
+    # This runs in the caller's process substitution: the caller adds the pid to PIDS.
     for _ in $(seq 1 100); do
         if grep -q '^listening' "$out" 2>/dev/null; then break; fi
         sleep 0.1
@@ -77,9 +77,11 @@ if [ "${SKIP_PEERS:-0}" != 1 ]; then
     extra=""
     for pool in $POOLS; do
         read -r pid port sock < <(start_broker "peers-$pool" "" --pool "$pool")
+        PIDS+=("$pid")
         extra+="mycelium-$pool-tcp|tlv|--tcp 127.0.0.1:$port|$pid;mycelium-$pool-unix|tlv|--unix $sock|$pid;"
         if [ -n "${BASELINE:-}" ]; then
             read -r pid port sock < <(BINARY=$BASELINE start_broker "baseline-$pool" "" --pool "$pool")
+            PIDS+=("$pid")
             extra+="baseline-$pool-tcp|tlv|--tcp 127.0.0.1:$port|$pid;baseline-$pool-unix|tlv|--unix $sock|$pid;"
         fi
     done
@@ -91,6 +93,7 @@ fi
 if [ "${SKIP_MALLOC:-0}" != 1 ]; then
     for pool in $POOLS; do
         read -r pid port sock < <(start_broker "malloc-$pool" "$WORK/malloc_count.so" --pool "$pool")
+        PIDS+=("$pid")
         for size in 128 1024; do
             "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count 100000 --subs 4 >/dev/null
             kill -USR1 "$pid"; sleep 0.3

@@ -33,15 +33,15 @@ struct EndpointOptions: ParsableArguments {
         return try ListenerOptions.parseTCP(tcp)
     }
 
-    /// Connects to ``address()`` with `digest` (the catalog's; `nil` when the command sends
-    /// no contract-bound messages) and the token (``TokenOptions``) in HELLO.
+    /// Connects to `address` (by default ``address()``) with `digest` (the catalog's; `nil`
+    /// when the command sends no contract-bound messages) and the token (``TokenOptions``) in HELLO.
     ///
     /// - Throws: ``UserError`` when the broker is unreachable, naming the address and what to
     ///   do; ``MyceliumClientError`` for anything else (e.g. a digest mismatch).
-    func connect(digest: [UInt8]?, peerName: String) async throws -> MyceliumClient {
+    func connect(to address: SocketAddress? = nil, digest: [UInt8]?, peerName: String) async throws -> MyceliumClient {
         do {
             return try await MyceliumClient.connect(
-                to: address(), name: peerName, digest: digest, token: tokenOptions.effective)
+                to: address ?? self.address(), name: peerName, digest: digest, token: tokenOptions.effective)
         } catch let error as MyceliumClientError where error.code == .connectFailed {
             guard let target = error.address, let engineError = error.underlying as? EngineError else { throw error }
             throw UserError(text: "cannot connect to \(target): \(Self.reason(engineError))")

@@ -10,7 +10,8 @@ struct Mycelium: AsyncParsableCommand {
         subcommands: [
             ImportCommand.self, ContractsCommand.self, GenerateCommand.self, SizesCommand.self, PoolsCommand.self,
             ServeCommand.self,
-            StatsCommand.self, ConnectionsCommand.self, PublishCommand.self, SubscribeCommand.self, AuthCommand.self,
+            StatsCommand.self, ConnectionsCommand.self, PublishCommand.self, SubscribeCommand.self, BenchCommand.self,
+            AuthCommand.self,
         ]
     )
 }

@@ -4,6 +4,7 @@ import Logging
 extension ClientLoop {
     /// Reads what the socket has and handles every complete frame.
     func readable() {
+        defer { wakeConsumers() }
         if state.pointee.input.largeBase != nil {
             readPartial()
             return
@@ -84,6 +85,7 @@ extension ClientLoop {
 
     /// Reads the rest of a data frame straight into its buffer.
     private func readPartial() {
+        defer { wakeConsumers() }
         switch state.pointee.input.receiveLarge(from: state.pointee.fd) {
         case .bytes: break
         case .wouldBlock: return
@@ -102,13 +104,23 @@ extension ClientLoop {
         lost(code == 0 ? "the broker closed the connection" : "reading failed: \(String(cString: strerror(code)))")
     }
 
-    /// Hands one frame's buffer to every stream receiving its type (shared, no copy).
+    /// Hands one frame's buffer to every stream receiving its type (shared, no copy); a
+    /// consumer waiting on one is woken by ``wakeConsumers()`` after the read.
     private func deliver(_ typeID: UInt16, _ buffer: consuming PooledBuffer) {
         guard let queues = state.pointee.routes[typeID] else { return }
         let shared = buffer.share()
         for queue in queues {
-            if case .full = queue.deliver(typeID: typeID, shared.share()) { state.pointee.readPauses += 1 }
+            let (delivery, waiter) = queue.deliverDeferringWake(typeID: typeID, shared.share())
+            if case .full = delivery { state.pointee.readPauses += 1 }
+            if let waiter { state.pointee.wakes.append(waiter) }
         }
+    }
+
+    /// Wakes the consumers this read delivered to.
+    private func wakeConsumers() {
+        guard !state.pointee.wakes.isEmpty else { return }
+        for waiter in state.pointee.wakes { waiter.resume() }
+        state.pointee.wakes.removeAll(keepingCapacity: true)
     }
 
     // MARK: Control frames

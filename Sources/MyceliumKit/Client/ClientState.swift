@@ -18,6 +18,9 @@ struct ClientState: ~Copyable {
     var wantsWritable = false
     /// Streams that asked the loop to stop reading until their consumer catches up.
     var readPauses = 0
+    /// Consumers waiting on streams that this read delivered to, woken once the read's
+    /// frames are all queued (one wake per read, not per frame).
+    var wakes: [UnsafeContinuation<Void, Never>] = []
     var finished = false
     var failure: MyceliumClientError?
 

@@ -249,6 +249,29 @@ public final class MyceliumClient: Sendable {
         }
     }
 
+    /// Publishes the first `byteCount` bytes of `frames`: whole data frames, header and
+    /// payload each, one after another (the caller checked their type ids and lengths). One
+    /// queueing for the lot;
+    /// returns once they are queued, as ``publish(typeID:payload:)`` does. For the load
+    /// generator, which sends runs of small frames.
+    ///
+    /// - Throws: as ``publish(typeID:payload:)``.
+    package func publish(encodedFrames frames: [UInt8], byteCount: Int) async throws {
+        precondition(byteCount >= 0 && byteCount <= frames.count, "\(byteCount) bytes of \(frames.count)")
+        let chunkSize = loop.options.bufferSize
+        try await enqueue(byteCount: byteCount) { queue throws(PoolError) in
+            let failure = frames.withUnsafeBytes { bytes -> PoolError? in
+                do throws(PoolError) {
+                    try queue.appendFrames(bytes.baseAddress!, byteCount: byteCount, chunkSize: chunkSize, pool: pool)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure { throw failure }
+        }
+    }
+
     /// Waits until the broker has handled everything this client sent before, then throws
     /// the oldest ERROR it reported about a data frame since the last `flush()`, if any.
     ///

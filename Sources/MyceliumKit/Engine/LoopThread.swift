@@ -9,9 +9,17 @@ struct LoopThread: @unchecked Sendable {
 
     private let handle: pthread_t
 
-    /// Starts `body` on a new thread; `name` appears in the error if that fails.
+    /// Starts `body` on a new thread named `name` (its first 15 bytes: what `top -H`, `ps -L`
+    /// and `/proc/PID/task/TID/comm` show, and how `mycelium bench` finds an embedded
+    /// broker's loops); `name` also appears in the error if the thread cannot start.
     init(name: String, _ body: @escaping () -> Void) throws(EngineError) {
-        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        let threadName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+        let context = Unmanaged.passRetained(
+            Body {
+                Self.nameCurrentThread(threadName)
+                body()
+            }
+        ).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(
             &thread, nil,
@@ -24,6 +32,15 @@ struct LoopThread: @unchecked Sendable {
             throw EngineError("start thread \(name)", code: result)
         }
         handle = thread
+    }
+
+    /// Names the calling thread `name` (at most 15 bytes) through `/proc/thread-self/comm`
+    /// (`pthread_setname_np` is not visible to Swift); nothing happens where that cannot be written.
+    private static func nameCurrentThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = name.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        close(fd)
     }
 
     /// Waits for the thread to end.

@@ -69,8 +69,19 @@ final class MessageQueue: @unchecked Sendable {
 
     /// Queues one message, applying the overflow rule; wakes the consumer if it waits.
     func deliver(typeID: UInt16, _ buffer: consuming SharedBuffer) -> Delivery {
+        let (delivery, waiter) = deliverDeferringWake(typeID: typeID, buffer)
+        waiter?.resume()
+        return delivery
+    }
+
+    /// Queues `buffer` as ``deliver(typeID:_:)`` does, but hands back the waiting
+    /// consumer's continuation (taken off the queue) instead of resuming it: a producer that
+    /// delivers a batch resumes it once, after the batch.
+    func deliverDeferringWake(
+        typeID: UInt16, _ buffer: consuming SharedBuffer
+    ) -> (Delivery, UnsafeContinuation<Void, Never>?) {
         var incoming = Optional(buffer)
-        let (delivery, waiter) = state.withLock { state -> (Delivery, UnsafeContinuation<Void, Never>?) in
+        return state.withLock { state -> (Delivery, UnsafeContinuation<Void, Never>?) in
             guard state.end == nil, let message = incoming.take() else { return (.closed, nil) }
             var delivery = Delivery.accepted
             if state.count >= limit {
@@ -93,8 +104,6 @@ final class MessageQueue: @unchecked Sendable {
             state.waiter = nil
             return (delivery, waiter)
         }
-        waiter?.resume()
-        return delivery
     }
 
     /// Ends the stream after the messages already queued: with `error`, or normally when
@@ -167,6 +176,63 @@ final class MessageQueue: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Waits as ``next()`` does, then hands `body` each queued message's type id and
+    /// payload, at most `limit`, under the queue's lock (keep `body` short: the producer waits
+    /// for it); each buffer goes back to its pool after its call. Returns how many it
+    /// handled, 0 once the stream ended normally.
+    ///
+    /// - Throws: as ``next()``.
+    func drain(limit: Int, _ body: (UInt16, UnsafeRawBufferPointer) -> Void) async throws -> Int {
+        precondition(limit >= 1, "drain needs room for a message")
+        while true {
+            let step = state.withLock { state -> DrainStep in
+                state.current = nil
+                state.generation &+= 1
+                if state.count > 0 {
+                    var handled = 0
+                    while state.count > 0 && handled < limit {
+                        let typeID = state.typeIDs[state.head]
+                        let buffer = state.pop()
+                        body(typeID, UnsafeRawBufferPointer(start: buffer.baseAddress, count: buffer.count))
+                        handled += 1
+                    }
+                    var resume = false
+                    if state.producerPaused && state.count <= self.limit / 2 {
+                        state.producerPaused = false
+                        resume = true
+                    }
+                    return .handled(handled, resume: resume)
+                }
+                if let end = state.end {
+                    if end.reported { return .end(nil) }
+                    state.end?.reported = true
+                    return .end(end.error)
+                }
+                return .wait
+            }
+            switch step {
+            case .handled(let count, let resume):
+                if resume, case .pauseProducer(let resumeProducer) = overflow { resumeProducer() }
+                return count
+            case .end(let error):
+                if let error { throw error }
+                return 0
+            case .wait:
+                await waitForMessages()
+                if Task.isCancelled {
+                    state.withLock { $0.cancelled = false }
+                    throw CancellationError()
+                }
+            }
+        }
+    }
+
+    private enum DrainStep {
+        case handled(Int, resume: Bool)
+        case end((any Error)?)
+        case wait
     }
 
     private func waitForMessages() async {

@@ -1,0 +1,278 @@
+import Foundation
+import Histogram
+import MyceliumBackends
+import MyceliumKit
+
+/// One load run against one broker: `subscribers` clients subscribe to `typeID`, then
+/// `publishers` clients publish `size`-byte messages, each stamped in its first 8 bytes
+/// with its send time (``BenchClock``); each subscriber records arrival time minus stamp.
+///
+/// With a ``rate`` the publishers are open-loop: message `i` of a publisher is due at
+/// `start + i / rate`, carries that intended time (not the time it actually went out), and
+/// is sent at once when the publisher is late, so a stall anywhere counts in the latency of
+/// every message it delayed (no coordinated omission). Without a rate they publish as fast
+/// as ``BenchWindow`` lets them and stamp the actual send time.
+///
+/// Each publisher ends with a marker message (stamp `UInt64.max`); a subscriber is done
+/// once it has every publisher's marker, so a run by ``Limit/duration(_:)`` ends the same
+/// way as one by count.
+struct BenchLoad: Sendable {
+    /// When publishers stop.
+    enum Limit: Sendable {
+        /// After this many messages each.
+        case count(Int)
+        /// After this long.
+        case duration(Duration)
+    }
+
+    /// What the run did.
+    struct Outcome: Sendable {
+        /// Messages published by all publishers.
+        let sent: Int
+        /// Messages received by all subscribers.
+        let delivered: Int
+        /// From the first publish to the last subscriber's last message.
+        let seconds: Double
+        /// Every subscriber's latencies, in nanoseconds.
+        let latencies: Histogram<UInt64>
+    }
+
+    /// The broker.
+    var address: SocketAddress
+    let token: String?
+    let typeID: UInt16
+    let size: Int
+    let publishers: Int
+    let subscribers: Int
+    let limit: Limit
+    /// Messages per second per publisher; `nil` for as fast as the window allows.
+    let rate: Double?
+    /// The run fails when no message arrives for this long.
+    static let stallTimeout = Duration.seconds(10)
+
+    /// Subscriber wire bytes a publisher may be ahead of the slowest subscriber (as
+    /// `pubsub-load --window`): 4 MiB, half the broker's default pending limit.
+    static let windowBytes = 4 << 20
+    /// ``windowBytes`` in messages of this run's size (at least 1,024).
+    var windowMessages: Int { max(1024, Self.windowBytes / (size + FrameHeader.byteCount)) }
+
+    /// The most bytes of frames a publisher queues at once.
+    static let batchBytes = 64 << 10
+
+    private enum Part: Sendable {
+        case publisher(sent: Int)
+        case subscriber(received: Int, last: UInt64, latencies: Histogram<UInt64>)
+        case monitor
+    }
+
+    /// Connects, runs the load, closes its clients; shows the messages delivered so far on
+    /// `progress` about twice a second.
+    ///
+    /// - Throws: ``UserError`` when the broker cannot be reached, a subscriber's stream
+    ///   ends early, a message has the wrong size, or nothing arrives for ``stallTimeout``;
+    ///   a client error from publishing.
+    func run(progress: ProgressLine? = nil) async throws -> Outcome {
+        var clients: [MyceliumClient] = []
+        do {
+            let outcome = try await run(clients: &clients, progress: progress)
+            for client in clients { try await client.close() }
+            return outcome
+        } catch {
+            for client in clients { try? await client.close(timeout: .seconds(1)) }
+            throw error
+        }
+    }
+
+    /// Connects one client with a pool of its own (lock-free: the client's loop takes
+    /// buffers, the bench's tasks return them), not zeroed on release.
+    private func connect(_ name: String) async throws -> MyceliumClient {
+        var options = MyceliumClient.Options()
+        options.requestTimeout = .seconds(30)
+        let plan = SizeClassPlan(payloadSizes: [size]).adding([SizeClassPlan.SizeClass(size: options.bufferSize, capacity: 16)])
+        let pool = try PoolRegistry.builtIn.make("lockfree", configuration: PoolConfiguration(plan: plan, zeroesOnRelease: false))
+        return try await MyceliumClient.connect(to: address, name: name, token: token, pool: pool, options: options)
+    }
+
+    private func run(clients: inout [MyceliumClient], progress: ProgressLine?) async throws -> Outcome {
+        var streams: [MessageStream] = []
+        for index in 0..<subscribers {
+            let client = try await connect("mycelium bench sub \(index)")
+            clients.append(client)
+            streams.append(try await client.subscribe([typeID]))
+        }
+        var senders: [MyceliumClient] = []
+        for index in 0..<publishers {
+            let client = try await connect("mycelium bench pub \(index)")
+            clients.append(client)
+            senders.append(client)
+        }
+        let window = BenchWindow(limit: windowMessages, subscribers: subscribers)
+        let start = BenchClock.now()
+        return try await withThrowingTaskGroup(of: Part.self) { group in
+            for (index, stream) in streams.enumerated() {
+                group.addTask { try await receive(stream, index: index, window: window) }
+            }
+            for client in senders {
+                group.addTask { .publisher(sent: try await publish(client, window: window, start: start)) }
+            }
+            group.addTask { try await monitor(window, progress: progress) }
+            var sent = 0
+            var delivered = 0
+            var last = start
+            var latencies = LatencySummary.makeHistogram()
+            var finished = 0
+            do {
+                while let part = try await group.next() {
+                    switch part {
+                    case .publisher(let count):
+                        sent += count
+                    case .subscriber(let received, let lastArrival, let histogram):
+                        delivered += received
+                        last = max(last, lastArrival)
+                        latencies.add(histogram)
+                    case .monitor:
+                        continue
+                    }
+                    finished += 1
+                    if finished == publishers + subscribers { group.cancelAll() }
+                }
+            } catch {
+                window.fail()
+                group.cancelAll()
+                throw error
+            }
+            return Outcome(sent: sent, delivered: delivered, seconds: Double(last - start) / 1e9, latencies: latencies)
+        }
+    }
+
+    /// Publishes until the limit, then the marker; returns the messages published. Frames
+    /// go out in runs of up to ``batchBytes`` (one queueing each): in a closed-loop run all
+    /// carry the time the run was made, in an open-loop run each its own intended time and
+    /// a run holds the messages due by then.
+    private func publish(_ client: MyceliumClient, window: BenchWindow, start: UInt64) async throws -> Int {
+        let frameBytes = FrameHeader.byteCount + size
+        let batchLimit = max(1, Self.batchBytes / frameBytes)
+        var frames = [UInt8](repeating: 0xA5, count: batchLimit * frameBytes)
+        let header = FrameHeader(typeID: typeID, length: UInt32(size))
+        frames.withUnsafeMutableBytes { bytes in
+            for index in 0..<batchLimit { header.write(to: bytes.baseAddress! + index * frameBytes) }
+        }
+        let interval = rate.map { 1e9 / $0 }
+        var end: UInt64?
+        var count = Int.max
+        switch limit {
+        case .count(let limit): count = limit
+        case .duration(let duration):
+            let (seconds, attoseconds) = duration.components
+            end = start + UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        }
+        var allowed = window.limit
+        var sent = 0
+        while sent < count {
+            var now = BenchClock.now()
+            if let end, now >= end { break }
+            var batch = min(batchLimit, count - sent)
+            if let interval {
+                let due = start + UInt64(Double(sent) * interval)
+                if due > now {
+                    try await Task.sleep(nanoseconds: due - now)
+                    now = BenchClock.now()
+                }
+                batch = min(batch, max(1, Int(Double(now - start) / interval) + 1 - sent))
+            }
+            let total = window.published.add(batch, ordering: .relaxed).newValue
+            if total > allowed {
+                guard let slowest = await window.wait(until: total - window.limit) else { throw CancellationError() }
+                allowed = slowest + window.limit
+                now = BenchClock.now()
+            }
+            frames.withUnsafeMutableBytes { bytes in
+                for index in 0..<batch {
+                    let stamp = interval.map { start + UInt64(Double(sent + index) * $0) } ?? now
+                    bytes.storeBytes(of: stamp, toByteOffset: index * frameBytes + FrameHeader.byteCount, as: UInt64.self)
+                }
+            }
+            try await client.publish(encodedFrames: frames, byteCount: batch * frameBytes)
+            sent += batch
+        }
+        frames.withUnsafeMutableBytes { $0.storeBytes(of: UInt64.max, toByteOffset: FrameHeader.byteCount, as: UInt64.self) }
+        try await client.publish(encodedFrames: frames, byteCount: frameBytes)
+        try await client.flush()
+        return sent
+    }
+
+    /// Receives until every publisher's marker; records each message's latency against the
+    /// time its batch was taken from the stream (one clock reading per batch).
+    private func receive(_ stream: MessageStream, index: Int, window: BenchWindow) async throws -> Part {
+        var latencies = LatencySummary.makeHistogram()
+        var received = 0
+        var markers = 0
+        var last: UInt64 = 0
+        var wrongSize: Int?
+        // Reported often enough at a low rate that the stall check sees progress.
+        let reportEvery = rate.map { max(1, min(256, Int($0 * Double(publishers) / 10))) } ?? 256
+        var reported = 0
+        do {
+            while markers < publishers && wrongSize == nil {
+                var now: UInt64 = 0
+                let handled = try await stream.drain(limit: 4096) { _, payload in
+                    if now == 0 { now = BenchClock.now() }
+                    guard payload.count == size else {
+                        wrongSize = payload.count
+                        return
+                    }
+                    let stamp = payload.loadUnaligned(as: UInt64.self)
+                    if stamp == .max {
+                        markers += 1
+                        return
+                    }
+                    _ = latencies.record(min(now > stamp ? now - stamp : 0, LatencySummary.highestTrackable))
+                    received += 1
+                }
+                if handled == 0 { break }
+                last = now
+                if received - reported >= reportEvery {
+                    reported = received
+                    window.report(subscriber: index, received: received)
+                }
+            }
+        } catch let error as MyceliumClientError {
+            throw UserError(text: "subscriber \(index) lost its stream after \(received) messages: \(error)")
+        }
+        if let wrongSize {
+            throw UserError(
+                text: "subscriber \(index) received a \(wrongSize)-byte message of type \(typeID), not \(size) bytes: "
+                    + "is something else publishing type \(typeID) on this broker? Use --type for a type nobody else uses")
+        }
+        window.report(subscriber: index, received: received)
+        guard markers == publishers else {
+            throw UserError(text: "subscriber \(index)'s stream ended after \(received) messages, before the publishers finished")
+        }
+        return .subscriber(received: received, last: last, latencies: latencies)
+    }
+
+    /// Reports progress about twice a second, and fails the run when nothing arrived for
+    /// ``stallTimeout``; ends when the run's other tasks are done (cancelled then).
+    private func monitor(_ window: BenchWindow, progress: ProgressLine?) async throws -> Part {
+        let clock = ContinuousClock()
+        var seen = -1
+        var lastChange = clock.now
+        while true {
+            do {
+                try await clock.sleep(for: .milliseconds(500))
+            } catch {
+                return .monitor
+            }
+            let delivered = window.delivered
+            progress?.show(delivered: delivered)
+            if delivered != seen {
+                seen = delivered
+                lastChange = clock.now
+            } else if clock.now - lastChange > Self.stallTimeout {
+                throw UserError(
+                    text: "no message arrived at the subscribers for \(Self.stallTimeout) (\(delivered) delivered so far); "
+                        + "is the broker routing type \(typeID), and is it still running?")
+            }
+        }
+    }
+}
