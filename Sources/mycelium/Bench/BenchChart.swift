@@ -28,7 +28,7 @@ struct BenchChart {
             """
         let transport = report.runs.first.map { $0.address.hasPrefix("unix:") ? "a Unix socket" : "TCP" } ?? ""
         out += text(
-            Self.width / 2, 26, "mycelium bench: \(report.settings.summary) over \(transport)", size: 16, anchor: "middle",
+            Self.width / 2, 26, "mycelium bench: \(report.settings.summary) over \(transport)", size: 14, anchor: "middle",
             weight: "bold")
         out += text(
             Self.width / 2, 46, "\(report.machine.summary) · \(report.date) · mycelium \(report.version)", size: 11,
