@@ -1,0 +1,103 @@
+import Foundation
+import Glibc
+package import MyceliumKit
+
+/// A real `nats-server` (Debian's `/usr/sbin/nats-server`) on a free loopback port, for the
+/// uplink tests: started by ``init(cluster:routes:)``, ready once it accepts connections,
+/// ended by ``stop()`` (tests must call it; `deinit` kills a forgotten one).
+package final class NATSServer: @unchecked Sendable {
+    /// Where the binary is; `.ci/run` installs it.
+    package static let executable = "/usr/sbin/nats-server"
+
+    /// Whether the binary is installed.
+    package static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable) }
+
+    /// The client port.
+    package let port: UInt16
+    /// The monitoring (HTTP) port: `/connz?subs=1` lists each client's subscriptions.
+    package let monitorPort: UInt16
+    /// The cluster (route) port, when started as a cluster node.
+    package let clusterPort: UInt16?
+    private let process = Process()
+    private let log = Output()
+
+    /// What the server printed, gathered as it comes.
+    private final class Output: Sendable {
+        let text = Lock("")
+    }
+
+    /// `nats://127.0.0.1:PORT`.
+    package var url: String { "nats://127.0.0.1:\(port)" }
+    /// The client address.
+    package var address: SocketAddress { .tcp(host: "127.0.0.1", port: port) }
+
+    /// Starts a server on free ports; `clusterPort` and `routes` (other nodes' cluster
+    /// ports) make it a node of cluster `test`; `extra` are more arguments (e.g. `--user`).
+    /// Waits (at most 10 s) until it accepts connections.
+    package init(port: UInt16? = nil, clusterPort: UInt16? = nil, routes: [UInt16] = [], extra: [String] = []) async throws {
+        self.port = try port ?? Self.freePort()
+        monitorPort = try Self.freePort()
+        self.clusterPort = clusterPort
+        var arguments = ["-a", "127.0.0.1", "-p", "\(self.port)", "-m", "\(monitorPort)"] + extra
+        if let clusterPort {
+            arguments += ["--cluster_name", "test", "--cluster", "nats://127.0.0.1:\(clusterPort)"]
+            if !routes.isEmpty { arguments += ["--routes", routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")] }
+        }
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let log = self.log
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            log.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        let address = self.address
+        try await waitUntil("nats-server accepting on \(self.port)", timeout: .seconds(10), detail: output) {
+            (try? TestConnection(address, timeoutSeconds: 1)) != nil
+        }
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// What the server printed so far.
+    package var output: String { log.text.withLock { $0 } }
+
+    /// Ends the server (SIGTERM) and waits (at most 10 s) until it exited.
+    package func stop() async throws {
+        guard process.isRunning else { return }
+        process.terminate()
+        let process = self.process
+        try await waitUntil("nats-server exit", timeout: .seconds(10)) { !process.isRunning }
+    }
+
+    /// Waits until some client of this server subscribes to `subject` (its monitoring
+    /// endpoint lists it).
+    package func waitForSubscription(_ subject: String, timeout: Duration = .seconds(20)) async throws {
+        let monitor = SocketAddress.tcp(host: "127.0.0.1", port: monitorPort)
+        _ = try await eventually(
+            "a subscription to \(subject) on nats-server \(port)", timeout: timeout,
+            { try await HTTPExchange.send("GET /connz?subs=1 HTTP/1.0\r\n\r\n", to: monitor).body },
+            until: { $0.contains("\"\(subject)\"") })
+    }
+
+    /// A port nothing listens on now: bound to port 0 and closed again.
+    package static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw EngineError("free port socket", code: errno) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw EngineError("free port bind", code: errno) }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
