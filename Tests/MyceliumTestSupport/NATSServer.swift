@@ -75,14 +75,14 @@ package final class NATSServer: @unchecked Sendable {
         try await waitUntil("nats-server exit", timeout: .seconds(10)) { !process.isRunning }
     }
 
-    /// Waits until some client of this server subscribes to `subject` (its monitoring
-    /// endpoint lists it).
-    package func waitForSubscription(_ subject: String, timeout: Duration = .seconds(20)) async throws {
+    /// Waits until `clients` clients of this server subscribe to `subject` (its monitoring
+    /// endpoint lists them).
+    package func waitForSubscription(_ subject: String, clients: Int, timeout: Duration = .seconds(20)) async throws {
         let monitor = SocketAddress.tcp(host: "127.0.0.1", port: monitorPort)
         _ = try await eventually(
             "a subscription to \(subject) on nats-server \(port)", timeout: timeout,
             { try await HTTPExchange.send("GET /connz?subs=1 HTTP/1.0\r\n\r\n", to: monitor).body },
-            until: { $0.contains("\"\(subject)\"") })
+            until: { $0.components(separatedBy: "\"\(subject)\"").count - 1 >= clients })
     }
 
     /// A port nothing listens on now: bound to port 0 and closed again.

@@ -14,13 +14,13 @@ package final class RawNATSClient: Sendable {
 
     private let client: TestClient
 
-    /// Connects, reads `INFO`, sends `CONNECT` (headers on) and waits for the `PONG` of a `PING`.
+    /// Connects, reads `INFO`, sends `CONNECT` (headers on, no echo of its own publishes) and waits for the `PONG` of a `PING`.
     package init(_ server: NATSServer) async throws {
         client = try await TestClient(server.address)
         try await client.perform { connection in
             _ = try Self.readLine(connection)
             try connection.send(
-                Array("CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true,\"protocol\":1}\r\nPING\r\n".utf8))
+                Array("CONNECT {\"verbose\":false,\"pedantic\":false,\"echo\":false,\"headers\":true,\"protocol\":1}\r\nPING\r\n".utf8))
             while try Self.readLine(connection) != "PONG" {}
         }
     }
