@@ -182,7 +182,8 @@ struct UplinkTests {
             nodes.append(try await NATSServer(clusterPort: port, routes: clusterPorts.filter { $0 != port }))
         }
         let recorder = LogRecorder()
-        try await withBroker(try Self.configuration([nodes[0], nodes[1]], logger: recorder.logger())) { brokerA, addressesA in
+        // A knows node 1 only: the others join its list from the cluster's INFO (connect_urls).
+        try await withBroker(try Self.configuration([nodes[0]], logger: recorder.logger())) { brokerA, addressesA in
             try await withBroker(try Self.configuration([nodes[2]])) { brokerB, addressesB in
                 try await Self.connected(brokerA)
                 try await Self.connected(brokerB)
@@ -196,16 +197,102 @@ struct UplinkTests {
                 try await Self.sendUntilReceived(publisher, remote, sequence: 1)
                 try await nodes[0].stop()
                 try await brokerA.waitForStats { $0.uplink?.reconnects == 1 && $0.uplink?.state == "connected" }
-                #expect(brokerA.stats().uplink?.server == nodes[1].url)
+                let server = brokerA.stats().uplink?.server ?? ""
+                #expect(server == nodes[1].url || server == nodes[2].url, "reconnected to \(server)")
                 try await Self.sendUntilReceived(publisher, remote, sequence: 1_000_000)
                 // A subscribed again on its new node: B's frames reach A's subscriber.
                 try await Self.sendUntilReceived(remotePublisher, local, sequence: 2_000_000)
                 let lines = recorder.lines.map(\.message)
                 #expect(lines.contains { $0.hasPrefix("uplink disconnected from \(nodes[0].url)") })
-                #expect(lines.contains("uplink reconnected to \(nodes[1].url)"))
+                #expect(lines.contains("uplink reconnected to \(server)"))
             }
         }
         for node in nodes { try await node.stop() }
+    }
+
+    @Test func buffersWhileDisconnectedDroppingTheOldestPastTheBufferSize() async throws {
+        let port = try NATSServer.freePort()
+        var configuration = BrokerConfiguration.forTests()
+        var uplink = UplinkConfiguration(servers: [NATSURL(host: "127.0.0.1", port: port)])
+        uplink.bufferBytes = 256 << 10
+        configuration.uplink = uplink
+        try await withBroker(configuration) { broker, addresses in
+            let publisher = try await TestClient(addresses[0])
+            let frame = FrameHeader(typeID: TestTypes.bench, length: 1000).bytes + [UInt8](repeating: 5, count: 1000)
+            try await publisher.send(Array([[UInt8]](repeating: frame, count: 1000).joined()))
+            _ = try await publisher.sync()
+            let waiting = try await broker.waitForStats { $0.uplink?.dropped ?? 0 > 0 }
+            #expect(waiting.uplink?.messagesOut == 0)
+            let nats = try await NATSServer(port: port)
+            let stats = try await broker.waitForStats {
+                $0.uplink?.state == "connected" && ($0.uplink?.messagesOut ?? 0) + ($0.uplink?.dropped ?? 0) == 1000
+            }
+            let sent = stats.uplink?.messagesOut ?? 0
+            #expect(sent > 0 && sent * 1000 <= 256 << 10, "\(sent) frames of 1000 bytes kept in a 256 KiB buffer")
+            try await nats.stop()
+        }
+    }
+
+    @Test func answersTheServersPingsAndStaysConnected() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let file = directory.path + "/nats.conf"
+        try "ping_interval: \"100ms\"\nping_max: 1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let nats = try await NATSServer(extra: ["-c", file])
+        try await withBroker(try Self.configuration([nats])) { broker, addresses in
+            try await Self.connected(broker)
+            let subscriber = try await TestClient(addresses[0])
+            try await subscriber.subscribe([TestTypes.small])
+            try await nats.waitForSubscription("mycelium.Small", clients: 1)
+            let raw = try await RawNATSClient(nats)
+            // Ten of the server's PING intervals: each needs its PONG or the server closes.
+            for round in 0..<10 {
+                try await Task.sleep(for: .milliseconds(100))
+                try await raw.publish("mycelium.Small", [UInt8(round)])
+                #expect(try await subscriber.readFrame().payload == [UInt8(round)])
+            }
+            let stats = broker.stats()
+            #expect(stats.uplink?.state == "connected" && stats.uplink?.reconnects == 0)
+        }
+        try await nats.stop()
+    }
+
+    @Test func stopsRetryingAServerThatRefusesTheCredentialsTwice() async throws {
+        let nats = try await NATSServer(extra: ["--user", "alice", "--pass", "right"])
+        let recorder = LogRecorder()
+        var wrong = try Self.configuration([nats], logger: recorder.logger())
+        wrong.uplink?.servers = [try NATSURL(parsing: "nats://alice:wrong@127.0.0.1:\(nats.port)")]
+        try await withBroker(wrong) { _, _ in
+            try await waitUntil("two refusals", timeout: .seconds(20)) {
+                recorder.lines.contains { $0.message.contains("refused the credentials twice in a row") }
+            }
+            let refusals = recorder.lines.filter { $0.message.hasPrefix("uplink: \(nats.url) sent -ERR") }
+            #expect(refusals.count == 2, "\(refusals.map(\.message))")
+            #expect(refusals.first?.message == "uplink: \(nats.url) sent -ERR 'Authorization Violation'")
+        }
+        var right = try Self.configuration([nats])
+        right.uplink?.servers = [try NATSURL(parsing: "nats://alice:right@127.0.0.1:\(nats.port)")]
+        try await withBroker(right) { broker, _ in try await Self.connected(broker) }
+        try await nats.stop()
+    }
+
+    @Test func aServerDemandingTLSGetsAClearError() async throws {
+        let recorder = LogRecorder()
+        let listener = try FakeNATSServer(info: "{\"server_id\":\"fake\",\"tls_required\":true}")
+        var configuration = BrokerConfiguration.forTests()
+        configuration.logger = recorder.logger()
+        configuration.uplink = UplinkConfiguration(servers: [NATSURL(host: "127.0.0.1", port: listener.port)])
+        try await withBroker(configuration) { _, _ in
+            try await listener.acceptOne()
+            try await waitUntil("the TLS error", timeout: .seconds(20)) {
+                recorder.lines.contains { $0.level == .error && $0.message.contains("TLS") }
+            }
+            let line = recorder.lines.first { $0.message.contains("TLS") }
+            #expect(
+                line?.message
+                    == "uplink: nats://127.0.0.1:\(listener.port) requires TLS, and TLS is not supported by the uplink; give it a NATS listener without TLS"
+            )
+        }
     }
 
     /// Publishes frames numbered from `sequence` until the subscriber reads one of them (the
