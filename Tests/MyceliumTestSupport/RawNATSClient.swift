@@ -20,7 +20,9 @@ package final class RawNATSClient: Sendable {
         try await client.perform { connection in
             _ = try Self.readLine(connection)
             try connection.send(
-                Array("CONNECT {\"verbose\":false,\"pedantic\":false,\"echo\":false,\"headers\":true,\"protocol\":1}\r\nPING\r\n".utf8))
+                Array(
+                    "CONNECT {\"verbose\":false,\"pedantic\":false,\"echo\":false,\"headers\":true,\"protocol\":1}\r\nPING\r\n"
+                        .utf8))
             while try Self.readLine(connection) != "PONG" {}
         }
     }

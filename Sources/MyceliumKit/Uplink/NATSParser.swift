@@ -58,9 +58,9 @@ package struct NATSParser: Sendable {
 
     /// `MSG <subject> <sid> [reply-to] <#bytes>` or
     /// `HMSG <subject> <sid> [reply-to] <#header bytes> <#total bytes>`, then the bytes and CRLF.
-    private func message(in bytes: UnsafeRawBufferPointer, cursor start: Int, lineEnd: Int, hasHeaders: Bool) throws(
-        UplinkError
-    ) -> (operation: NATSOperation, byteCount: Int)? {
+    private func message(in bytes: UnsafeRawBufferPointer, cursor start: Int, lineEnd: Int, hasHeaders: Bool) throws(UplinkError)
+        -> (operation: NATSOperation, byteCount: Int)?
+    {
         let operation = hasHeaders ? "HMSG" : "MSG"
         var cursor = start
         var arguments = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
