@@ -91,6 +91,16 @@ package final class RawNATSClient: Sendable {
         }
     }
 
+    /// Reads without answering until the server closes the connection (within the read
+    /// timeout per line); returns the lines it sent.
+    package func linesUntilClosed() async throws -> [String] {
+        try await client.perform { connection in
+            var lines: [String] = []
+            while let line = try? Self.readLine(connection) { lines.append(line) }
+            return lines
+        }
+    }
+
     private static func readLine(_ connection: TestConnection) throws -> String {
         var line: [UInt8] = []
         while true {

@@ -1,19 +1,20 @@
 extension NATSParser {
-    /// The status line every header block starts with.
-    private static let headerVersion: [UInt8] = Array("NATS/1.0".utf8)
+    /// `NATS/1.0`, the start of every header block, as a little-endian word.
+    private static let headerVersion: UInt64 = 0x302E_312F_5354_414E
 
     /// The value of header `name` (case-insensitive, ASCII) in an `HMSG` header block, as a
     /// range of `bytes`, trimmed; `nil` when the block has no such header or does not start
-    /// with `NATS/1.0`.
+    /// with `NATS/1.0`. Allocates nothing.
     ///
     /// ```swift
     /// // block: "NATS/1.0\r\nMycelium-Layout: 0a1b\r\n\r\n"
-    /// NATSParser.headerValue(named: Array("mycelium-layout".utf8), in: bytes, block: headers)
+    /// NATSParser.headerValue(named: "mycelium-layout", in: bytes, block: headers)   // the range of "0a1b"
     /// ```
-    package static func headerValue(named name: [UInt8], in bytes: UnsafeRawBufferPointer, block: Range<Int>) -> Range<Int>? {
-        let version = headerVersion
-        guard block.count >= version.count,
-            version.indices.allSatisfy({ bytes[block.lowerBound + $0] == version[$0] })
+    package static func headerValue(named name: StaticString, in bytes: UnsafeRawBufferPointer, block: Range<Int>)
+        -> Range<Int>?
+    {
+        guard block.count >= 8,
+            UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: block.lowerBound, as: UInt64.self)) == headerVersion
         else { return nil }
         var cursor = block.lowerBound
         // Skip the status line.
@@ -23,19 +24,22 @@ extension NATSParser {
             var lineEnd = cursor
             while lineEnd + 1 < block.upperBound && !(bytes[lineEnd] == 13 && bytes[lineEnd + 1] == 10) { lineEnd += 1 }
             if lineEnd + 1 >= block.upperBound { lineEnd = block.upperBound }
-            if let match = value(named: name, in: bytes, line: cursor..<lineEnd) { return match }
+            let match = name.withUTF8Buffer { value(named: UnsafeRawBufferPointer($0), in: bytes, line: cursor..<lineEnd) }
+            if let match { return match }
             cursor = lineEnd + 2
         }
         return nil
     }
 
     /// The value of `line` when it is `name: value`.
-    private static func value(named name: [UInt8], in bytes: UnsafeRawBufferPointer, line: Range<Int>) -> Range<Int>? {
+    private static func value(named name: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer, line: Range<Int>)
+        -> Range<Int>?
+    {
         guard line.count > name.count, bytes[line.lowerBound + name.count] == UInt8(ascii: ":") else { return nil }
-        for (offset, expected) in name.enumerated() {
+        for offset in 0..<name.count {
             var byte = bytes[line.lowerBound + offset]
             if byte >= 65 && byte <= 90 { byte += 32 }
-            var lower = expected
+            var lower = name[offset]
             if lower >= 65 && lower <= 90 { lower += 32 }
             guard byte == lower else { return nil }
         }

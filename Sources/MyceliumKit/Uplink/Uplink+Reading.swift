@@ -73,25 +73,25 @@ extension Uplink {
     /// A message on one of the uplink's subscriptions (sid = dense index + 1): checked, then
     /// handed to the loops and in-process subscribers like a socket publisher's frame.
     private func deliver(_ message: NATSMessage, in bytes: UnsafeMutableRawBufferPointer) {
-        guard message.sid >= 1 && message.sid <= UInt64(types.count) else { return }
+        guard message.sid >= 1 && message.sid <= UInt64(typeCount) else { return }
         let dense = Int(message.sid) - 1
         let type = types[dense]
         let length = message.payload.count
         if length > type.maxPayload {
             reject(
                 dense,
-                "a message of \(length) bytes on \(type.subject), above the type's maximum of \(type.maxPayload) bytes")
+                "a message of \(length) bytes on \(names[dense].subject), above the type's maximum of \(type.maxPayload) bytes"
+            )
             return
         }
-        if let layout = type.layout, let headers = message.headers,
-            let value = NATSParser.headerValue(
-                named: UplinkType.layoutHeaderName, in: UnsafeRawBufferPointer(bytes), block: headers),
-            !layout.elementsEqual(UnsafeRawBufferPointer(rebasing: bytes[value]))
+        if type.layout.count > 0, let headers = message.headers,
+            let value = NATSParser.headerValue(named: "Mycelium-Layout", in: UnsafeRawBufferPointer(bytes), block: headers),
+            !type.layout.elementsEqual(UnsafeRawBufferPointer(rebasing: bytes[value]))
         {
             let theirs = NATSParser.printable(UnsafeRawBufferPointer(bytes), value)
             reject(
                 dense,
-                "a message on \(type.subject) with layout \(theirs); this broker's layout of \(type.name) is \(String(decoding: layout, as: UTF8.self)) (the contracts differ: import the same contract on both sides)"
+                "a message on \(names[dense].subject) with layout \(theirs); this broker's layout of \(names[dense].type) is \(String(decoding: type.layout, as: UTF8.self)) (the contracts differ: import the same contract on both sides)"
             )
             return
         }
@@ -111,7 +111,7 @@ extension Uplink {
         guard !state.pointee.rejectionLogged[dense] else { return }
         state.pointee.rejectionLogged[dense] = true
         core.logger.warning(
-            "uplink: dropped \(what); further drops of \(types[dense].name) are counted, not logged",
-            metadata: ["type": "\(types[dense].name)"])
+            "uplink: dropped \(what); further drops of \(names[dense].type) are counted, not logged",
+            metadata: ["type": "\(names[dense].type)"])
     }
 }

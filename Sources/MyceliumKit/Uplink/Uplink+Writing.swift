@@ -44,17 +44,17 @@ extension Uplink {
             if !state.pointee.oversizeLogged {
                 state.pointee.oversizeLogged = true
                 core.logger.warning(
-                    "uplink: a \(type.name) frame of \(length) bytes is above the server's max_payload of \(state.pointee.serverMaxPayload) bytes with its headers; such frames are not uplinked but counted as dropped"
+                    "uplink: a \(names[dense].type) frame of \(length) bytes is above the server's max_payload of \(state.pointee.serverMaxPayload) bytes with its headers; such frames are not uplinked but counted as dropped"
                 )
             }
             return
         }
         state.pointee.output.append(type.publishStart)
         state.pointee.output.appendDecimal(total)
-        state.pointee.output.append(Self.lineEnd)
+        state.pointee.output.appendLineEnd()
         state.pointee.output.append(type.headerBlock)
         state.pointee.output.append(payload, length)
-        state.pointee.output.append(Self.lineEnd)
+        state.pointee.output.appendLineEnd()
         state.pointee.messagesOut += 1
         state.pointee.unsentMessages += 1
     }
@@ -62,12 +62,13 @@ extension Uplink {
     /// Subscribes to each shared type with local subscribers, unsubscribes from the rest.
     func updateSubscriptions() {
         var changed = false
-        for (dense, type) in types.enumerated() where type.isShared {
+        for dense in 0..<typeCount where types[dense].isShared {
             let wanted =
                 core.routing.loopMasks[dense].load(ordering: .acquiring) != 0 || core.router.hasInProcessSubscribers(dense)
             guard wanted != state.pointee.subscribed[dense] else { continue }
             state.pointee.subscribed[dense] = wanted
-            state.pointee.output.append(Array((wanted ? "SUB \(type.subject) \(dense + 1)\r\n" : "UNSUB \(dense + 1)\r\n").utf8))
+            state.pointee.output.append(
+                Array((wanted ? "SUB \(names[dense].subject) \(dense + 1)\r\n" : "UNSUB \(dense + 1)\r\n").utf8))
             changed = true
         }
         if changed { flush() }

@@ -21,7 +21,10 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
     /// The broker's id in `Mycelium-Origin` and the `CONNECT` name.
     let origin: String
     /// Per type (dense index), how it is sent and checked.
-    let types: [UplinkType]
+    let types: UnsafeMutablePointer<UplinkType>
+    let typeCount: Int
+    /// Per type, its name and subject, for log lines and subscriptions.
+    let names: [(type: String, subject: String)]
     let counters: UplinkCounters
     let parser: NATSParser
     /// Frames handed over by loops and in-process publishes, taken once per wake-up.
@@ -46,12 +49,17 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         self.counters = counters
         let origin = HexBytes.digits((0..<8).map { _ in UInt8.random(in: 0...255) })
         self.origin = origin
-        types = table.entries.map { UplinkType($0, settings: settings, shared: shared, origin: origin) }
+        typeCount = table.entries.count
+        types = .allocate(capacity: max(1, typeCount))
+        for (dense, entry) in table.entries.enumerated() {
+            (types + dense).initialize(to: UplinkType(entry, settings: settings, shared: shared, origin: origin))
+        }
+        names = table.entries.map { ($0.name, UplinkType.subject($0, settings)) }
         parser = NATSParser(maxMessageBytes: core.limits.maxPayload + 64 << 10)
         eventLoop = try EventLoop(name: "mycelium-uplink")
         state = .allocate(capacity: 1)
         state.initialize(
-            to: UplinkState(servers: settings.servers, typeCount: types.count, loopCount: core.limits.loopCount))
+            to: UplinkState(servers: settings.servers, typeCount: typeCount, loopCount: core.limits.loopCount))
     }
 
     deinit {
@@ -60,6 +68,8 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         state.pointee.outboxes.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
+        for dense in 0..<typeCount { types[dense].free() }
+        types.deallocate()
     }
 
     /// Returns the buffers of frames not sent; called once the uplink and the loops ended.
@@ -174,5 +184,4 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
 
     static let pingLine: [UInt8] = Array("PING\r\n".utf8)
     static let pongLine: [UInt8] = Array("PONG\r\n".utf8)
-    static let lineEnd: [UInt8] = Array("\r\n".utf8)
 }

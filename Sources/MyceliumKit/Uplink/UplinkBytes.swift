@@ -44,7 +44,18 @@ struct UplinkBytes: ~Copyable {
     }
 
     mutating func append(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { append($0.baseAddress.unsafelyUnwrapped, $0.count) }
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        if let source = bytes.baseAddress { append(source, bytes.count) }
+    }
+
+    /// Appends CRLF.
+    mutating func appendLineEnd() {
+        reserve(2)
+        base.storeBytes(of: 0x0A0D, toByteOffset: count, as: UInt16.self)
+        count += 2
     }
 
     /// Appends `value` in decimal.

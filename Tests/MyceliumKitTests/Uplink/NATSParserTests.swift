@@ -80,13 +80,13 @@ import Testing
         let block = Array("NATS/1.0\r\nMycelium-Origin: b1\r\nmycelium-layout:  0a1b \r\n\r\n".utf8)
         try block.withUnsafeBytes { bytes in
             let value = try #require(
-                NATSParser.headerValue(named: Array("Mycelium-Layout".utf8), in: bytes, block: 0..<bytes.count))
+                NATSParser.headerValue(named: "Mycelium-Layout", in: bytes, block: 0..<bytes.count))
             #expect(text(block, value) == "0a1b")
-            #expect(NATSParser.headerValue(named: Array("Missing".utf8), in: bytes, block: 0..<bytes.count) == nil)
+            #expect(NATSParser.headerValue(named: "Missing", in: bytes, block: 0..<bytes.count) == nil)
         }
         let notHeaders = Array("HTTP/1.1\r\nMycelium-Layout: 0a\r\n\r\n".utf8)
         notHeaders.withUnsafeBytes { bytes in
-            #expect(NATSParser.headerValue(named: Array("Mycelium-Layout".utf8), in: bytes, block: 0..<bytes.count) == nil)
+            #expect(NATSParser.headerValue(named: "Mycelium-Layout", in: bytes, block: 0..<bytes.count) == nil)
         }
     }
 
