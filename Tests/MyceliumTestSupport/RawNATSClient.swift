@@ -23,7 +23,7 @@ package final class RawNATSClient: Sendable {
                 Array(
                     "CONNECT {\"verbose\":false,\"pedantic\":false,\"echo\":false,\"headers\":true,\"protocol\":1}\r\nPING\r\n"
                         .utf8))
-            while try Self.readLine(connection) != "PONG" {}
+            try Self.readUntilPong(connection)
         }
     }
 
@@ -48,7 +48,7 @@ package final class RawNATSClient: Sendable {
     package func subscribe(_ subject: String, sid: Int = 1) async throws {
         try await client.perform { connection in
             try connection.send(Array("SUB \(subject) \(sid)\r\nPING\r\n".utf8))
-            while try Self.readLine(connection) != "PONG" {}
+            try Self.readUntilPong(connection)
         }
     }
 
@@ -74,7 +74,8 @@ package final class RawNATSClient: Sendable {
         }
     }
 
-    /// Sends PING and reads until PONG: returns the messages before it.
+    /// Sends PING and reads until PONG (answering the server's PINGs): returns how many
+    /// messages came before it.
     package func sync() async throws -> Int {
         try await client.perform { connection in
             try connection.send(Array("PING\r\n".utf8))
@@ -82,6 +83,7 @@ package final class RawNATSClient: Sendable {
             while true {
                 let line = try Self.readLine(connection)
                 if line == "PONG" { return messages }
+                if line == "PING" { try connection.send(Array("PONG\r\n".utf8)) }
                 if line.hasPrefix("MSG") || line.hasPrefix("HMSG") {
                     messages += 1
                     let total = Int(line.split(separator: " ").last ?? "") ?? 0
@@ -98,6 +100,15 @@ package final class RawNATSClient: Sendable {
             var lines: [String] = []
             while let line = try? Self.readLine(connection) { lines.append(line) }
             return lines
+        }
+    }
+
+    /// Reads lines until a `PONG`, answering the server's `PING`s meanwhile.
+    private static func readUntilPong(_ connection: TestConnection) throws {
+        while true {
+            let line = try readLine(connection)
+            if line == "PONG" { return }
+            if line == "PING" { try connection.send(Array("PONG\r\n".utf8)) }
         }
     }
 

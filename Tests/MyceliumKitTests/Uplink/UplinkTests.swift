@@ -237,7 +237,7 @@ struct UplinkTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let file = directory.path + "/nats.conf"
-        try "ping_interval: \"100ms\"\nping_max: 2\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try "ping_interval: \"300ms\"\nping_max: 2\n".write(toFile: file, atomically: true, encoding: .utf8)
         let nats = try await NATSServer(extra: ["-c", file])
         try await withBroker(try Self.configuration([nats])) { broker, addresses in
             try await Self.connected(broker)
