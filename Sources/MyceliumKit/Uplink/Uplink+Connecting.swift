@@ -15,6 +15,12 @@ extension Uplink {
         let usable = state.pointee.abandoned.filter { !$0 }.count
         if state.pointee.attemptsThisRound >= usable {
             state.pointee.attemptsThisRound = 0
+            if !state.pointee.outageLogged {
+                state.pointee.outageLogged = true
+                core.logger.warning(
+                    "uplink: no NATS server answers (\(servers.map(\.description).joined(separator: ", "))); serving locally and retrying every 2 s",
+                    metadata: ["servers": "\(servers.count)"])
+            }
             state.pointee.retryAt = BrokerLoop.now() + Self.retryDelay + UInt64.random(in: 0...Self.retryJitter)
             return
         }
@@ -94,6 +100,7 @@ extension Uplink {
             core.logger.info("uplink connected to \(server)", metadata: ["server": "\(server)"])
         }
         state.pointee.everConnected = true
+        state.pointee.outageLogged = false
         report("connected")
         updateSubscriptions()
         encodePending()

@@ -55,7 +55,9 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
             (types + dense).initialize(to: UplinkType(entry, settings: settings, shared: shared, origin: origin))
         }
         names = table.entries.map { ($0.name, UplinkType.subject($0, settings)) }
-        parser = NATSParser(maxMessageBytes: core.limits.maxPayload + 64 << 10)
+        // NATS's own ceiling: a larger message is a broken stream; a smaller one too long for
+        // its type is refused by type.
+        parser = NATSParser(maxMessageBytes: 64 << 20)
         eventLoop = try EventLoop(name: "mycelium-uplink")
         state = .allocate(capacity: 1)
         state.initialize(

@@ -25,6 +25,8 @@ struct UplinkState: ~Copyable {
     /// When the handshake must be done by.
     var handshakeDeadline: UInt64 = 0
     var everConnected = false
+    /// Whether this outage's "no server reachable" line was logged.
+    var outageLogged = false
     var serverMaxPayload = 1 << 20
     var input = UplinkBytes(capacity: 64 << 10)
     var output = UplinkBytes(capacity: 64 << 10)

@@ -154,7 +154,9 @@ struct UplinkTests {
 
     @Test func servesLocallyWhileNATSIsDownAndConnectsWhenItComes() async throws {
         let port = try NATSServer.freePort()
+        let recorder = LogRecorder()
         var configuration = BrokerConfiguration.forTests()
+        configuration.logger = recorder.logger()
         configuration.uplink = UplinkConfiguration(servers: [NATSURL(host: "127.0.0.1", port: port)])
         try await withBroker(configuration) { broker, addresses in
             let subscriber = try await TestClient(addresses[0])
@@ -163,6 +165,12 @@ struct UplinkTests {
             try await publisher.send(typeID: TestTypes.small, payload: [1])
             #expect(try await subscriber.readFrame().payload == [1])
             #expect(broker.stats().uplink?.state != "connected")
+            try await waitUntil("the outage line") {
+                recorder.lines.contains {
+                    $0.message
+                        == "uplink: no NATS server answers (nats://127.0.0.1:\(port)); serving locally and retrying every 2 s"
+                }
+            }
             let nats = try await NATSServer(port: port)
             let stats = try await broker.waitForStats(timeout: .seconds(20)) { $0.uplink?.state == "connected" }
             #expect(stats.uplink?.server == "nats://127.0.0.1:\(port)" && stats.uplink?.reconnects == 0)
@@ -171,6 +179,8 @@ struct UplinkTests {
             try await nats.waitForSubscription("mycelium.Small", clients: 1)
             try await raw.publish("mycelium.Small", [7])
             #expect(try await subscriber.readFrame().payload == [7], "subscribed once connected")
+            let outages = recorder.lines.filter { $0.message.hasPrefix("uplink: no NATS server answers") }
+            #expect(outages.count == 1, "logged once per outage, not every retry")
             try await nats.stop()
         }
     }
