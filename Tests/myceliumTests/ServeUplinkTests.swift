@@ -49,8 +49,8 @@ struct ServeUplinkTests {
         let uplink = try CLI.json(json.stdout)["uplink"] as? [String: Any]
         #expect(uplink?["state"] as? String == "connected" && uplink?["messages_in"] as? Int == 1)
         #expect(uplink?["server"] as? String == nats.url)
-        #expect(try await a.stop() == 0)
-        #expect(try await b.stop() == 0)
+        #expect(try await a.stop() == 0, "\(a.stderr)")
+        #expect(try await b.stop() == 0, "\(b.stderr)")
         #expect(b.stderr.contains("uplink disconnected from \(nats.url): the broker is stopping"))
         try await nats.stop()
     }

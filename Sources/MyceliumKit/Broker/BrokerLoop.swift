@@ -104,7 +104,9 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         }
         state.pointee.dirty.removeAll(keepingCapacity: true)
         if state.pointee.outboxMask != 0 { router.handOver(state.pointee.outboxes, mask: &state.pointee.outboxMask) }
-        if state.pointee.uplinkOutbox.count > 0 { router.uplink.unsafelyUnwrapped.receive(&state.pointee.uplinkOutbox) }
+        if state.pointee.uplinkOutbox.count > 0 {
+            withUnsafeMutablePointer(to: &state.pointee.uplinkOutbox) { router.uplink.unsafelyUnwrapped.receive($0) }
+        }
         if !state.pointee.grave.isEmpty { reap() }
         if !state.pointee.paused.isEmpty { resumePaused() }
         if state.pointee.draining { continueDrain() }

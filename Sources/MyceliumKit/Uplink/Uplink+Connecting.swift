@@ -33,7 +33,7 @@ extension Uplink {
             let (fd, isComplete) = try Socket.startConnect(to: server.address)
             state.pointee.fd = fd
             state.pointee.handshakeDeadline = BrokerLoop.now() + Self.handshakeTimeout
-            state.pointee.phase = isComplete ? .handshaking(sentConnect: false) : .connecting
+            state.pointee.phase = isComplete ? .greeting : .connecting
             try eventLoop.register(
                 fd, token: 0, events: isComplete ? EventLoop.readable : EventLoop.readable | EventLoop.writable)
         } catch {
@@ -53,7 +53,7 @@ extension Uplink {
             attemptFailed(String(cString: strerror(code)))
             return
         }
-        state.pointee.phase = .handshaking(sentConnect: false)
+        state.pointee.phase = .greeting
         eventLoop.modify(state.pointee.fd, token: 0, events: EventLoop.readable)
     }
 
@@ -62,7 +62,7 @@ extension Uplink {
     func received(info: NATSServerInfo) {
         state.pointee.serverMaxPayload = info.maxPayload
         join(info.connectURLs)
-        guard case .handshaking(false) = state.pointee.phase else { return }
+        guard state.pointee.phase == .greeting else { return }
         let server = state.pointee.servers[state.pointee.serverIndex]
         if info.tlsRequired {
             state.pointee.abandoned[state.pointee.serverIndex] = true
@@ -79,7 +79,7 @@ extension Uplink {
         }
         state.pointee.output.append(NATSConnect.line(for: server, name: "mycelium-\(origin)"))
         state.pointee.output.append(Self.pingLine)
-        state.pointee.phase = .handshaking(sentConnect: true)
+        state.pointee.phase = .handshaking
         flush()
     }
 

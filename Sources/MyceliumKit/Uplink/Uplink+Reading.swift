@@ -52,7 +52,7 @@ extension Uplink {
             state.pointee.output.append(Self.pongLine)
             flush()
         case .pong:
-            if case .handshaking(true) = state.pointee.phase {
+            if state.pointee.phase == .handshaking {
                 handshakeDone()
             } else {
                 state.pointee.pingsOutstanding = 0
@@ -101,7 +101,7 @@ extension Uplink {
         FrameHeader(typeID: type.id, length: UInt32(length)).write(to: frame)
         state.pointee.messagesIn += 1
         core.router.routeFromUplink(
-            dense, frame, byteCount: FrameHeader.byteCount + length, outboxes: state.pointee.outboxes,
+            dense, frame, byteCount: FrameHeader.byteCount + length, outboxes: outboxes,
             mask: &state.pointee.outboxMask, counts: &state.pointee.counts)
     }
 

@@ -11,8 +11,8 @@ import Synchronization
 /// broker has local subscribers of it, and hands what arrives to the loops like a socket
 /// publisher's frames, never back to NATS.
 ///
-/// Connection states: waiting → connecting → handshaking (`INFO`, then `CONNECT`+`PING`
-/// until `PONG`) → connected; any failure goes to the next server, and after every server
+/// Connection states: waiting → connecting → greeting (until `INFO`) → handshaking
+/// (`CONNECT`+`PING` sent, until `PONG`) → connected; any failure goes to the next server, and after every server
 /// failed once, to a wait of 2 s plus up to 100 ms of jitter.
 final class Uplink: EventLoopHandler, @unchecked Sendable {
     let eventLoop: EventLoop
@@ -30,6 +30,9 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
     /// Frames handed over by loops and in-process publishes, taken once per wake-up.
     let inbox = Lock(OutputQueue())
     let state: UnsafeMutablePointer<UplinkState>
+    /// Per loop, messages from NATS to hand over at the end of the batch (the mask of those
+    /// holding some is ``UplinkState/outboxMask``).
+    let outboxes: UnsafeMutablePointer<OutputQueue>
 
     static let pingInterval: UInt64 = 120 * 1_000_000_000
     static let handshakeTimeout: UInt64 = 5 * 1_000_000_000
@@ -59,15 +62,17 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         // its type is refused by type.
         parser = NATSParser(maxMessageBytes: 64 << 20)
         eventLoop = try EventLoop(name: "mycelium-uplink")
+        outboxes = .allocate(capacity: max(1, core.limits.loopCount))
+        for index in 0..<max(1, core.limits.loopCount) { (outboxes + index).initialize(to: OutputQueue()) }
         state = .allocate(capacity: 1)
         state.initialize(
-            to: UplinkState(servers: settings.servers, typeCount: typeCount, loopCount: core.limits.loopCount))
+            to: UplinkState(servers: settings.servers, typeCount: typeCount))
     }
 
     deinit {
         releaseAll()
-        state.pointee.outboxes.deinitialize(count: max(1, core.limits.loopCount))
-        state.pointee.outboxes.deallocate()
+        outboxes.deinitialize(count: max(1, core.limits.loopCount))
+        outboxes.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
         for dense in 0..<typeCount { types[dense].free() }
@@ -77,17 +82,17 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
     /// Returns the buffers of frames not sent; called once the uplink and the loops ended.
     func releaseAll() {
         state.pointee.pending.releaseAll()
-        for index in 0..<max(1, core.limits.loopCount) { state.pointee.outboxes[index].releaseAll() }
+        for index in 0..<max(1, core.limits.loopCount) { outboxes[index].releaseAll() }
         inbox.withLock { $0.releaseAll() }
     }
 
     // MARK: Hand-over from loops
 
     /// Takes a loop's batch of frames of shared types, leaving `outbox` empty; any thread.
-    func receive(_ outbox: inout OutputQueue) {
+    func receive(_ outbox: UnsafeMutablePointer<OutputQueue>) {
         let wasEmpty = inbox.withLock { inbox -> Bool in
             let wasEmpty = inbox.count == 0
-            inbox.appendAll(from: &outbox)
+            inbox.appendAll(from: &outbox.pointee)
             return wasEmpty
         }
         if wasEmpty { eventLoop.wakeUp() }
@@ -147,14 +152,14 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         switch state.pointee.phase {
         case .waiting:
             if now >= state.pointee.retryAt { connectNext() }
-        case .connecting, .handshaking:
+        case .connecting, .greeting, .handshaking:
             if now >= state.pointee.handshakeDeadline { attemptFailed("no answer within 5 s") }
         case .connected:
             if now >= state.pointee.nextPingAt { keepAlive(now) }
             encodePending()
             flush()
         }
-        if state.pointee.outboxMask != 0 { core.router.handOver(state.pointee.outboxes, mask: &state.pointee.outboxMask) }
+        if state.pointee.outboxMask != 0 { core.router.handOver(outboxes, mask: &state.pointee.outboxMask) }
         publishCounters()
     }
 

@@ -5,8 +5,10 @@ struct UplinkState: ~Copyable {
         case waiting
         /// A TCP connect is under way.
         case connecting
-        /// Connected; waiting for `INFO`, then for the `PONG` that answers `CONNECT`+`PING`.
-        case handshaking(sentConnect: Bool)
+        /// Connected; waiting for the server's `INFO`.
+        case greeting
+        /// `CONNECT` and `PING` sent; waiting for the `PONG`.
+        case handshaking
         case connected
     }
 
@@ -41,8 +43,7 @@ struct UplinkState: ~Copyable {
     var rejectionLogged: [Bool]
     var pingsOutstanding = 0
     var nextPingAt: UInt64 = 0
-    /// Per loop, messages from NATS to hand over at the end of the batch.
-    let outboxes: UnsafeMutablePointer<OutputQueue>
+    /// Which of ``Uplink/outboxes`` hold messages from NATS.
     var outboxMask: UInt64 = 0
     var counts = DeliveryCounts()
     var messagesOut = 0
@@ -54,13 +55,11 @@ struct UplinkState: ~Copyable {
     var oversizeLogged = false
     var finished = false
 
-    init(servers: [NATSURL], typeCount: Int, loopCount: Int) {
+    init(servers: [NATSURL], typeCount: Int) {
         self.servers = servers
         authFailures = Array(repeating: 0, count: servers.count)
         abandoned = Array(repeating: false, count: servers.count)
         subscribed = Array(repeating: false, count: typeCount)
         rejectionLogged = Array(repeating: false, count: typeCount)
-        outboxes = .allocate(capacity: max(1, loopCount))
-        for index in 0..<max(1, loopCount) { (outboxes + index).initialize(to: OutputQueue()) }
     }
 }
