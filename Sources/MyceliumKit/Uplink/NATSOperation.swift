@@ -1,6 +1,6 @@
 /// One operation a NATS server sends, as ranges into the bytes ``NATSParser`` read: nothing
 /// is copied.
-package enum NATSOperation: Sendable, Hashable {
+@_spi(Fuzzing) public enum NATSOperation: Sendable, Hashable {
     /// `INFO {json}`: the range of the JSON text.
     case info(Range<Int>)
     /// `MSG` or `HMSG`: a message on a subscription.

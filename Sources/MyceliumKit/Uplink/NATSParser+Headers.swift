@@ -10,7 +10,7 @@ extension NATSParser {
     /// // block: "NATS/1.0\r\nMycelium-Layout: 0a1b\r\n\r\n"
     /// NATSParser.headerValue(named: "mycelium-layout", in: bytes, block: headers)   // the range of "0a1b"
     /// ```
-    package static func headerValue(named name: StaticString, in bytes: UnsafeRawBufferPointer, block: Range<Int>)
+    public static func headerValue(named name: StaticString, in bytes: UnsafeRawBufferPointer, block: Range<Int>)
         -> Range<Int>?
     {
         guard block.count >= 8,

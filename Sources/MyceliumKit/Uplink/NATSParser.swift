@@ -1,6 +1,7 @@
 /// Reads the operations a NATS server sends (`INFO`, `MSG`, `HMSG`, `PING`, `PONG`, `+OK`,
 /// `-ERR`) from bytes: a pure function of its input, with no I/O and no allocation, so it
-/// can be fuzzed alone.
+/// can be fuzzed alone. Public to the `Fuzzing` SPI only (`@_spi(Fuzzing) import MyceliumKit`):
+/// the fuzz package's targets reach it there; it is not part of the kit's API.
 ///
 /// Feed it the unread bytes; it returns the first complete operation and how many bytes it
 /// took, or `nil` when more bytes are needed. Operation names are case-insensitive, as the
@@ -12,14 +13,14 @@
 /// let parsed = try text.withUnsafeBytes { try parser.next(in: $0) }
 /// // parsed?.operation == .message(…payload: 24..<29), parsed?.byteCount == 31
 /// ```
-package struct NATSParser: Sendable {
+@_spi(Fuzzing) public struct NATSParser: Sendable {
     /// The longest control line accepted (NATS's own default limit), CRLF excluded.
-    package static let maxControlLine = 4096
+    public static let maxControlLine = 4096
     /// The largest message (headers plus payload) accepted, in bytes.
-    package let maxMessageBytes: Int
+    public let maxMessageBytes: Int
 
     /// Creates a parser that refuses messages above `maxMessageBytes`.
-    package init(maxMessageBytes: Int) {
+    public init(maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
     }
 
@@ -29,7 +30,7 @@ package struct NATSParser: Sendable {
     /// - Throws: ``UplinkError`` for malformed input: an unknown operation, a control line
     ///   above ``maxControlLine`` or not ended by CRLF, a missing or non-numeric argument,
     ///   a message above ``maxMessageBytes``, or a payload not followed by CRLF.
-    package func next(in bytes: UnsafeRawBufferPointer) throws(UplinkError) -> (operation: NATSOperation, byteCount: Int)? {
+    public func next(in bytes: UnsafeRawBufferPointer) throws(UplinkError) -> (operation: NATSOperation, byteCount: Int)? {
         guard let lineEnd = try Self.lineEnd(in: bytes) else { return nil }
         let afterLine = lineEnd + 2
         var cursor = 0

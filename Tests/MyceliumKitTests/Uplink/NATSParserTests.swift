@@ -1,4 +1,4 @@
-import MyceliumKit
+@_spi(Fuzzing) import MyceliumKit
 import Testing
 
 @Suite struct NATSParserTests {
