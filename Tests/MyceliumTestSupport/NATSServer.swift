@@ -104,21 +104,31 @@ package final class NATSServer: @unchecked Sendable {
             until: { $0.components(separatedBy: "\"\(subject)\"").count - 1 >= clients })
     }
 
-    /// A port nothing listens on now: bound to port 0 and closed again.
+    /// A port nothing uses now, below the kernel's ephemeral range (32768 and up): a port
+    /// from that range may meanwhile become the local end of any outgoing connection — even a
+    /// broker's own attempt to reach the server that is not up yet (a TCP self-connect) — and
+    /// the server could then not bind it. Tries at most 200 random ports.
     package static func freePort() throws -> UInt16 {
+        for _ in 0..<200 {
+            let port = UInt16.random(in: 10_000..<32_768)
+            if try isFree(port) { return port }
+        }
+        throw EngineError("free port", code: EADDRINUSE, reason: "no free port among 200 tried in 10000-32767")
+    }
+
+    /// Whether a listener could bind `port` on 127.0.0.1 now.
+    private static func isFree(_ port: UInt16) throws -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw EngineError("free port socket", code: errno) }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
+        address.sin_port = port.bigEndian
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound else { throw EngineError("free port bind", code: errno) }
-        return UInt16(bigEndian: address.sin_port)
     }
 }

@@ -229,7 +229,10 @@ struct UplinkTests {
         try await withBroker(configuration) { broker, addresses in
             let publisher = try await TestClient(addresses[0])
             let frame = FrameHeader(typeID: TestTypes.bench, length: 1000).bytes + [UInt8](repeating: 5, count: 1000)
-            try await publisher.send(Array([[UInt8]](repeating: frame, count: 1000).joined()))
+            var batch: [UInt8] = []
+            batch.reserveCapacity(1000 * frame.count)
+            for _ in 0..<1000 { batch += frame }
+            try await publisher.send(batch)
             _ = try await publisher.sync()
             let waiting = try await broker.waitForStats { $0.uplink?.dropped ?? 0 > 0 }
             #expect(waiting.uplink?.messagesOut == 0)
