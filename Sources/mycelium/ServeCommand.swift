@@ -20,7 +20,10 @@ struct ServeCommand: AsyncParsableCommand {
             With --auth FILE, clients must send a token its users' hashes match, and may publish \
             and subscribe only to what their entry permits (see `mycelium auth hash`). \
             --metrics HOST:PORT serves Prometheus text on GET /metrics there, and adds \
-            'metrics=HOST:PORT' to the listening line.
+            'metrics=HOST:PORT' to the listening line. \
+            --uplink nats://HOST:PORT shares messages through a NATS cluster: each type of \
+            --uplink-types travels on subject PREFIX.Type, and this broker receives a type from \
+            NATS while it has subscribers of it.
             """
     )
 
@@ -70,6 +73,24 @@ struct ServeCommand: AsyncParsableCommand {
             "A YAML file of users (token_sha256, publish, subscribe) allowed to connect. Default: none; anyone may.",
             valueName: "file"))
     var auth: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A NATS server to share messages through; repeatable (a server list). nats://HOST:PORT, nats://USER:PASS@HOST:PORT or nats://TOKEN@HOST:PORT. Default: off.",
+            valueName: "url"))
+    var uplink: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "The message types shared through NATS, comma-separated. Default: every type in the catalog.",
+            valueName: "types"))
+    var uplinkTypes: String?
+
+    @Option(help: ArgumentHelp("The first part of every NATS subject. Default: mycelium.", valueName: "prefix"))
+    var uplinkPrefix: String?
+
+    @Option(help: "Outbound bytes kept while NATS is unreachable; then the oldest are dropped. Default: 8MiB.")
+    var uplinkBuffer: String?
 
     @Option(help: ArgumentHelp("A YAML file with these flags' names as keys; flags win over it.", valueName: "file"))
     var config: String?
@@ -147,6 +168,13 @@ struct ServeCommand: AsyncParsableCommand {
                     throw UserError(text: "--metrics \(error)")
                 }
             }
+            configuration.uplink = try UplinkOptions.configuration(
+                servers: uplink.isEmpty ? try file?.strings("uplink") ?? [] : uplink,
+                types: uplinkTypes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+                    ?? file?.strings("uplink-types"),
+                prefix: try setting(uplinkPrefix, "uplink-prefix", text),
+                buffer: try setting(uplinkBuffer, "uplink-buffer", bytes("--uplink-buffer")),
+                catalog: catalog)
             let broker = try Broker(configuration: configuration)
             let group = ServiceGroup(
                 services: [ServeService(broker: broker, metrics: metricsAddress, logger: logger)],

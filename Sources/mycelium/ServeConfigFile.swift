@@ -9,11 +9,14 @@ import Yams
 /// pool: arena
 /// tcp: [127.0.0.1:7800, "[::1]:7800"]
 /// max-pending: 16MiB
+/// uplink: [nats://10.0.0.7:4222, nats://10.0.0.8:4222]
+/// uplink-types: [Trade, Quote]
 /// ```
 struct ServeConfigFile {
     static let keys: Set<String> = [
         "pool", "tcp", "unix", "catalog", "loops", "max-payload", "max-pending", "slow-consumer", "max-connections",
-        "max-subscriptions", "drain-timeout", "pool-budget", "auth", "metrics",
+        "max-subscriptions", "drain-timeout", "pool-budget", "auth", "metrics", "uplink", "uplink-types",
+        "uplink-prefix", "uplink-buffer",
     ]
 
     let path: String

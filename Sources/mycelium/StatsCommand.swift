@@ -38,6 +38,11 @@ struct StatsCommand: AsyncParsableCommand {
         print(
             "connections \(stats.connections)  messages in \(stats.messagesIn)  out \(stats.messagesOut)  slow consumers \(stats.slowConsumers)  dropped \(stats.dropped)  auth refusals \(stats.authRefusals)"
         )
+        if let uplink = stats.uplink {
+            print(
+                "uplink \(uplink.state)\(uplink.server.isEmpty ? "" : " \(uplink.server)")  messages out \(uplink.messagesOut)  in \(uplink.messagesIn)  dropped \(uplink.dropped)  rejected \(uplink.rejected)  reconnects \(uplink.reconnects)"
+            )
+        }
         print(
             "pool \(pool.name)  in use \(pool.inUse)  acquires \(pool.acquires)  \(pool.hitRateText)  reserved \(pool.bytesReserved) bytes"
         )

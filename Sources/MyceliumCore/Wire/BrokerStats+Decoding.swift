@@ -27,7 +27,12 @@ extension BrokerStats {
                 name: document.pool.name, classes: classes.filter { $0.size > 0 },
                 unclassified: classes.first { $0.size == 0 } ?? PoolClassStats(size: 0, capacity: 0)),
             connections: document.connections, messagesIn: document.messages_in, messagesOut: document.messages_out,
-            slowConsumers: document.slow_consumers, dropped: document.dropped, authRefusals: document.auth_refusals ?? 0)
+            slowConsumers: document.slow_consumers, dropped: document.dropped, authRefusals: document.auth_refusals ?? 0,
+            uplink: document.uplink.map {
+                UplinkStats(
+                    state: $0.state, server: $0.server, messagesOut: $0.messages_out, messagesIn: $0.messages_in,
+                    dropped: $0.dropped, rejected: $0.rejected, reconnects: $0.reconnects)
+            })
     }
 
     // Field names follow the document's keys.
@@ -58,5 +63,16 @@ extension BrokerStats {
         let slow_consumers: Int
         let dropped: Int
         let auth_refusals: Int?
+        let uplink: Uplink?
+
+        struct Uplink: Decodable {
+            let state: String
+            let server: String
+            let messages_out: Int
+            let messages_in: Int
+            let dropped: Int
+            let rejected: Int
+            let reconnects: Int
+        }
     }
 }

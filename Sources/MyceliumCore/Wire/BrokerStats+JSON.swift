@@ -1,7 +1,9 @@
 extension BrokerStats {
     /// The STATS document, as Architecture.md lays it out:
     /// `{"pool":{"name":…,"in_use":…,…,"classes":[{"size":128,…}]},"connections":…,
-    /// "messages_in":…,"messages_out":…,"slow_consumers":…,"dropped":…,"auth_refusals":…}`.
+    /// "messages_in":…,"messages_out":…,"slow_consumers":…,"dropped":…,"auth_refusals":…}`,
+    /// then, for a broker with a NATS uplink, `"uplink":{"state":…,"server":…,"messages_out":…,
+    /// "messages_in":…,"dropped":…,"rejected":…,"reconnects":…}`.
     ///
     /// Classes appear in ascending size; requests served above every class appear as a last
     /// class of size 0 when there were any.
@@ -19,7 +21,16 @@ extension BrokerStats {
             json += ",\"bytes_reserved\":\(entry.bytesReserved)}"
         }
         json += "]},\"connections\":\(connections),\"messages_in\":\(messagesIn),\"messages_out\":\(messagesOut)"
-        json += ",\"slow_consumers\":\(slowConsumers),\"dropped\":\(dropped),\"auth_refusals\":\(authRefusals)}"
+        json += ",\"slow_consumers\":\(slowConsumers),\"dropped\":\(dropped),\"auth_refusals\":\(authRefusals)"
+        if let uplink {
+            json += ",\"uplink\":{\"state\":"
+            json.appendJSONQuoted(uplink.state)
+            json += ",\"server\":"
+            json.appendJSONQuoted(uplink.server)
+            json += ",\"messages_out\":\(uplink.messagesOut),\"messages_in\":\(uplink.messagesIn)"
+            json += ",\"dropped\":\(uplink.dropped),\"rejected\":\(uplink.rejected),\"reconnects\":\(uplink.reconnects)}"
+        }
+        json += "}"
         return json
     }
 }

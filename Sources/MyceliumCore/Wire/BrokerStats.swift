@@ -17,11 +17,13 @@ public struct BrokerStats: Sendable, Hashable {
     /// frames answered with ERROR 10 (permission denied). 0 without access control, and in
     /// documents from brokers that predate it.
     public var authRefusals: Int
+    /// The NATS uplink's state and counts; `nil` for a broker without one.
+    public var uplink: UplinkStats?
 
     /// Creates a snapshot.
     public init(
         pool: PoolStats, connections: Int, messagesIn: Int, messagesOut: Int, slowConsumers: Int, dropped: Int,
-        authRefusals: Int = 0
+        authRefusals: Int = 0, uplink: UplinkStats? = nil
     ) {
         self.pool = pool
         self.connections = connections
@@ -30,5 +32,6 @@ public struct BrokerStats: Sendable, Hashable {
         self.slowConsumers = slowConsumers
         self.dropped = dropped
         self.authRefusals = authRefusals
+        self.uplink = uplink
     }
 }

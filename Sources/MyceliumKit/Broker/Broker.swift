@@ -45,6 +45,8 @@ public final class Broker: Service, Sendable {
         let loops: [BrokerLoop]
         let threads: [LoopThread]
         let unixPaths: [String]
+        /// The NATS uplink and its thread, when the broker has one.
+        let uplink: (uplink: Uplink, thread: LoopThread)?
     }
 
     /// Makes the pool and checks the limits; nothing listens until ``start()``.
@@ -67,7 +69,7 @@ public final class Broker: Service, Sendable {
         case .instance(let instance):
             pool = instance
         }
-        core = BrokerCore(configuration: configuration, pool: pool)
+        core = try BrokerCore(configuration: configuration, pool: pool)
     }
 
     /// Binds every listener, starts the loops, and returns the bound addresses in the
@@ -135,8 +137,16 @@ public final class Broker: Service, Sendable {
                 loops.append(try BrokerLoop(index: index, core: core))
             }
             for listener in listeners { try loops[0].addListener(fd: listener.fd, isTCP: listener.isTCP) }
-            // Before the threads start: loops reach each other through the router.
-            core.router.attach(loops)
+            let uplink = try core.uplink.map { (uplink) throws(EngineError) in
+                try Uplink(
+                    core: core, table: configuration.messageTypes, settings: uplink.settings, shared: uplink.shared,
+                    counters: core.uplinkCounters.unsafelyUnwrapped)
+            }
+            // Before the threads start: loops reach each other (and the uplink) through the router.
+            core.router.attach(loops, uplink: uplink)
+            let uplinkThread = try uplink.map { (uplink) throws(EngineError) in
+                try LoopThread(name: uplink.eventLoop.name) { uplink.eventLoop.run(uplink) }
+            }
             var threads: [LoopThread] = []
             for loop in loops {
                 threads.append(try LoopThread(name: loop.eventLoop.name) { loop.eventLoop.run(loop) })
@@ -150,6 +160,7 @@ public final class Broker: Service, Sendable {
                     "loops": "\(loopCount)",
                     "types": "\(configuration.messageTypes.entries.count)",
                     "access": "\(configuration.authorization.map { "\($0.users.count) users" } ?? "open")",
+                    "uplink": "\(configuration.uplink.map { $0.servers.map(\.description).joined(separator: " ") } ?? "off")",
                 ])
             if configuration.authorization == nil {
                 for case .tcp(let host, let port) in bound where !Self.isLoopback(host) {
@@ -158,7 +169,8 @@ public final class Broker: Service, Sendable {
                         metadata: ["endpoint": "\(SocketAddress.tcp(host: host, port: port))"])
                 }
             }
-            let running = Running(loops: loops, threads: threads, unixPaths: unixPaths)
+            let running = Running(
+                loops: loops, threads: threads, unixPaths: unixPaths, uplink: uplink.map { ($0, uplinkThread.unsafelyUnwrapped) })
             resume(lifecycle.withLock { $0.startSucceeded(running) })
             return bound
         } catch {
@@ -206,6 +218,11 @@ public final class Broker: Service, Sendable {
         }
         let connectionsAtStop = core.connectionCount.load(ordering: .relaxed)
         configuration.logger.info("broker stopping", metadata: ["connections": "\(connectionsAtStop)"])
+        // The uplink first: it hands messages from NATS to the loops.
+        if let (uplink, thread) = running.uplink {
+            uplink.stop()
+            await joinInBackground([thread])
+        }
         let deadline = BrokerLoop.now() + core.limits.drainNanoseconds
         for loop in running.loops {
             loop.eventLoop.execute { loop.beginDrain(deadline: deadline) }
@@ -218,9 +235,11 @@ public final class Broker: Service, Sendable {
         // queued already, and answered here, or sees no loop.
         core.router.detach()
         for loop in running.loops { loop.eventLoop.runPendingTasks() }
+        running.uplink?.uplink.eventLoop.runPendingTasks()
         let drained = running.loops.allSatisfy(\.drainedCleanly)
         for path in running.unixPaths { unlink(path) }
         for loop in running.loops { loop.releaseHandedOver() }
+        running.uplink?.uplink.releaseAll()
         let summary = BrokerSummary(stats: core.stats(), connectionsAtStop: connectionsAtStop, drained: drained)
         configuration.logger.info("broker stopped", metadata: ["summary": "\(summary)"])
         return summary

@@ -65,6 +65,9 @@ public struct BrokerConfiguration: Sendable {
     /// Frames with payloads up to this many bytes are copied into each subscriber's output
     /// chunk; larger ones are read into their own buffer and queued by reference.
     public var copyThreshold = 512
+    /// The NATS cluster the broker shares its messages through; `nil` (the default) keeps
+    /// them on this machine. See ``UplinkConfiguration``.
+    public var uplink: UplinkConfiguration?
     /// The permission bits of Unix socket files.
     public var unixSocketMode: mode_t = 0o600
     /// Where the broker logs: start and stop (info), connections it refuses or drops and the
@@ -115,5 +118,6 @@ public struct BrokerConfiguration: Sendable {
             try check(digest.count == Hello.digestByteCount, "a digest has 32 bytes, got \(digest.count)")
         }
         try authorization?.validate(against: messageTypes)
+        _ = try uplink?.validate(against: messageTypes)
     }
 }

@@ -30,11 +30,21 @@ final class BrokerCore: Sendable {
     let logger: Logger
     /// The users' permissions when access control is on.
     let permissions: PermissionTable?
+    /// The NATS uplink's settings and shared type ids, when it has one.
+    let uplink: (settings: UplinkConfiguration, shared: Set<UInt16>)?
+    /// The uplink's counts, when it has one.
+    let uplinkCounters: UplinkCounters?
+    /// What the uplink delivered from NATS to in-process subscribers.
+    let uplinkDeliveries = LoopCounters()
 
-    init(configuration: BrokerConfiguration, pool: any PoolBackend) {
+    init(configuration: BrokerConfiguration, pool: any PoolBackend) throws(BrokerError) {
         self.pool = pool
         logger = configuration.logger
-        routing = RoutingTable(configuration.messageTypes)
+        uplink = try configuration.uplink.map { (settings) throws(BrokerError) in
+            (settings, try settings.validate(against: configuration.messageTypes))
+        }
+        uplinkCounters = uplink.map { _ in UplinkCounters() }
+        routing = RoutingTable(configuration.messageTypes, uplinked: uplink?.shared ?? [])
         let drain = configuration.drainTimeout.components
         limits = Limits(
             maxPayload: configuration.maxPayload, maxControlPayload: configuration.maxControlPayload,
@@ -54,7 +64,7 @@ final class BrokerCore: Sendable {
 
     /// What the loops published last plus the in-process publishes' counts.
     private func totals() -> DeliveryCounts {
-        (counters + [router.counters]).reduce(DeliveryCounts()) { $0 + $1.load() }
+        (counters + [router.counters, uplinkDeliveries]).reduce(DeliveryCounts()) { $0 + $1.load() }
     }
 
     /// The metrics, with `pendingBytes` as the loops reported it.
@@ -80,6 +90,6 @@ final class BrokerCore: Sendable {
         return BrokerStats(
             pool: pool.stats(), connections: connectionCount.load(ordering: .relaxed), messagesIn: totals.messagesIn,
             messagesOut: totals.messagesOut, slowConsumers: totals.slowConsumers, dropped: totals.dropped,
-            authRefusals: totals.authRefusals)
+            authRefusals: totals.authRefusals, uplink: uplinkCounters?.load())
     }
 }

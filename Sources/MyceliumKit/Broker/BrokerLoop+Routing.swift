@@ -3,7 +3,9 @@
 extension BrokerLoop {
     /// Whether any connection on any loop, or any in-process subscriber, subscribes to the type.
     func hasSubscribers(_ dense: Int) -> Bool {
-        if state.pointee.subscribers[dense].count > 0 || router.hasInProcessSubscribers(dense) { return true }
+        if state.pointee.subscribers[dense].count > 0 || routing.uplinked[dense] || router.hasInProcessSubscribers(dense) {
+            return true
+        }
         return limits.loopCount > 1 && routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index)) != 0
     }
 
@@ -145,17 +147,15 @@ extension BrokerLoop {
         }
     }
 
-    /// Moves this batch's hand-overs into the other loops' inboxes and wakes them.
-    func handOver() {
-        var mask = state.pointee.outboxMask
-        state.pointee.outboxMask = 0
-        while mask != 0 {
-            let loop = mask.trailingZeroBitCount
-            mask &= mask - 1
-            let outbox = state.pointee.outboxes + loop
-            let peer = router.peers[loop]
-            peer.inbox.withLock { $0.appendAll(from: &outbox.pointee) }
-            peer.eventLoop.wakeUp()
+    /// Copies a run of frames of a type shared through NATS into the uplink's outbox,
+    /// handed over at the end of the batch.
+    @inline(__always)
+    func uplinkLater(run source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
+        do {
+            try state.pointee.uplinkOutbox.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+        } catch {
+            state.pointee.counts.dropped += frames
+            state.pointee.counts.droppedNoMemory += frames
         }
     }
 
@@ -191,6 +191,7 @@ extension BrokerLoop {
         // Kept with one loop too: in-process publishes are handed only to loops with subscribers.
         if state.pointee.subscribers[dense].count == 1 {
             routing.loopMasks[dense].bitwiseOr(1 << UInt64(index), ordering: .releasing)
+            if routing.uplinked[dense] { router.uplink?.interestChanged() }
         }
     }
 
@@ -200,6 +201,7 @@ extension BrokerLoop {
         state.pointee.counts.subscriptions -= 1
         if state.pointee.subscribers[dense].count == 0 {
             routing.loopMasks[dense].bitwiseAnd(~(1 << UInt64(index)), ordering: .releasing)
+            if routing.uplinked[dense] { router.uplink?.interestChanged() }
         }
     }
 }

@@ -50,6 +50,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     func releaseHandedOver() {
         state.pointee.spare.pointee.releaseAll()
         for index in 0..<limits.loopCount { state.pointee.outboxes[index].releaseAll() }
+        state.pointee.uplinkOutbox.releaseAll()
         inbox.withLock { $0.releaseAll() }
     }
 
@@ -102,7 +103,10 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             flush(connection)
         }
         state.pointee.dirty.removeAll(keepingCapacity: true)
-        if state.pointee.outboxMask != 0 { handOver() }
+        if state.pointee.outboxMask != 0 { router.handOver(state.pointee.outboxes, mask: &state.pointee.outboxMask) }
+        if state.pointee.uplinkOutbox.count > 0 {
+            withUnsafeMutablePointer(to: &state.pointee.uplinkOutbox) { router.uplink.unsafelyUnwrapped.receive($0) }
+        }
         if !state.pointee.grave.isEmpty { reap() }
         if !state.pointee.paused.isEmpty { resumePaused() }
         if state.pointee.draining { continueDrain() }

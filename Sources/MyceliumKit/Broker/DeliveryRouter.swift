@@ -15,8 +15,13 @@ import Synchronization
 ///   run of frames is one atomic load. A replaced snapshot is released only once every
 ///   loop has run a task queued after the replacement, so no loop can still be reading it.
 ///
+/// Frames of types shared through NATS also go to the ``uplink``: a loop's in its outbox
+/// for the uplink, an in-process publish's straight into the uplink's inbox. What arrives
+/// from NATS comes in through ``routeFromUplink(_:_:byteCount:outboxes:mask:counts:)``,
+/// which reaches every loop and in-process subscriber but never the uplink.
+///
 /// The router also starts and ends in-process subscriptions, and knows the running
-/// broker's loops (``peers``).
+/// broker's loops (``peers``) and uplink.
 ///
 /// Lock order: ``state``'s lock, then a ``MessageQueue``'s; nothing calls a loop while
 /// holding it.
@@ -37,6 +42,8 @@ final class DeliveryRouter: @unchecked Sendable {
     /// start and emptied by ``detach()`` after they end, both under ``state``'s lock, so
     /// that loops read it without a lock and in-process publishes copy it under the lock.
     @exclusivity(unchecked) private(set) var peers: [BrokerLoop] = []
+    /// The running broker's NATS uplink, set and let go of with ``peers``.
+    @exclusivity(unchecked) private(set) var uplink: Uplink?
     /// The address of ``State/current``'s object, 0 when there is no in-process subscriber.
     private let published = Atomic<UInt>(0)
     private let state = Lock(State())
@@ -49,14 +56,26 @@ final class DeliveryRouter: @unchecked Sendable {
 
     // MARK: Loops
 
-    /// Makes `loops` the broker's loops; call before their threads start.
-    func attach(_ loops: [BrokerLoop]) {
-        state.withLock { _ in peers = loops }
+    /// Makes `loops` the broker's loops and `uplink` its uplink; call before their threads start.
+    func attach(_ loops: [BrokerLoop], uplink: Uplink?) {
+        state.withLock { _ in
+            peers = loops
+            self.uplink = uplink
+        }
     }
 
-    /// Lets go of the loops; call after their threads ended, before running their last tasks.
+    /// Lets go of the loops and the uplink; call after their threads ended, before running
+    /// their last tasks.
     func detach() {
-        state.withLock { _ in peers = [] }
+        state.withLock { _ in
+            peers = []
+            uplink = nil
+        }
+    }
+
+    /// The event loops that read in-process snapshots: every loop's and the uplink's.
+    private var readers: [EventLoop] {
+        peers.map(\.eventLoop) + (uplink.map { [$0.eventLoop] } ?? [])
     }
 
     /// Calls `body` with the running broker's loops (none before the start and after
@@ -75,9 +94,10 @@ final class DeliveryRouter: @unchecked Sendable {
         let subscription = InProcessSubscribers.Subscription(queue: queue, typeIDs: typeIDs)
         let (replaced, loops) = try state.withLock { state throws(BrokerError) in
             guard !state.stopped else { throw .stopped }
-            return (replace(&state, with: (state.current?.all ?? []) + [subscription]), peers)
+            return (replace(&state, with: (state.current?.all ?? []) + [subscription]), readers)
         }
         retire(replaced, after: loops)
+        uplink?.interestChanged()
         return queue
     }
 
@@ -93,13 +113,14 @@ final class DeliveryRouter: @unchecked Sendable {
         let (removed, replaced, loops) = state.withLock { state in
             let all = state.current?.all ?? []
             guard let position = all.firstIndex(where: { $0.queue === queue }) else {
-                return (InProcessSubscribers.Subscription?.none, InProcessSubscribers?.none, [BrokerLoop]())
+                return (InProcessSubscribers.Subscription?.none, InProcessSubscribers?.none, [EventLoop]())
             }
             var rest = all
             rest.remove(at: position)
-            return (all[position], replace(&state, with: rest), peers)
+            return (all[position], replace(&state, with: rest), readers)
         }
         retire(replaced, after: loops)
+        uplink?.interestChanged()
         return removed
     }
 
@@ -108,7 +129,7 @@ final class DeliveryRouter: @unchecked Sendable {
     func stop() {
         let (replaced, loops) = state.withLock { state in
             state.stopped = true
-            return (replace(&state, with: []), peers)
+            return (replace(&state, with: []), readers)
         }
         for subscription in replaced?.all ?? [] { subscription.queue.finish(throwing: BrokerError.stopped) }
         retire(replaced, after: loops)
@@ -128,11 +149,11 @@ final class DeliveryRouter: @unchecked Sendable {
         return replaced
     }
 
-    /// Keeps a replaced snapshot until every loop has run a task queued now: loops read a
-    /// snapshot only within the handling of one event, never across a task.
-    private func retire(_ snapshot: InProcessSubscribers?, after loops: [BrokerLoop]) {
+    /// Keeps a replaced snapshot until every loop (and the uplink) has run a task queued
+    /// now: they read a snapshot only within the handling of one event, never across a task.
+    private func retire(_ snapshot: InProcessSubscribers?, after loops: [EventLoop]) {
         guard let snapshot else { return }
-        for loop in loops { loop.eventLoop.execute { withExtendedLifetime(snapshot) {} } }
+        for loop in loops { loop.execute { withExtendedLifetime(snapshot) {} } }
     }
 
     /// Whether the type (dense index) has in-process subscribers: one atomic load.
@@ -165,6 +186,7 @@ final class DeliveryRouter: @unchecked Sendable {
     @inline(__always)
     func route(run dense: Int, _ source: UnsafeRawPointer, byteCount: Int, frames: Int, from loop: BrokerLoop) {
         loop.state.pointee.counts.messagesIn += frames
+        if routing.uplinked[dense] { loop.uplinkLater(run: source, byteCount, frames: frames) }
         loop.deliverLocally(dense, source, byteCount, frames: frames)
         withInProcessSubscribers(dense) { subscriptions in
             offerRun(subscriptions, source, byteCount, counts: &loop.state.pointee.counts)
@@ -175,6 +197,7 @@ final class DeliveryRouter: @unchecked Sendable {
     /// Routes a frame that `loop` read into its own buffer: by reference to the loop's
     /// subscribers, the other loops' and the in-process ones.
     func route(_ header: FrameHeader, dense: Int, _ buffer: borrowing SharedBuffer, from loop: BrokerLoop) {
+        if routing.uplinked[dense] { loop.state.pointee.uplinkOutbox.appendShared(header, buffer.share()) }
         loop.deliverSharedLocally(header, dense: dense, buffer)
         withInProcessSubscribers(dense) { subscriptions in
             offer(header.typeID, subscriptions, buffer, counts: &loop.state.pointee.counts)
@@ -188,10 +211,12 @@ final class DeliveryRouter: @unchecked Sendable {
     ///
     /// - Throws: ``BrokerError/stopped`` after ``stop()``.
     func publish(_ header: FrameHeader, dense: Int, _ buffer: consuming SharedBuffer) throws(BrokerError) {
-        let (subscribers, loops) = try state.withLock { state throws(BrokerError) in
+        let (subscribers, loops, sharedWith): (InProcessSubscribers?, [BrokerLoop], Uplink?) = try state.withLock {
+            state throws(BrokerError) in
             guard !state.stopped else { throw .stopped }
-            return (state.current, peers)
+            return (state.current, peers, self.uplink)
         }
+        if routing.uplinked[dense], let sharedWith { sharedWith.receivePublished(header, buffer.share()) }
         var counts = DeliveryCounts(messagesIn: 1)
         if let subscriptions = subscribers?.byType[dense], !subscriptions.isEmpty {
             offer(header.typeID, subscriptions, buffer, counts: &counts)
@@ -203,6 +228,46 @@ final class DeliveryRouter: @unchecked Sendable {
             let loop = loops[mask.trailingZeroBitCount]
             mask &= mask - 1
             loop.receivePublished(header, buffer.share())
+        }
+    }
+
+    /// Routes a frame (header and payload, contiguous) that came from NATS: to the
+    /// in-process subscribers, and into `outboxes` (one per loop) for every loop with
+    /// subscribers, setting their bits in `mask` for ``handOver(_:mask:)``. Never to the
+    /// uplink: NATS frames are not published back (the one-hop rule).
+    func routeFromUplink(
+        _ dense: Int, _ frame: UnsafeRawPointer, byteCount: Int, outboxes: UnsafeMutablePointer<OutputQueue>,
+        mask: inout UInt64, counts: inout DeliveryCounts
+    ) {
+        counts.messagesIn += 1
+        withInProcessSubscribers(dense) { subscriptions in
+            offerRun(subscriptions, frame, byteCount, counts: &counts)
+        }
+        var loops = routing.loopMasks[dense].load(ordering: .acquiring)
+        while loops != 0 {
+            let loop = loops.trailingZeroBitCount
+            loops &= loops - 1
+            do {
+                try outboxes[loop].appendFrames(frame, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+                mask |= 1 << UInt64(loop)
+            } catch {
+                counts.dropped += 1
+                counts.droppedNoMemory += 1
+            }
+        }
+    }
+
+    /// Moves the batches in `outboxes` whose bits `mask` has into those loops' inboxes,
+    /// wakes the loops and clears `mask`: the end of a loop's (or the uplink's) batch.
+    func handOver(_ outboxes: UnsafeMutablePointer<OutputQueue>, mask: inout UInt64) {
+        var remaining = mask
+        mask = 0
+        while remaining != 0 {
+            let loop = remaining.trailingZeroBitCount
+            remaining &= remaining - 1
+            let peer = peers[loop]
+            peer.inbox.withLock { $0.appendAll(from: &outboxes[loop]) }
+            peer.eventLoop.wakeUp()
         }
     }
 

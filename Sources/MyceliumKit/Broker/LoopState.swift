@@ -11,6 +11,8 @@ struct LoopState: ~Copyable {
     /// Per other loop, frames to hand over at the end of the batch.
     let outboxes: UnsafeMutablePointer<OutputQueue>
     var outboxMask: UInt64 = 0
+    /// Frames of types shared through NATS, handed to the uplink at the end of the batch.
+    var uplinkOutbox = OutputQueue()
     /// The emptied queue a handed-over batch is exchanged for.
     let spare: UnsafeMutablePointer<OutputQueue>
     let vectors: UnsafeMutablePointer<iovec>

@@ -3,7 +3,8 @@ import Synchronization
 /// Per type id, what every loop needs on each frame: the type's maximum payload and its
 /// dense index; and per type, which loops have subscribers (one bit per loop).
 ///
-/// The per-id table is immutable after start; the loop masks change only on (un)subscribe.
+/// The per-id table and the uplink flags are immutable after start; the loop masks change
+/// only on (un)subscribe.
 final class RoutingTable: @unchecked Sendable {
     struct TypeSlot {
         /// The contract maximum, or -1 for an unknown type id.
@@ -15,8 +16,10 @@ final class RoutingTable: @unchecked Sendable {
     let slots: UnsafeMutablePointer<TypeSlot>
     let typeCount: Int
     let loopMasks: UnsafeMutablePointer<Atomic<UInt64>>
+    /// Per type (dense index), whether its frames go to the NATS uplink: all `false` without one.
+    let uplinked: UnsafeMutablePointer<Bool>
 
-    init(_ table: MessageTypeTable) {
+    init(_ table: MessageTypeTable, uplinked shared: Set<UInt16> = []) {
         let idCount = Int(UInt16.max) + 1
         slots = .allocate(capacity: idCount)
         slots.initialize(repeating: TypeSlot(maxPayload: -1, dense: -1), count: idCount)
@@ -26,11 +29,15 @@ final class RoutingTable: @unchecked Sendable {
         }
         loopMasks = .allocate(capacity: max(1, typeCount))
         for index in 0..<max(1, typeCount) { (loopMasks + index).initialize(to: Atomic(0)) }
+        uplinked = .allocate(capacity: max(1, typeCount))
+        uplinked.initialize(repeating: false, count: max(1, typeCount))
+        for (dense, entry) in table.entries.enumerated() where shared.contains(entry.id) { uplinked[dense] = true }
     }
 
     deinit {
         slots.deallocate()
         loopMasks.deinitialize(count: max(1, typeCount))
         loopMasks.deallocate()
+        uplinked.deallocate()
     }
 }

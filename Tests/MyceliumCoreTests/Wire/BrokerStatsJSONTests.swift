@@ -25,6 +25,24 @@ import Testing
         #expect(stats.authRefusals == 0 && stats.messagesOut == 3)
     }
 
+    @Test func theUplinkObjectFollowsAndReadsBack() throws {
+        let pool = PoolStats(name: "system", classes: [], unclassified: PoolClassStats(size: 0, capacity: 0))
+        let uplink = UplinkStats(
+            state: "connected", server: "nats://10.0.0.7:4222", messagesOut: 5, messagesIn: 6, dropped: 7, rejected: 8,
+            reconnects: 9)
+        let stats = BrokerStats(
+            pool: pool, connections: 0, messagesIn: 0, messagesOut: 0, slowConsumers: 0, dropped: 0, uplink: uplink)
+        #expect(
+            stats.jsonDocument().hasSuffix(
+                #","auth_refusals":0,"uplink":{"state":"connected","server":"nats://10.0.0.7:4222","messages_out":5,"messages_in":6,"dropped":7,"rejected":8,"reconnects":9}}"#
+            ))
+        #expect(try BrokerStats(jsonDocument: stats.jsonDocument()) == stats)
+        #expect(try BrokerStats(jsonDocument: stats.jsonDocument()).uplink == uplink)
+        let without = BrokerStats(pool: pool, connections: 0, messagesIn: 0, messagesOut: 0, slowConsumers: 0, dropped: 0)
+        #expect(!without.jsonDocument().contains("uplink"), "no key for a broker without an uplink")
+        #expect(try BrokerStats(jsonDocument: without.jsonDocument()).uplink == nil)
+    }
+
     @Test func hitRateIsOneWhenNothingWasAcquiredAndNamesAreEscaped() {
         let pool = PoolStats(name: "my \"pool\"", classes: [], unclassified: PoolClassStats(size: 0, capacity: 0))
         let json = BrokerStats(pool: pool, connections: 0, messagesIn: 0, messagesOut: 0, slowConsumers: 0, dropped: 0)

@@ -1,0 +1,60 @@
+/// Where and what a broker shares through NATS (``BrokerConfiguration/uplink``): the broker
+/// becomes a client of a NATS cluster, publishes each data frame of ``types`` on subject
+/// `<prefix>.<Type>`, and subscribes to a type there while it has local subscribers.
+///
+/// ```swift
+/// var uplink = UplinkConfiguration(servers: [try NATSURL(parsing: "nats://127.0.0.1:4222")])
+/// uplink.types = ["Trade", "Quote"]
+/// configuration.uplink = uplink
+/// ```
+public struct UplinkConfiguration: Sendable, Hashable {
+    /// The NATS servers to try, in order; servers the cluster announces (`connect_urls`)
+    /// are added while running.
+    public var servers: [NATSURL]
+    /// The names of the types to share; `nil` (the default) shares every type of
+    /// ``BrokerConfiguration/messageTypes``.
+    public var types: [String]?
+    /// The first part of every subject: type `Trade` travels on `<prefix>.Trade`.
+    public var prefix = "mycelium"
+    /// Bytes of outbound frames kept while NATS is unreachable or slow; past it the oldest
+    /// are dropped and counted.
+    public var bufferBytes = 8 << 20
+    /// Per type name, the layout digest sent as the `Mycelium-Layout` header (lowercase hex)
+    /// and checked on arriving messages. A type without one is sent without the header and
+    /// its arriving messages are checked by length only. `mycelium serve` fills it from the
+    /// catalog (SHA-256 of the type's contract, as ``BrokerConfiguration/digest`` is of the set).
+    public var layoutDigests: [String: [UInt8]] = [:]
+
+    /// Creates a configuration for `servers` with the defaults.
+    public init(servers: [NATSURL]) {
+        self.servers = servers
+    }
+
+    /// Checks the settings against the broker's types; returns the shared types' ids.
+    func validate(against table: MessageTypeTable) throws(BrokerError) -> Set<UInt16> {
+        func check(_ ok: Bool, _ message: String) throws(BrokerError) {
+            if !ok { throw BrokerError.invalidConfiguration(message) }
+        }
+        try check(!servers.isEmpty, "the uplink needs at least one NATS server, e.g. nats://127.0.0.1:4222")
+        try check(bufferBytes >= 0, "the uplink buffer must not be negative, got \(bufferBytes)")
+        let tokens = prefix.split(separator: ".", omittingEmptySubsequences: false)
+        try check(
+            !prefix.isEmpty && tokens.allSatisfy { !$0.isEmpty && $0 != "*" && $0 != ">" }
+                && !prefix.contains(where: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }),
+            "uplink prefix '\(prefix)' is not a NATS subject; use dot-separated words without spaces or wildcards, e.g. mycelium"
+        )
+        let names = Dictionary(table.entries.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+        guard let types else { return Set(table.entries.map(\.id)) }
+        var ids = Set<UInt16>()
+        for name in types {
+            guard let id = names[name] else {
+                let known = table.entries.prefix(8).map(\.name).joined(separator: ", ")
+                throw BrokerError.invalidConfiguration(
+                    "uplink type '\(name)' is not a message type of this broker; known: \(known)\(table.entries.count > 8 ? ", ..." : "")"
+                )
+            }
+            ids.insert(id)
+        }
+        return ids
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Glibc
+package import MyceliumKit
+
+/// A real `nats-server` (Debian's `/usr/sbin/nats-server`) on a free loopback port, for the
+/// uplink tests: started by ``init(port:clusterPort:routes:extra:)``, ready once it accepts
+/// connections, ended by ``stop()`` (tests must call it; `deinit` kills a forgotten one).
+///
+/// Started with `posix_spawn`, not Foundation's `Process`: `Process.run()` reads past the end
+/// of `/proc/self/fd` entries (the Foundation bug `asan.supp` names), which can crash the test
+/// process, and every launch is one more chance.
+package final class NATSServer: @unchecked Sendable {
+    /// Where the binary is; `.ci/run` installs it.
+    package static let executable = "/usr/sbin/nats-server"
+
+    /// Whether the binary is installed.
+    package static var isInstalled: Bool { access(executable, X_OK) == 0 }
+
+    /// The client port.
+    package let port: UInt16
+    /// The monitoring (HTTP) port: `/connz?subs=1` lists each client's subscriptions.
+    package let monitorPort: UInt16
+    private let pid: pid_t
+    private let directory = TemporaryDirectory()
+    private let exited = Lock(false)
+
+    /// `nats://127.0.0.1:PORT`.
+    package var url: String { "nats://127.0.0.1:\(port)" }
+    /// The client address.
+    package var address: SocketAddress { .tcp(host: "127.0.0.1", port: port) }
+
+    /// Starts a server on free ports (or on `port`); `clusterPort` and `routes` (other nodes'
+    /// cluster ports) make it a node of cluster `test`; `extra` are more arguments (e.g.
+    /// `--user`). Waits (at most 10 s) until it accepts connections.
+    package init(port: UInt16? = nil, clusterPort: UInt16? = nil, routes: [UInt16] = [], extra: [String] = []) async throws {
+        self.port = try port ?? Self.freePort()
+        monitorPort = try Self.freePort()
+        var arguments = ["-a", "127.0.0.1", "-p", "\(self.port)", "-m", "\(monitorPort)"] + extra
+        if let clusterPort {
+            arguments += ["--cluster_name", "test", "--cluster", "nats://127.0.0.1:\(clusterPort)"]
+            if !routes.isEmpty { arguments += ["--routes", routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")] }
+        }
+        pid = try Self.spawn([Self.executable] + arguments, output: directory.path + "/nats.log")
+        let address = self.address
+        try await waitUntil("nats-server accepting on \(self.port)", timeout: .seconds(10), detail: output) {
+            (try? TestConnection(address, timeoutSeconds: 1)) != nil
+        }
+    }
+
+    deinit {
+        if !hasExited() {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        directory.remove()
+    }
+
+    /// What the server printed so far.
+    package var output: String {
+        (try? String(contentsOfFile: directory.path + "/nats.log", encoding: .utf8)) ?? ""
+    }
+
+    /// Ends the server (SIGTERM) and waits (at most 10 s) until it exited.
+    package func stop() async throws {
+        guard !hasExited() else { return }
+        kill(pid, SIGTERM)
+        try await waitUntil("nats-server exit", timeout: .seconds(10)) { hasExited() }
+    }
+
+    /// Whether the child ended (reaped without blocking).
+    private func hasExited() -> Bool {
+        exited.withLock { exited in
+            if !exited {
+                var status: Int32 = 0
+                exited = waitpid(pid, &status, WNOHANG) == pid
+            }
+            return exited
+        }
+    }
+
+    /// Starts `arguments[0]` with its output appended to `output`.
+    private static func spawn(_ arguments: [String], output: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ)
+        guard result == 0 else { throw EngineError("posix_spawn \(arguments[0])", code: result) }
+        return pid
+    }
+
+    /// Waits until `clients` clients of this server subscribe to `subject` (its monitoring
+    /// endpoint lists them).
+    package func waitForSubscription(_ subject: String, clients: Int, timeout: Duration = .seconds(20)) async throws {
+        let monitor = SocketAddress.tcp(host: "127.0.0.1", port: monitorPort)
+        _ = try await eventually(
+            "a subscription to \(subject) on nats-server \(port)", timeout: timeout,
+            { try await HTTPExchange.send("GET /connz?subs=1 HTTP/1.0\r\n\r\n", to: monitor).body },
+            until: { $0.components(separatedBy: "\"\(subject)\"").count - 1 >= clients })
+    }
+
+    /// A port nothing uses now, below the kernel's ephemeral range (32768 and up): a port
+    /// from that range may meanwhile become the local end of any outgoing connection — even a
+    /// broker's own attempt to reach the server that is not up yet (a TCP self-connect) — and
+    /// the server could then not bind it. Tries at most 200 random ports.
+    package static func freePort() throws -> UInt16 {
+        for _ in 0..<200 {
+            let port = UInt16.random(in: 10_000..<32_768)
+            if try isFree(port) { return port }
+        }
+        throw EngineError("free port", code: EADDRINUSE, reason: "no free port among 200 tried in 10000-32767")
+    }
+
+    /// Whether a listener could bind `port` on 127.0.0.1 now.
+    private static func isFree(_ port: UInt16) throws -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw EngineError("free port socket", code: errno) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
