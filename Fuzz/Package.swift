@@ -15,6 +15,7 @@ let package = Package(
         fuzzTarget("FuzzCodec", dependencies: [.product(name: "ContractStore", package: "mycelium")]),
         fuzzTarget("FuzzBroker", dependencies: ["FuzzSupport", .product(name: "MyceliumKit", package: "mycelium")]),
         fuzzTarget("FuzzClient", dependencies: ["FuzzSupport", .product(name: "MyceliumKit", package: "mycelium")]),
+        fuzzTarget("FuzzNATS", dependencies: [.product(name: "MyceliumKit", package: "mycelium")]),
         .target(name: "FuzzSupport"),
     ]
 )
