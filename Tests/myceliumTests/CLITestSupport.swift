@@ -1,4 +1,5 @@
 import Foundation
+import MyceliumKit
 import MyceliumTestSupport
 import Synchronization
 import Testing
@@ -63,8 +64,9 @@ final class CLI: Sendable {
 
     /// ``run(_:input:environment:)`` with the arguments as an array.
     func run(arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> Result {
-        let process = process(arguments, environment: environment)
-        let result = try await onThread { try Self.runWaiting(process, input: input, timeLimit: 30) }
+        let result = try await onThread {
+            try Self.runWaiting(try self.spawn(arguments, environment: environment), input: input, timeLimit: 30)
+        }
         #expect(result.exited, "mycelium \(arguments.joined(separator: " ")) was killed or crashed: \(result.stderr)")
         return result
     }
@@ -72,67 +74,56 @@ final class CLI: Sendable {
     /// ``run(_:input:environment:)`` for code already on a thread of its own: it blocks
     /// until the child ends.
     func runWaiting(_ arguments: String..., input: String? = nil) throws -> Result {
-        try Self.runWaiting(process(arguments), input: input, timeLimit: 30)
+        try Self.runWaiting(try spawn(arguments), input: input, timeLimit: 30)
     }
 
-    /// Runs `process` with `input` on stdin and waits for it and its output, blocking; it is
+    /// Feeds `child` `input` on stdin and waits for it and its output, blocking; it is
     /// killed after `timeLimit` seconds. Call it only on a thread of its own.
-    static func runWaiting(_ process: Process, input: String? = nil, timeLimit: Double) throws -> Result {
-        let out = Pipe()
-        let err = Pipe()
-        let inputPipe = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = inputPipe
-        _ = Self.ignoreBrokenPipes
+    static func runWaiting(_ child: ChildProcess, input: String? = nil, timeLimit: Double) throws -> Result {
         let started = ContinuousClock.now
-        try process.run()
         // Written from another thread: a child that fails early must not block on a full pipe.
-        let inputData = Data((input ?? "").utf8)
-        let writer = inputPipe.fileHandleForWriting
+        let inputBytes = Array((input ?? "").utf8)
         Thread.detachNewThread {
-            try? writer.write(contentsOf: inputData)
-            try? writer.close()
+            child.write(inputBytes)
+            child.closeInput()
         }
         // A hung child is killed so that the reads below end; the watchdog is cancelled as
-        // soon as the child exits, before its pid could be reused.
-        let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        // soon as the child exits (and it never signals a reaped child).
+        let watchdog = DispatchWorkItem { child.send(SIGKILL) }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit, execute: watchdog)
         // Each pipe is drained by its own thread, so that neither can fill and stall the child.
-        let errors = Mutex(Data())
+        let errors = Lock<[UInt8]>([])
         let errorsRead = DispatchSemaphore(value: 0)
-        let errorHandle = err.fileHandleForReading
         Thread.detachNewThread {
-            let data = errorHandle.readDataToEndOfFile()
-            errors.withLock { $0 = data }
+            ChildProcess.readToEnd(child.errorFD) { chunk in errors.withLock { $0 += chunk } }
             errorsRead.signal()
         }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
+        var output: [UInt8] = []
+        ChildProcess.readToEnd(child.outputFD) { output += $0 }
         errorsRead.wait()
-        process.waitUntilExit()
+        let termination = child.waitForExit()
         watchdog.cancel()
+        let status: Int32
+        let exited: Bool
+        switch termination {
+        case .exited(let code): (status, exited) = (code, true)
+        case .signaled(let signal): (status, exited) = (signal, false)
+        }
         return Result(
-            status: process.terminationStatus, exited: process.terminationReason == .exit,
-            stdout: String(decoding: output, as: UTF8.self), stderr: errors.withLock { String(decoding: $0, as: UTF8.self) },
-            duration: ContinuousClock.now - started)
+            status: status, exited: exited, stdout: String(decoding: output, as: UTF8.self),
+            stderr: errors.withLock { String(decoding: $0, as: UTF8.self) }, duration: ContinuousClock.now - started)
     }
 
-    /// A child that exits before reading its stdin must fail the write, not kill the tests.
-    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
-
-    /// A `mycelium arguments...` process in the working directory, not yet started, with
-    /// `MYCELIUM_CATALOG` unset unless given.
-    func process(_ arguments: [String], environment: [String: String] = [:]) -> Process {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
+    /// Starts `mycelium arguments...` in the working directory, with `MYCELIUM_CATALOG` unset
+    /// unless given; its output goes to pipes unless `capturesOutput` is false.
+    func spawn(
+        _ arguments: [String], environment: [String: String] = [:], capturesOutput: Bool = true
+    ) throws -> ChildProcess {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "MYCELIUM_CATALOG")
         env.merge(environment) { _, new in new }
-        process.environment = env
-        return process
+        return try ChildProcess(
+            Self.executable.path, arguments, directory: directory.path, environment: env, capturesOutput: capturesOutput)
     }
 
     /// Parses a JSON object printed on stdout.

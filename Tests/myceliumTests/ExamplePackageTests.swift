@@ -50,9 +50,10 @@ import Testing
     /// Runs `arguments` (the first found on `PATH`) and waits for it; after `timeLimit`
     /// seconds it is killed, which fails the expectation on its status.
     private static func run(_ arguments: [String], timeLimit: Double) async throws -> CLI.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        return try await onThread { try CLI.runWaiting(process, timeLimit: timeLimit) }
+        try await onThread {
+            let child = try ChildProcess(
+                arguments[0], Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+            return try CLI.runWaiting(child, timeLimit: timeLimit)
+        }
     }
 }

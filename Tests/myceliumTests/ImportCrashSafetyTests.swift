@@ -81,16 +81,13 @@ import Testing
     /// Starts an import, kills it with SIGKILL after `delay` seconds if it still runs, and
     /// reaps it; returns whether the kill found it running.
     private static func importAndKill(_ cli: CLI, _ file: String, catalog: String, after delay: Double) throws -> Bool {
-        let process = cli.process(["import", file, "--catalog", catalog, "--force"])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try cli.spawn(["import", file, "--catalog", catalog, "--force"], capturesOutput: false)
         // Not synchronisation: the random moment of the kill.
         Thread.sleep(forTimeInterval: delay)
         let running = process.isRunning
-        if running { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return running && process.terminationReason == .uncaughtSignal
+        if running { process.send(SIGKILL) }
+        let termination = process.waitForExit()
+        return running && termination == .signaled(SIGKILL)
     }
 
     /// Checks that the catalog passes `PRAGMA integrity_check` and holds one whole set, one

@@ -14,11 +14,9 @@ final class RunningCLI {
         let bytes = Lock(Data())
         let finished = Atomic(false)
 
-        init(_ handle: FileHandle) {
+        init(_ fd: Int32) {
             Thread.detachNewThread { [self] in
-                while case let data = handle.availableData, !data.isEmpty {
-                    bytes.withLock { $0.append(data) }
-                }
+                ChildProcess.readToEnd(fd) { chunk in bytes.withLock { $0.append(contentsOf: chunk) } }
                 finished.store(true, ordering: .releasing)
             }
         }
@@ -26,8 +24,7 @@ final class RunningCLI {
         var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
     }
 
-    private let process: Process
-    private let input = Pipe()
+    private let process: ChildProcess
     private let stdout: Capture
     private let stderr: Capture
     private let description: String
@@ -36,25 +33,15 @@ final class RunningCLI {
     /// Starts `mycelium arguments...` in `cli`'s working directory, with `environment` added
     /// and a stdin that stays open (see ``write(_:)``) until this is released.
     init(_ cli: CLI, _ arguments: [String], environment: [String: String] = [:]) throws {
-        process = cli.process(arguments, environment: environment)
+        process = try cli.spawn(arguments, environment: environment)
         description = "mycelium " + arguments.joined(separator: " ")
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        stdout = Capture(out.fileHandleForReading)
-        stderr = Capture(err.fileHandleForReading)
+        stdout = Capture(process.outputFD)
+        stderr = Capture(process.errorFD)
     }
 
     /// Starts `mycelium arguments...`; see ``init(_:_:environment:)``.
     convenience init(_ cli: CLI, _ arguments: String...) throws {
         try self.init(cli, arguments)
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// What the child printed on stdout so far.
@@ -81,12 +68,12 @@ final class RunningCLI {
 
     /// Writes `text` to the child's stdin.
     func write(_ text: String) throws {
-        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+        guard process.write(Array(text.utf8)) else { throw TimedOut("\(description) no longer reads its stdin") }
     }
 
     /// Sends `signal` to the child.
     func send(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        process.send(signal)
     }
 
     /// Waits (at most `timeout`) for the child to exit (by itself or by a signal) and its
@@ -95,9 +82,15 @@ final class RunningCLI {
         try await waitUntil("exit", timeout: timeout) {
             !process.isRunning && stdout.finished.load(ordering: .acquiring) && stderr.finished.load(ordering: .acquiring)
         }
+        let (status, exited): (Int32, Bool) =
+            switch process.termination {
+            case .exited(let code): (code, true)
+            case .signaled(let signal): (signal, false)
+            case nil: (-1, false)
+            }
         return CLI.Result(
-            status: process.terminationStatus, exited: process.terminationReason == .exit, stdout: stdout.text,
-            stderr: stderr.text, duration: ContinuousClock.now - started)
+            status: status, exited: exited, stdout: stdout.text, stderr: stderr.text,
+            duration: ContinuousClock.now - started)
     }
 
     /// ``end(timeout:)``, expecting the child to exit by itself.
