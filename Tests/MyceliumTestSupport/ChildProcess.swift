@@ -5,7 +5,7 @@ import MyceliumKit
 /// (open until ``closeInput()``), its stdout and its stderr, each read by the test.
 ///
 /// Not Foundation's `Process`: `Process.run()` reads past the end of `/proc/self/fd` entries
-/// (the Foundation bug `asan.supp` names), which crashed the test process now and then, and
+/// (AddressSanitizer reports it), which crashed the test process now and then, and
 /// every launch is one more chance.
 package final class ChildProcess: @unchecked Sendable {
     /// How a child ended.

@@ -7,7 +7,7 @@ package import MyceliumKit
 /// connections, ended by ``stop()`` (tests must call it; `deinit` kills a forgotten one).
 ///
 /// Started with `posix_spawn`, not Foundation's `Process`: `Process.run()` reads past the end
-/// of `/proc/self/fd` entries (the Foundation bug `asan.supp` names), which can crash the test
+/// of `/proc/self/fd` entries (AddressSanitizer reports it), which can crash the test
 /// process, and every launch is one more chance.
 package final class NATSServer: @unchecked Sendable {
     /// Where the binary is; `.ci/run` installs it.
