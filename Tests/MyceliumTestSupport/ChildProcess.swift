@@ -25,20 +25,30 @@ package final class ChildProcess: @unchecked Sendable {
     package let errorFD: Int32
     private let ended = Lock<Termination?>(nil)
 
+    /// Where a child's stdout and stderr go.
+    package enum Output: Sendable {
+        /// Two pipes, read through ``outputFD`` and ``errorFD``.
+        case pipes
+        /// Both appended to this file.
+        case file(String)
+        /// /dev/null.
+        case discarded
+    }
+
     /// Starts `executable` (a path, or a name looked up in `PATH` when it has no `/`) with
-    /// `arguments` in `directory`, with `environment` as its whole environment. Its output goes
-    /// to pipes when `capturesOutput`, else to /dev/null.
+    /// `arguments` in `directory`, with `environment` as its whole environment, its output
+    /// going where `output` says.
     ///
     /// - Throws: ``TimedOut`` naming the call that failed (a pipe, the spawn).
     package init(
         _ executable: String, _ arguments: [String], directory: String? = nil, environment: [String: String],
-        capturesOutput: Bool = true
+        output: Output = .pipes
     ) throws {
         _ = Self.ignoreBrokenPipes
         // From pipe() to FD_CLOEXEC the new descriptors would be inherited by a child spawned
         // meanwhile, which would hold them open: children of this type start one at a time.
         let started = try Self.spawning.withLock { _ in
-            try Self.spawn(executable, arguments, directory: directory, environment: environment, capturesOutput: capturesOutput)
+            try Self.spawn(executable, arguments, directory: directory, environment: environment, output: output)
         }
         pid = started.pid
         input = Lock(started.input)
@@ -47,8 +57,7 @@ package final class ChildProcess: @unchecked Sendable {
     }
 
     private static func spawn(
-        _ executable: String, _ arguments: [String], directory: String?, environment: [String: String],
-        capturesOutput: Bool
+        _ executable: String, _ arguments: [String], directory: String?, environment: [String: String], output destination: Output
     ) throws -> (pid: Int32, input: Int32, output: Int32, error: Int32) {
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
@@ -58,7 +67,7 @@ package final class ChildProcess: @unchecked Sendable {
             for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         }
         try makePipe(&input)
-        if capturesOutput {
+        if case .pipes = destination {
             try makePipe(&output)
             try makePipe(&errors)
         }
@@ -66,12 +75,16 @@ package final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        if capturesOutput {
+        switch destination {
+        case .pipes:
             posix_spawn_file_actions_adddup2(&actions, output[1], 1)
             posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        } else {
+        case .file(let path):
+            posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        case .discarded:
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
         // env -C changes directory, then runs the program (posix_spawn has no portable chdir).
         let command = directory.map { ["/usr/bin/env", "-C", $0, executable] } ?? [executable]

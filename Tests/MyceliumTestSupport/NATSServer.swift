@@ -6,9 +6,7 @@ package import MyceliumKit
 /// uplink tests: started by ``init(port:clusterPort:routes:extra:)``, ready once it accepts
 /// connections, ended by ``stop()`` (tests must call it; `deinit` kills a forgotten one).
 ///
-/// Started with `posix_spawn`, not Foundation's `Process`: `Process.run()` reads past the end
-/// of `/proc/self/fd` entries (AddressSanitizer reports it), which can crash the test
-/// process, and every launch is one more chance.
+/// Started as a ``ChildProcess``, its output appended to a log file (``output``).
 package final class NATSServer: @unchecked Sendable {
     /// Where the binary is; `.ci/run` installs it.
     package static let executable = "/usr/sbin/nats-server"
@@ -20,9 +18,8 @@ package final class NATSServer: @unchecked Sendable {
     package let port: UInt16
     /// The monitoring (HTTP) port: `/connz?subs=1` lists each client's subscriptions.
     package let monitorPort: UInt16
-    private let pid: pid_t
+    private let process: ChildProcess
     private let directory = TemporaryDirectory()
-    private let exited = Lock(false)
 
     /// `nats://127.0.0.1:PORT`.
     package var url: String { "nats://127.0.0.1:\(port)" }
@@ -40,7 +37,9 @@ package final class NATSServer: @unchecked Sendable {
             arguments += ["--cluster_name", "test", "--cluster", "nats://127.0.0.1:\(clusterPort)"]
             if !routes.isEmpty { arguments += ["--routes", routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")] }
         }
-        pid = try Self.spawn([Self.executable] + arguments, output: directory.path + "/nats.log")
+        process = try ChildProcess(
+            Self.executable, arguments, environment: ProcessInfo.processInfo.environment,
+            output: .file(directory.path + "/nats.log"))
         let address = self.address
         try await waitUntil("nats-server accepting on \(self.port)", timeout: .seconds(10), detail: output) {
             (try? TestConnection(address, timeoutSeconds: 1)) != nil
@@ -48,11 +47,7 @@ package final class NATSServer: @unchecked Sendable {
     }
 
     deinit {
-        if !hasExited() {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
+        // The process's own deinit kills it if it still runs.
         directory.remove()
     }
 
@@ -63,35 +58,9 @@ package final class NATSServer: @unchecked Sendable {
 
     /// Ends the server (SIGTERM) and waits (at most 10 s) until it exited.
     package func stop() async throws {
-        guard !hasExited() else { return }
-        kill(pid, SIGTERM)
-        try await waitUntil("nats-server exit", timeout: .seconds(10)) { hasExited() }
-    }
-
-    /// Whether the child ended (reaped without blocking).
-    private func hasExited() -> Bool {
-        exited.withLock { exited in
-            if !exited {
-                var status: Int32 = 0
-                exited = waitpid(pid, &status, WNOHANG) == pid
-            }
-            return exited
-        }
-    }
-
-    /// Starts `arguments[0]` with its output appended to `output`.
-    private static func spawn(_ arguments: [String], output: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for argument in argv { free(argument) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ)
-        guard result == 0 else { throw EngineError("posix_spawn \(arguments[0])", code: result) }
-        return pid
+        guard process.isRunning else { return }
+        process.send(SIGTERM)
+        try await waitUntil("nats-server exit", timeout: .seconds(10)) { !process.isRunning }
     }
 
     /// Waits until `clients` clients of this server subscribe to `subject` (its monitoring

@@ -115,15 +115,15 @@ final class CLI: Sendable {
     }
 
     /// Starts `mycelium arguments...` in the working directory, with `MYCELIUM_CATALOG` unset
-    /// unless given; its output goes to pipes unless `capturesOutput` is false.
+    /// unless given; its output goes to pipes unless `output` says otherwise.
     func spawn(
-        _ arguments: [String], environment: [String: String] = [:], capturesOutput: Bool = true
+        _ arguments: [String], environment: [String: String] = [:], output: ChildProcess.Output = .pipes
     ) throws -> ChildProcess {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "MYCELIUM_CATALOG")
         env.merge(environment) { _, new in new }
         return try ChildProcess(
-            Self.executable.path, arguments, directory: directory.path, environment: env, capturesOutput: capturesOutput)
+            Self.executable.path, arguments, directory: directory.path, environment: env, output: output)
     }
 
     /// Parses a JSON object printed on stdout.

@@ -81,7 +81,7 @@ import Testing
     /// Starts an import, kills it with SIGKILL after `delay` seconds if it still runs, and
     /// reaps it; returns whether the kill found it running.
     private static func importAndKill(_ cli: CLI, _ file: String, catalog: String, after delay: Double) throws -> Bool {
-        let process = try cli.spawn(["import", file, "--catalog", catalog, "--force"], capturesOutput: false)
+        let process = try cli.spawn(["import", file, "--catalog", catalog, "--force"], output: .discarded)
         // Not synchronisation: the random moment of the kill.
         Thread.sleep(forTimeInterval: delay)
         let running = process.isRunning
