@@ -12,7 +12,7 @@ import Yams
 struct ServeConfigFile {
     static let keys: Set<String> = [
         "pool", "tcp", "unix", "catalog", "loops", "max-payload", "max-pending", "slow-consumer", "max-connections",
-        "max-subscriptions", "drain-timeout", "pool-budget", "auth", "metrics",
+        "max-subscriptions", "drain-timeout", "trim-interval", "pool-budget", "auth", "metrics",
     ]
 
     let path: String

@@ -46,8 +46,10 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         state.deallocate()
     }
 
-    /// Returns the buffers of batches still between loops; called once the loops ended.
+    /// Returns the buffers of batches still between loops and the receive buffer; called
+    /// once the loops ended.
     func releaseHandedOver() {
+        if var receive = state.pointee.receiveBuffer.take() { receive.count = receive.capacity }
         state.pointee.spare.pointee.releaseAll()
         for index in 0..<limits.loopCount { state.pointee.outboxes[index].releaseAll() }
         inbox.withLock { $0.releaseAll() }
@@ -55,7 +57,14 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
 
     // MARK: EventLoopHandler
 
-    var pollTimeout: Int32 { state.pointee.draining || !state.pointee.paused.isEmpty ? 10 : -1 }
+    var pollTimeout: Int32 {
+        if state.pointee.draining || !state.pointee.paused.isEmpty { return 10 }
+        guard limits.trimNanoseconds > 0 else { return -1 }
+        // Wakes for the next trim; a busy loop trims at the end of a batch.
+        let now = Self.coarseNow()
+        let next = state.pointee.nextTrim
+        return next > now ? Int32(min((next - now) / 1_000_000 + 1, UInt64(Int32.max))) : 0
+    }
 
     var isFinished: Bool { state.pointee.finished }
 
@@ -106,7 +115,17 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         if !state.pointee.grave.isEmpty { reap() }
         if !state.pointee.paused.isEmpty { resumePaused() }
         if state.pointee.draining { continueDrain() }
+        if limits.trimNanoseconds > 0 { trimWhenDue() }
         publishCounters()
+    }
+
+    /// Asks the pool to give back its idle regions once per trim interval, so that the
+    /// memory a burst took returns (the arena trims only the calling loop's regions).
+    private func trimWhenDue() {
+        let now = Self.coarseNow()
+        guard now >= state.pointee.nextTrim else { return }
+        pool.trim()
+        state.pointee.nextTrim = now + limits.trimNanoseconds
     }
 
     func publishCounters() {
@@ -225,6 +244,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             state.pointee.counts.bytesOut += written
             connection.pointee.lastActive = Self.coarseNow()
         }
+        if case .drained = result { connection.pointee.output.releaseEmptiedChunk() }
         switch result {
         case .drained where connection.pointee.isClosing, .failed:
             finish(connection)

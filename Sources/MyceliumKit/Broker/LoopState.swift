@@ -21,6 +21,13 @@ struct LoopState: ~Copyable {
     var drainDeadline: UInt64 = 0
     var finished = false
     var drainedCleanly = true
+    /// The receive buffer readable connections read into, one at a time (see
+    /// ``BrokerLoop/readable(_:)``): taken from the pool on the first read, lent to the
+    /// connection being read and given back after its frames are parsed. `nil` while a
+    /// connection that paused keeps it, until the next read takes another.
+    var receiveBuffer: PooledBuffer?
+    /// When the loop next asks the pool to trim (``BrokerLoop/coarseNow()`` nanoseconds).
+    var nextTrim: UInt64 = 0
 
     static let vectorCount = 64
 
