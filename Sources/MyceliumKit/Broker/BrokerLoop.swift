@@ -101,16 +101,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     }
 
     func endOfBatch() {
-        // By index, without copying the array: a copy would make `removeAll` allocate.
-        var position = 0
-        while position < state.pointee.dirty.count {
-            let connection = state.pointee.dirty[position]
-            position += 1
-            if connection.pointee.isDead { continue }
-            connection.pointee.isDirty = false
-            flush(connection)
-        }
-        state.pointee.dirty.removeAll(keepingCapacity: true)
+        flushDirty()
         if state.pointee.outboxMask != 0 { handOver() }
         if !state.pointee.grave.isEmpty { reap() }
         if !state.pointee.paused.isEmpty { resumePaused() }
@@ -231,7 +222,22 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         if !connection.pointee.isDirty {
             connection.pointee.isDirty = true
             state.pointee.dirty.append(connection)
+            if state.pointee.dirty.count >= LoopState.dirtyLimit { flushDirty() }
         }
+    }
+
+    /// Flushes every connection that got output since the last flush.
+    private func flushDirty() {
+        // By index, without copying the array: a copy would make `removeAll` allocate.
+        var position = 0
+        while position < state.pointee.dirty.count {
+            let connection = state.pointee.dirty[position]
+            position += 1
+            if connection.pointee.isDead { continue }
+            connection.pointee.isDirty = false
+            flush(connection)
+        }
+        state.pointee.dirty.removeAll(keepingCapacity: true)
     }
 
     func flush(_ connection: UnsafeMutablePointer<Connection>) {

@@ -30,6 +30,11 @@ struct LoopState: ~Copyable {
     var nextTrim: UInt64 = 0
 
     static let vectorCount = 64
+    /// Connections whose output may wait for the end of the batch: the next one flushes them
+    /// all at once, so that a burst fanned out to thousands of subscribers holds this many
+    /// output chunks at a time rather than one per subscriber (10,000 × 64 KiB overran the
+    /// pool's budget). A fan-out to fewer is flushed once per batch, as before.
+    static let dirtyLimit = 64
 
     init(typeCount: Int, loopCount: Int) {
         subscribers = .allocate(capacity: max(1, typeCount))

@@ -109,6 +109,32 @@ import Testing
         }
     }
 
+    @Test func aFanOutToManySubscribersHoldsABoundedNumberOfOutputChunks() async throws {
+        // The mutex pool's high-water mark is exact.
+        try await withBroker(.forTests(pool: "mutex")) { broker, addresses in
+            let address = addresses[0]
+            let count = 300
+            let thread = TestThread(name: "fan-out subscribers")
+            defer { thread.stop() }
+            let received = try await thread.run { () throws -> Int in
+                var subscribers: [TestConnection] = []
+                for _ in 0..<count {
+                    let subscriber = try TestConnection(address)
+                    try subscriber.subscribe([TestTypes.small])
+                    subscribers.append(subscriber)
+                }
+                let publisher = try TestConnection(address)
+                try publisher.send(typeID: TestTypes.small, payload: [1, 2, 3])
+                return try subscribers.filter { try $0.readFrame().payload == [1, 2, 3] }.count
+            }
+            #expect(received == count)
+            let engine = try #require(broker.stats().pool.classes.first { $0.size == 64 << 10 })
+            // 64 connections' output waits at most for the end of a batch (LoopState.dirtyLimit),
+            // plus the loop's receive buffer and the publisher's reply chunk at most.
+            #expect(engine.highWater <= 64 + 2, "\(engine.highWater) engine buffers out at once for \(count) subscribers")
+        }
+    }
+
     @Test func aTrimGivesBackTheMemoryOfABurst() async throws {
         var configuration = BrokerConfiguration.forTests(pool: "arena")
         configuration.trimInterval = .milliseconds(50)
