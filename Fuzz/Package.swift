@@ -13,6 +13,9 @@ let package = Package(
     targets: [
         fuzzTarget("FuzzContracts", dependencies: [.product(name: "ContractStore", package: "mycelium")]),
         fuzzTarget("FuzzCodec", dependencies: [.product(name: "ContractStore", package: "mycelium")]),
+        fuzzTarget("FuzzBroker", dependencies: ["FuzzSupport", .product(name: "MyceliumKit", package: "mycelium")]),
+        fuzzTarget("FuzzClient", dependencies: ["FuzzSupport", .product(name: "MyceliumKit", package: "mycelium")]),
+        .target(name: "FuzzSupport"),
     ]
 )
 

@@ -29,7 +29,8 @@ struct EndpointOptions: ParsableArguments {
     /// - Throws: ``UserError`` naming the flag and what is wrong with its value.
     func address() throws(UserError) -> SocketAddress {
         if let unix { return try ListenerOptions.parseUnix(unix) }
-        return try tcp.map(ListenerOptions.parseTCP) ?? ListenerOptions.defaultTCP
+        guard let tcp else { return ListenerOptions.defaultTCP }
+        return try ListenerOptions.parseTCP(tcp)
     }
 
     /// Connects to ``address()`` with `digest` (the catalog's; `nil` when the command sends

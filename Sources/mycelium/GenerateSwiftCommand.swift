@@ -10,7 +10,9 @@ struct GenerateSwiftCommand: ParsableCommand {
         discussion: """
             Reads a contracts YAML file, or the catalog when no file is given. Writes one file \
             per message (Trade.swift) and one for the enum (Contracts.swift) into the output \
-            directory, all or nothing. The output depends only on the contracts and the options.
+            directory, all or nothing, and removes the files an earlier run generated there for \
+            messages the contracts no longer have. The output depends only on the contracts and \
+            the options.
             """
     )
 
@@ -60,9 +62,13 @@ struct GenerateSwiftCommand: ParsableCommand {
             let generator = SwiftGenerator(name: name, access: access, source: source)
             let files = try generator.files(for: messages)
             try GeneratedFile.write(files, to: output)
+            let removed = try GeneratedFile.removeStale(in: output, keeping: files)
             print(
                 "wrote \(files.count) files to \(output): \(messages.count) messages and \(name).swift, "
                     + "digest \(ContractDigest.hex(ContractDigest.digest(of: messages)).prefix(16))")
+            if !removed.isEmpty {
+                print("removed \(removed.joined(separator: ", ")): generated earlier for messages the contracts no longer have")
+            }
         }
     }
 }

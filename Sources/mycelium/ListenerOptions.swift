@@ -14,29 +14,36 @@ enum ListenerOptions {
     }
 
     /// The listeners: the given ones (TCP first), or both defaults when none is given.
-    static func listeners(tcp: [String], unix: [String]) throws(UserError) -> [SocketAddress] {
+    /// `tcpFile` and `unixFile` name the config file a list came from, for its errors.
+    static func listeners(
+        tcp: [String], unix: [String], tcpFile: String? = nil, unixFile: String? = nil
+    ) throws(UserError) -> [SocketAddress] {
         guard !tcp.isEmpty || !unix.isEmpty else { return [defaultTCP, defaultUnix] }
         var listeners: [SocketAddress] = []
-        for text in tcp { listeners.append(try parseTCP(text)) }
-        for path in unix { listeners.append(try parseUnix(path)) }
+        for text in tcp { listeners.append(try parseTCP(text, configFile: tcpFile)) }
+        for path in unix { listeners.append(try parseUnix(path, configFile: unixFile)) }
         return listeners
     }
 
-    /// One `--tcp HOST:PORT`.
-    static func parseTCP(_ text: String) throws(UserError) -> SocketAddress {
+    /// One `--tcp HOST:PORT` (or `tcp:` value of `configFile`).
+    static func parseTCP(_ text: String, configFile: String? = nil) throws(UserError) -> SocketAddress {
         do {
             return try SocketAddress(parsingTCP: text)
         } catch {
-            throw UserError(text: "--tcp \(error)")
+            guard let configFile else { throw UserError(text: "--tcp \(error)") }
+            // Unquoted, [::1]:7800 is a YAML list: the file needs quotes where a flag does not.
+            let isIPv6 = !text.hasPrefix("[") && text.count(where: { $0 == ":" }) > 1
+            let quoting = isIPv6 ? ", quoted in YAML: tcp: \"[::1]:7800\"" : ""
+            throw UserError(text: "config file \(configFile): tcp \(error)\(quoting)")
         }
     }
 
-    /// One `--unix PATH`.
-    static func parseUnix(_ path: String) throws(UserError) -> SocketAddress {
+    /// One `--unix PATH` (or `unix:` value of `configFile`).
+    static func parseUnix(_ path: String, configFile: String? = nil) throws(UserError) -> SocketAddress {
         do {
             return try SocketAddress(parsingUnix: path)
         } catch {
-            throw UserError(text: "--unix \(error)")
+            throw UserError(text: configFile.map { "config file \($0): unix \(error)" } ?? "--unix \(error)")
         }
     }
 }

@@ -106,6 +106,11 @@ struct ServeCommand: AsyncParsableCommand {
                 return policy
             }
 
+            // Checked before the catalog is opened: a mistyped listener creates no catalog.
+            let listeners = try ListenerOptions.listeners(
+                tcp: tcp.isEmpty ? try file?.strings("tcp") ?? [] : tcp,
+                unix: unix.isEmpty ? try file?.strings("unix") ?? [] : unix,
+                tcpFile: tcp.isEmpty ? file?.path : nil, unixFile: unix.isEmpty ? file?.path : nil)
             let catalogPath = try setting(catalogOptions.catalog, "catalog", text) ?? catalogOptions.path
             let (catalog, created) = try Catalog.openOrCreateFromBundled(path: catalogPath)
             if created { printError("created catalog \(catalogPath) from the bundled contracts") }
@@ -117,9 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.authorization = try setting(auth, "auth") { (path) throws(UserError) in
                 try AuthFile.load(path: path, types: types)
             }
-            configuration.listeners = try ListenerOptions.listeners(
-                tcp: tcp.isEmpty ? try file?.strings("tcp") ?? [] : tcp,
-                unix: unix.isEmpty ? try file?.strings("unix") ?? [] : unix)
+            configuration.listeners = listeners
             let logger = Logger(label: "mycelium.serve")
             configuration.logger = logger
             /// Sets `path` from its flag or config-file key when either is given.

@@ -1,3 +1,4 @@
+import ContractStore
 import Foundation
 import Yams
 
@@ -28,7 +29,13 @@ struct ServeConfigFile {
         do {
             document = try Yams.load(yaml: text)
         } catch {
-            throw UserError(text: "config file \(path) is not valid YAML: \(error)")
+            let syntax = YAMLSyntaxProblem(error)
+            let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, syntax.line - 1)).first
+            // An unquoted [::1]:7800 starts a YAML list.
+            let advice =
+                line.map { $0.contains("[") && $0.contains("]:") } == true
+                ? "quote an IPv6 listener, e.g. tcp: \"[::1]:7800\"" : "fix the YAML syntax"
+            throw UserError(text: "config file \(path):\(max(1, syntax.line)): not valid YAML: \(syntax.problem); \(advice)")
         }
         guard let mapping = document as? [String: Any] else {
             throw UserError(text: "config file \(path) must be a mapping of serve's flag names to values, e.g. 'pool: arena'")

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ContractStore
+import MyceliumBackends
+import MyceliumKit
 
 /// `mycelium sizes [--json]`: the size-class plan derived from the catalog.
 struct SizesCommand: ParsableCommand {
@@ -8,7 +10,9 @@ struct SizesCommand: ParsableCommand {
         abstract: "Print the buffer-pool size classes derived from the catalog.",
         discussion: """
             Each message falls in the next power of two at or above its max payload (at least \
-            128 bytes); a class holds 65,536 / size buffers per region (at least 1).
+            128 bytes); a class holds 65,536 / size buffers per region (at least 1). The broker \
+            adds one class of its own to every pool: its receive buffers and output chunks \
+            (64 KiB, 16 per region), which carry most of the bytes it moves.
             """
     )
 
@@ -66,6 +70,11 @@ struct SizesCommand: ParsableCommand {
             print(table.render())
             let total = output.classes.reduce(0) { $0 + $1.bytes }
             print("\(output.classes.count) classes, \(total) bytes when every class holds one full region")
+            let engine = BrokerConfiguration(messageTypes: try catalog.messageTypes(), pool: .named("arena", in: .builtIn))
+                .engineClass
+            print(
+                "serve adds its I/O class: \(engine.size) bytes × \(engine.capacity) per region "
+                    + "(receive buffers and output chunks)")
         }
     }
 }

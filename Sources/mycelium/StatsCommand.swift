@@ -39,7 +39,7 @@ struct StatsCommand: AsyncParsableCommand {
             "connections \(stats.connections)  messages in \(stats.messagesIn)  out \(stats.messagesOut)  slow consumers \(stats.slowConsumers)  dropped \(stats.dropped)  auth refusals \(stats.authRefusals)"
         )
         print(
-            "pool \(pool.name)  in use \(pool.inUse)  acquires \(pool.acquires)  hit rate \(String(format: "%.2f", pool.hitRate * 100))%  reserved \(pool.bytesReserved) bytes"
+            "pool \(pool.name)  in use \(pool.inUse)  acquires \(pool.acquires)  \(pool.hitRateText)  reserved \(pool.bytesReserved) bytes"
         )
         let columns: [(title: String, value: KeyPath<PoolClassStats, Int>)] = [
             ("SIZE", \.size), ("CAPACITY", \.capacity), ("IN_USE", \.inUse), ("HIGH_WATER", \.highWater),

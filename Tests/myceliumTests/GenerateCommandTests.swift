@@ -47,6 +47,24 @@ import Testing
         #expect(trade.split(separator: "\n").dropFirst() == tradeFromFile.split(separator: "\n").dropFirst())
     }
 
+    @Test func aMessageDroppedFromTheContractsLosesItsFileAndOtherFilesStay() async throws {
+        let two = try cli.write(
+            "two.yaml",
+            "messages:\n  Ping: { tlv_type: 1000, fields: { seq: u32 } }\n  Pong: { tlv_type: 1001, fields: { seq: u32 } }\n")
+        #expect(try await cli.run("generate", "swift", two, "--output", "out").status == 0)
+        try cli.write("out/Handwritten.swift", "// Written by hand.\n")
+        try cli.write("out/notes.txt", "not Swift")
+        let one = try cli.write("one.yaml", "messages:\n  Ping: { tlv_type: 1000, fields: { seq: u32 } }\n")
+        let result = try await cli.run("generate", "swift", one, "--output", "out")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.split(separator: "\n").last
+                == "removed Pong.swift: generated earlier for messages the contracts no longer have")
+        #expect(try files(in: "out") == ["Contracts.swift", "Handwritten.swift", "Ping.swift", "notes.txt"])
+        let again = try await cli.run("generate", "swift", one, "--output", "out")
+        #expect(again.stdout.split(separator: "\n").count == 1, "nothing left to remove: \(again.stdout)")
+    }
+
     @Test func anInvalidContractFileReportsTheImportersErrorsAndWritesNothing() async throws {
         let file = try cli.write("bad.yaml", "messages:\n  A: { tlv_type: 42, fields: { x: uint9 } }\n")
         let result = try await cli.run("generate", "swift", file, "--output", "out")

@@ -139,6 +139,28 @@ import Testing
         #expect(late.stderr.contains("--drain-timeout 'later' is not a duration"), "\(late.stderr)")
     }
 
+    @Test func anIPv6ListenerInTheConfigFileIsExplainedAndCreatesNoCatalog() async throws {
+        let list = try cli.write("list.yaml", "tcp: [::1]:7800\n")
+        let unquoted = try await cli.run("serve", "--config", list)
+        #expect(unquoted.status == 1)
+        #expect(unquoted.stderr.hasPrefix("error: config file \(list):1: not valid YAML: "), "\(unquoted.stderr)")
+        #expect(unquoted.stderr.hasSuffix("; quote an IPv6 listener, e.g. tcp: \"[::1]:7800\"\n"), "\(unquoted.stderr)")
+
+        let bare = try cli.write("bare.yaml", "tcp: ::1:7800\n")
+        let unbracketed = try await cli.run("serve", "--config", bare)
+        #expect(unbracketed.status == 1)
+        #expect(
+            unbracketed.stderr
+                == "error: config file \(bare): tcp '::1:7800': put an IPv6 host in brackets, e.g. [::1]:7800, "
+                + "quoted in YAML: tcp: \"[::1]:7800\"\n")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("mycelium.db")), "no catalog for a refused start")
+
+        let quoted = try cli.write("quoted.yaml", "pool: system\ntcp: \"[::1]:0\"\n")
+        let serve = try await ServeProcess(cli, ["--config", quoted])
+        #expect(serve.listeningLine.hasPrefix("listening tcp=[::1]:"), "\(serve.listeningLine)")
+        #expect(try await serve.stop() == 0)
+    }
+
     @Test func occupiedUnixSocketIsAnErrorAndAStaleOneIsReplaced() async throws {
         let path = cli.path("bus.sock")
         let first = try await ServeProcess(cli, ["--pool", "system", "--unix", path])

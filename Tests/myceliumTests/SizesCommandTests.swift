@@ -14,7 +14,11 @@ import Testing
         #expect(lines[1] == "  128       512  65536  1101  Trade                29")
         #expect(lines.contains(" 1024        64  65536  1001  BenchFrame         1024"))
         #expect(lines.contains(" 8192         8  65536  2002  MapChunk           4108"))
-        #expect(lines.last == "5 classes, 327680 bytes when every class holds one full region")
+        #expect(
+            lines.suffix(2) == [
+                "5 classes, 327680 bytes when every class holds one full region",
+                "serve adds its I/O class: 65536 bytes × 16 per region (receive buffers and output chunks)",
+            ])
     }
 
     @Test func sizesJSONHasTheDocumentedShape() async throws {

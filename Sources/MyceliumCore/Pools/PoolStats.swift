@@ -83,4 +83,10 @@ public struct PoolStats: Sendable, Hashable {
     }
     /// `hits / acquires`, or 1.0 when nothing was acquired.
     public var hitRate: Double { acquires == 0 ? 1.0 : Double(hits) / Double(acquires) }
+    /// `hit rate 99.52%` for a report, or `no acquires yet` (a rate of nothing says nothing).
+    package var hitRateText: String {
+        guard acquires > 0 else { return "no acquires yet" }
+        let percent = (hitRate * 10_000).rounded() / 100
+        return "hit rate \(percent)%"
+    }
 }

@@ -75,6 +75,16 @@ extension Float: WireValue {
     public func write(wireBytes destination: UnsafeMutableRawPointer) {
         bitPattern.write(wireBytes: destination)
     }
+
+    /// Reads a JSON number, or `"nan"`, `"inf"` or `"-inf"`.
+    public init(json decoder: any Decoder) throws {
+        self = try FloatingPointJSON.decode(Self.self, from: decoder)
+    }
+
+    /// Writes a JSON number, or `"nan"`, `"inf"` or `"-inf"`, which JSON numbers cannot hold.
+    public func encodeJSON(to encoder: any Encoder) throws {
+        try FloatingPointJSON.encode(self, to: encoder)
+    }
 }
 
 extension Double: WireValue {
@@ -96,6 +106,16 @@ extension Double: WireValue {
     @inlinable
     public func write(wireBytes destination: UnsafeMutableRawPointer) {
         bitPattern.write(wireBytes: destination)
+    }
+
+    /// Reads a JSON number, or `"nan"`, `"inf"` or `"-inf"`.
+    public init(json decoder: any Decoder) throws {
+        self = try FloatingPointJSON.decode(Self.self, from: decoder)
+    }
+
+    /// Writes a JSON number, or `"nan"`, `"inf"` or `"-inf"`, which JSON numbers cannot hold.
+    public func encodeJSON(to encoder: any Encoder) throws {
+        try FloatingPointJSON.encode(self, to: encoder)
     }
 }
 

@@ -321,6 +321,10 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
                 state.pointee.connections.swapAt(position, state.pointee.connections.count - 1)
                 state.pointee.connections.removeLast()
             }
+            // A connection paused for memory and closed in the same batch is still listed
+            // there; resumePaused() would read it after it is freed (AddressSanitizer
+            // caught that).
+            if connection.pointee.isPaused { state.pointee.paused.removeAll { $0 == connection } }
             switch connection.pointee.closeReason {
             case .peer: state.pointee.counts.closed.peer += 1
             case .protocolError: state.pointee.counts.closed.protocolError += 1

@@ -8,10 +8,11 @@ public struct BrokerSummary: Sendable, Hashable, CustomStringConvertible {
     /// Whether every queued byte was written before the drain timeout.
     public var drained: Bool
 
-    /// One line: `messages in=… out=…, hit rate …, slow consumers …, dropped …`.
+    /// One line: `stopped: 2 connections closed, messages in=… out=…, pool arena hit rate …
+    /// (in use …), slow consumers …, dropped …`.
     public var description: String {
-        let rate = (stats.pool.hitRate * 10_000).rounded() / 100
+        let closed = connectionsAtStop == 1 ? "1 connection closed" : "\(connectionsAtStop) connections closed"
         return
-            "stopped: \(connectionsAtStop) connections closed\(drained ? "" : " (drain timed out)"), messages in=\(stats.messagesIn) out=\(stats.messagesOut), pool \(stats.pool.name) hit rate \(rate)% (in use \(stats.pool.inUse)), slow consumers \(stats.slowConsumers), dropped \(stats.dropped)"
+            "stopped: \(closed)\(drained ? "" : " (drain timed out)"), messages in=\(stats.messagesIn) out=\(stats.messagesOut), pool \(stats.pool.name) \(stats.pool.hitRateText) (in use \(stats.pool.inUse)), slow consumers \(stats.slowConsumers), dropped \(stats.dropped)"
     }
 }

@@ -49,6 +49,28 @@ import Testing
         #expect(try JSONDecoder().decode(Message.self, from: Data(codecJSON.text.utf8)) == value)
     }
 
+    @Test func nonFiniteFloatsAreTheCatalogsStrings() throws {
+        var infinite = Self.scalars
+        infinite.aFloat32 = .infinity
+        infinite.aFloat64 = -.infinity
+        try check(infinite, try GeneratedCode.messages())
+
+        var notANumber = Self.scalars
+        notANumber.aFloat64 = .nan
+        let json = String(decoding: try JSONEncoder().encode(notANumber), as: UTF8.self)
+        #expect(json.contains(#""a_float64":"nan""#))
+        #expect(try JSONDecoder().decode(Scalars.self, from: Data(json.utf8)).aFloat64.isNaN)
+
+        let misspelt = json.replacingOccurrences(of: #""a_float64":"nan""#, with: #""a_float64":"NaN""#)
+        let error = #expect(throws: DecodingError.self) { try JSONDecoder().decode(Scalars.self, from: Data(misspelt.utf8)) }
+        guard case .dataCorrupted(let context) = error else {
+            Issue.record("expected dataCorrupted, got \(String(describing: error))")
+            return
+        }
+        #expect(context.codingPath.map(\.stringValue) == ["a_float64"])
+        #expect(context.debugDescription == #"'NaN' is not a number; write a JSON number, "nan", "inf" or "-inf""#)
+    }
+
     @Test func aPayloadOfTheWrongLengthNamesTheMessageAndSizes() {
         let error = #expect(throws: MessageDecodingError.self) {
             try GeneratedCode.decode([UInt8](repeating: 0, count: 3), as: Scalars.self)

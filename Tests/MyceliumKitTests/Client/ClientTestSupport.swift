@@ -77,7 +77,7 @@ struct StalledPeer: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard bound == 0, listen(listener, 4) == 0 else { throw TimedOut("cannot listen on \(path)") }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
@@ -95,7 +95,7 @@ struct StalledPeer: @unchecked Sendable {
         var fd: Int32
         repeat { fd = accept(listener, nil, nil) } while fd < 0 && errno == EINTR
         guard fd >= 0 else { throw TimedOut("no client connected: \(String(cString: strerror(errno)))") }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var header = [UInt8](repeating: 0, count: FrameHeader.byteCount)
         try readExactly(fd, into: &header)
@@ -105,7 +105,7 @@ struct StalledPeer: @unchecked Sendable {
         return fd
     }
 
-    /// Reads and discards `byteCount` bytes (each read bounded by the 20 s timeout).
+    /// Reads and discards `byteCount` bytes (each read bounded by the 60 s timeout).
     func drain(_ fd: Int32, byteCount: Int) throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
         var remaining = byteCount
@@ -117,7 +117,7 @@ struct StalledPeer: @unchecked Sendable {
         }
     }
 
-    /// Reads one frame (each read bounded by the 20 s timeout): its decoded control frame,
+    /// Reads one frame (each read bounded by the 60 s timeout): its decoded control frame,
     /// or `nil` for a data frame.
     func readFrame(_ fd: Int32) throws -> ControlFrame? {
         var header = [UInt8](repeating: 0, count: FrameHeader.byteCount)

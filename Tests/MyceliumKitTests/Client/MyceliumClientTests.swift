@@ -62,7 +62,14 @@ import Testing
         let peer = try StalledPeer(path: directory.path + "/silent.sock")
         defer { close(peer.listener) }
         let connecting = Task { try await connectClient(.unix(path: peer.path)) }
-        let connection = try await onThread { try peer.acceptHello() }
+        let connection: Int32
+        do {
+            connection = try await onThread { try peer.acceptHello() }
+        } catch {
+            connecting.cancel()
+            Issue.record("\(error); the connecting task ended with \(await connecting.result)")
+            return
+        }
         defer { close(connection) }
         connecting.cancel()
         let result = try await within(5, "a cancelled connect") { await connecting.result }

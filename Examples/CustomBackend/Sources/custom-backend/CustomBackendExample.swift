@@ -48,11 +48,11 @@ struct CustomBackendExample {
         print("conformance: pool '\(StackPool.registeredName)' keeps every PoolConformance promise (pools, zeroes)")
 
         var configuration = BrokerConfiguration(
-            messageTypes: ExampleTypes.table(), pool: .named(StackPool.registeredName, in: registry))
+            messageTypes: ExampleContracts.messageTypes, pool: .named(StackPool.registeredName, in: registry))
         configuration.listeners = [.tcp(host: "127.0.0.1", port: 0)]
         let broker = try Broker(configuration: configuration)
         // Subscribed before start(), so it misses nothing.
-        let readings = try broker.subscribe([ExampleTypes.reading])
+        let readings = try broker.subscribe(to: Reading.self)
         let address = try broker.start()[0]
         print("broker: pool \(broker.pool.name), listening on tcp \(address)")
         do {
@@ -75,7 +75,9 @@ struct CustomBackendExample {
     }
 
     /// Socket client to in-process subscriber, then in-process publisher to socket client.
-    static func exchange(through broker: Broker, at address: SocketAddress, readings: MessageStream) async throws {
+    static func exchange(
+        through broker: Broker, at address: SocketAddress, readings: TypedMessageStream<Reading>
+    ) async throws {
         let count = messagesPerDirection
         let client = try await MyceliumClient.connect(to: address, name: "custom-backend-example")
 
@@ -83,30 +85,18 @@ struct CustomBackendExample {
         // see them (all at once, every buffer would be in flight together).
         var readingsIterator = readings.makeAsyncIterator()
         for batch in stride(from: 0, to: count, by: batchSize) {
-            for sequence in batch..<min(batch + batchSize, count) {
-                let payload = ExampleTypes.payload(sequence: sequence, byteCount: ExampleTypes.readingBytes)
-                try await client.publish(typeID: ExampleTypes.reading, payload: payload)
-            }
-            try await receive(
-                batch..<min(batch + batchSize, count), "Reading", byteCount: ExampleTypes.readingBytes, from: &readingsIterator)
+            let numbers = batch..<min(batch + batchSize, count)
+            for sequence in numbers { try await client.publish(ExampleMessages.reading(sequence)) }
+            try await receive(numbers, from: &readingsIterator, expecting: ExampleMessages.reading)
         }
         print("socket -> in-process: \(count) of \(count) Reading messages, in order, intact")
 
-        let setpoints = try await client.subscribe([ExampleTypes.setpoint])
+        let setpoints = try await client.subscribe(to: Setpoint.self)
         var setpointsIterator = setpoints.makeAsyncIterator()
         for batch in stride(from: 0, to: count, by: batchSize) {
-            for sequence in batch..<min(batch + batchSize, count) {
-                // Filled in place in a buffer of the broker's pool and published without a copy.
-                var buffer = try broker.pool.acquire(byteCount: ExampleTypes.setpointBytes)
-                buffer.withUnsafeMutableBytes {
-                    ExampleTypes.write(sequence: sequence, into: $0, byteCount: ExampleTypes.setpointBytes)
-                }
-                buffer.count = ExampleTypes.setpointBytes
-                try broker.publish(typeID: ExampleTypes.setpoint, buffer: buffer)
-            }
-            try await receive(
-                batch..<min(batch + batchSize, count), "Setpoint", byteCount: ExampleTypes.setpointBytes, from: &setpointsIterator
-            )
+            let numbers = batch..<min(batch + batchSize, count)
+            for sequence in numbers { try broker.publish(ExampleMessages.setpoint(sequence)) }
+            try await receive(numbers, from: &setpointsIterator, expecting: ExampleMessages.setpoint)
         }
         print("in-process -> socket: \(count) of \(count) Setpoint messages, in order, intact")
 
@@ -118,26 +108,25 @@ struct CustomBackendExample {
         try await client.close()
         // The stream ends after what it holds; reading to its end returns the last
         // message's buffer to the pool.
-        broker.unsubscribe(readings)
+        broker.unsubscribe(readings.messages)
         while try await readingsIterator.next() != nil {
             throw ExampleError("a Reading arrived after the \(count) published")
         }
     }
 
-    /// Reads the messages numbered `expected`, checking their order and their `byteCount`
-    /// bytes.
-    static func receive(
-        _ expected: Range<Int>, _ name: String, byteCount: Int, from iterator: inout MessageStream.Iterator
+    /// Reads the messages numbered `expected`, checking their order and their content
+    /// against what `make` gives for each number.
+    static func receive<Message: Sequenced>(
+        _ expected: Range<Int>, from iterator: inout TypedMessageStream<Message>.Iterator, expecting make: (Int) -> Message
     ) async throws {
         for number in expected {
             guard let message = try await iterator.next() else {
-                throw ExampleError("the \(name) stream ended before message \(number)")
+                throw ExampleError("the \(Message.messageName) stream ended before message \(number)")
             }
-            let sequence = message.withUnsafeBytes { ExampleTypes.sequence(of: $0, byteCount: byteCount) }
-            guard sequence == number else {
+            guard message == make(number) else {
                 throw ExampleError(
-                    "\(name) message \(number) arrived as \(sequence.map { "number \($0)" } ?? "damaged bytes") (\(message.count) bytes)"
-                )
+                    "\(Message.messageName) message \(number) arrived as number \(message.sequence)"
+                        + (message.sequence == UInt64(number) ? " with damaged bytes" : ""))
             }
         }
     }

@@ -1,0 +1,68 @@
+import Glibc
+import MyceliumBackends
+import MyceliumKit
+import MyceliumTestSupport
+import Synchronization
+import Testing
+
+/// The system pool, refusing buffers above `refusedAbove` bytes as a pool whose budget is
+/// spent does, and counting its refusals.
+private final class RefusingPool: PoolBackend {
+    let name = "refusing"
+    let configuration: PoolConfiguration
+    let refusals = Atomic<Int>(0)
+    private let refusedAbove: Int
+    private let heap: SystemPool
+
+    init(configuration: PoolConfiguration, refusedAbove: Int) {
+        self.configuration = configuration
+        self.refusedAbove = refusedAbove
+        heap = SystemPool(configuration: configuration)
+    }
+
+    func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
+        guard byteCount <= refusedAbove else {
+            refusals.add(1, ordering: .relaxed)
+            throw .budgetExhausted(requested: byteCount, budget: refusedAbove)
+        }
+        return try heap.allocate(byteCount: byteCount)
+    }
+
+    func deallocate(_ allocation: PoolAllocation, usedByteCount: Int) {
+        heap.deallocate(allocation, usedByteCount: usedByteCount)
+    }
+
+    func stats() -> PoolStats { heap.stats() }
+
+    func trim() { heap.trim() }
+}
+
+@Suite struct BrokerMemoryPressureTests {
+    /// A connection stops being read while the pool has no buffer for its frame. One reset
+    /// in that state used to be freed at the end of the batch and then read again by the
+    /// resume of paused connections (AddressSanitizer: heap-use-after-free).
+    @Test func aConnectionPausedForMemoryThatResetsIsFreedAndOthersGoOn() async throws {
+        var configuration = BrokerConfiguration.forTests()
+        let pool = RefusingPool(configuration: PoolConfiguration(plan: configuration.sizeClassPlan), refusedAbove: 65_536)
+        configuration.pool = .instance(pool)
+        try await withBroker(configuration) { broker, addresses in
+            let pair = try await HealthyPair(addresses[0])
+            try await pair.exchange()
+            let subscriber = try await TestClient(addresses[0])
+            try await subscriber.subscribe([TestTypes.large])
+            do {
+                let publisher = try await TestClient(addresses[0])
+                // A frame of 100,000 bytes for a subscriber: it needs a buffer of its own.
+                try await publisher.send(
+                    FrameHeader(typeID: TestTypes.large, length: 100_000).bytes + [UInt8](repeating: 1, count: 1_000))
+                try await waitUntil("the broker asked for the frame's buffer and was refused") {
+                    pool.refusals.load(ordering: .relaxed) > 0
+                }
+                var reset = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(publisher.fd, SOL_SOCKET, SO_LINGER, &reset, socklen_t(MemoryLayout<linger>.size))
+            }
+            #expect(try await broker.waitForStats { $0.connections == 3 }.connections == 3, "the reset publisher is gone")
+            try await pair.exchange()
+        }
+    }
+}
