@@ -44,7 +44,6 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CEpoll"),
-        .systemLibrary(name: "CMalloc"),
         // SHA-256 over the system's libcrypto: the catalog's contract digest and the
         // broker's token hashes (access control). MyceliumKit and ContractStore depend on it,
         // and so on CCrypto (libcrypto); MyceliumCore stays free of it.
@@ -80,7 +79,7 @@ let package = Package(
         .target(name: "CFutex"),
         .target(
             name: "MyceliumBackends",
-            dependencies: ["MyceliumCore", "CPoolThreadCache", "CFutex", "CMalloc"],
+            dependencies: ["MyceliumCore", "CPoolThreadCache", "CFutex"],
             path: "Sources/Backends",
             swiftSettings: swiftSettings
         ),

@@ -118,8 +118,6 @@ public final class ArenaPool: PoolBackend, @unchecked Sendable {
     }
 
     public func trim() {
-        let reserved = core.reservedBytes
-        defer { core.releaseFreedMemory(reservedBefore: reserved) }
         if let mine = records.existing() { trim(mine) }
         records.forEachRecord { record in
             guard

@@ -140,8 +140,6 @@ public final class LockFreePool: PoolBackend, @unchecked Sendable {
     }
 
     public func trim() {
-        let reserved = core.reservedBytes
-        defer { core.releaseFreedMemory(reservedBefore: reserved) }
         for index in 0..<core.classCount {
             let head = head(index)
             let regions = core.regions + index

@@ -148,12 +148,10 @@ public final class MutexPool: PoolBackend, @unchecked Sendable {
     }
 
     public func trim() {
-        let reserved = core.reservedBytes
         for index in 0..<core.classCount {
             mutex(index).lock()
             core.trim(index, list: &state(index).pointee.free)
             mutex(index).unlock()
         }
-        core.releaseFreedMemory(reservedBefore: reserved)
     }
 }

@@ -1,4 +1,3 @@
-import CMalloc
 import Glibc
 public import MyceliumCore
 import Synchronization
@@ -38,8 +37,6 @@ struct PoolCore: ~Copyable, @unchecked Sendable {
     /// Per class (and above every class): heap buffers out now, and their peak.
     let heapInUse: UnsafeMutablePointer<Atomic<Int>>
     let heapPeak: UnsafeMutablePointer<Atomic<Int>>
-    /// Heap buffers freed since the last trim (see ``releaseFreedMemory(reservedBefore:)``).
-    let heapFreedSinceTrim = Atomic<Int>(0)
     @usableFromInline let zeroes: Bool
     let failsPastBudget: Bool
 
@@ -127,25 +124,7 @@ struct PoolCore: ~Copyable, @unchecked Sendable {
     @usableFromInline
     func releaseHeap(_ allocation: PoolAllocation) {
         heapInUse[SlotToken.classIndex(allocation.token)].subtract(1, ordering: .relaxed)
-        heapFreedSinceTrim.add(1, ordering: .relaxed)
         free(Slot(control: allocation.control).header)
-    }
-
-    /// Bytes of pool memory the classes hold now.
-    var reservedBytes: Int {
-        (0..<classCount).reduce(0) { $0 + (regions + $1).pointee.reserved.load(ordering: .relaxed) }
-    }
-
-    /// Ends a trim that began when the classes held `reservedBefore` bytes. `free` gives
-    /// memory back to the system only for blocks the C allocator mapped on their own; heap
-    /// buffers, and regions once glibc's mapping threshold has risen past their size, sit in
-    /// its heaps and stay resident. So when the trim freed regions, or heap buffers were freed
-    /// since the last trim, `malloc_trim` returns the free pages of every heap: after a burst
-    /// RSS falls back instead of staying at the peak. Once per trim at most, never on an
-    /// acquire or a release.
-    func releaseFreedMemory(reservedBefore: Int) {
-        let freedHeap = heapFreedSinceTrim.exchange(0, ordering: .relaxed)
-        if freedHeap > 0 || reservedBytes < reservedBefore { _ = malloc_trim(0) }
     }
 
     /// Zeroes the used bytes of a returned buffer when the configuration asks for it.
