@@ -86,7 +86,7 @@ final class CLI: Sendable {
         process.standardInput = inputPipe
         _ = Self.ignoreBrokenPipes
         let started = ContinuousClock.now
-        try process.run()
+        try ProcessLaunch.run(process)
         // Written from another thread: a child that fails early must not block on a full pipe.
         let inputData = Data((input ?? "").utf8)
         let writer = inputPipe.fileHandleForWriting

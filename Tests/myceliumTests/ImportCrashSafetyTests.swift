@@ -84,7 +84,7 @@ import Testing
         let process = cli.process(["import", file, "--catalog", catalog, "--force"])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         // Not synchronisation: the random moment of the kill.
         Thread.sleep(forTimeInterval: delay)
         let running = process.isRunning

@@ -43,7 +43,7 @@ final class RunningCLI {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        try process.run()
+        try ProcessLaunch.run(process)
         stdout = Capture(out.fileHandleForReading)
         stderr = Capture(err.fileHandleForReading)
     }

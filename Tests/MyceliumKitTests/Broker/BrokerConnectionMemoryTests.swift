@@ -31,7 +31,8 @@ import Testing
             try await subscriber.subscribe([TestTypes.small, TestTypes.bench, TestTypes.large])
             let publisher = try await TestClient(addresses[0], timeoutSeconds: 30)
             try await publisher.sync()
-            let idle = broker.stats().pool.inUse
+            // The loop's receive buffer only (a reply's chunk goes back just after its send).
+            let idle = try await broker.waitForStats { $0.pool.inUse <= 1 }.pool.inUse
             for (index, length) in Self.boundaryLengths(configuration).enumerated() {
                 let type = length <= 64 ? TestTypes.small : length <= 1024 ? TestTypes.bench : TestTypes.large
                 let body = payload(length, seed: index)
@@ -58,7 +59,7 @@ import Testing
             try await subscriber.subscribe([TestTypes.bench])
             let publisher = try await TestClient(addresses[0])
             try await publisher.sync()
-            let before = broker.stats().pool
+            let before = try await broker.waitForStats { $0.pool.inUse <= 1 }.pool
             let frame = FrameHeader(typeID: TestTypes.bench, length: 300).bytes + payload(300, seed: 3)
             try await publisher.send(Array(frame.prefix(100)))
             let holding = try await broker.waitForStats { $0.pool.inUse == before.inUse + 1 }
@@ -82,15 +83,18 @@ import Testing
             let thread = TestThread(name: "idle subscribers")
             defer { thread.stop() }
             let answer = try await thread.run { () throws -> TestConnection.Frame in
-                var connections: [TestConnection] = []
-                for _ in 0..<Self.idleConnections {
-                    let connection = try TestConnection(address, timeoutSeconds: 30)
-                    try connection.subscribe([TestTypes.small])
-                    connections.append(connection)
+                try ProcessLaunch.whileHoldingManyDescriptors {
+                    let frame = try Self.subscribeIdleAndAskForStats(address)
+                    // The broker's ends close too before a child process may start.
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while broker.stats().connections > 0 {
+                        guard ContinuousClock.now < deadline else {
+                            throw TimedOut("the broker still had \(broker.stats().connections) connections after 60 s")
+                        }
+                        usleep(2_000)
+                    }
+                    return frame
                 }
-                let asker = try TestConnection(address, timeoutSeconds: 30)
-                try asker.send(.statsRequest)
-                return try asker.readFrame()
             }
             let decoded = try answer.payload.withUnsafeBytes { try ControlFrame.decode(typeID: answer.typeID, payload: $0) }
             guard case .stats(let statsText) = decoded else {
@@ -103,8 +107,8 @@ import Testing
                 stats.pool.inUse <= configuration.loops + 1,
                 "\(Self.idleConnections) idle subscribers and the asker hold \(stats.pool.inUse) buffers")
             #expect(stats.pool.misses == 0)
-            // Every connection closed (the thread's array is gone): only the loops' receive
-            // buffers stay, and withBroker checks that the stop returns those.
+            // Every connection closed: only the loops' receive buffers stay, and withBroker
+            // checks that the stop returns those.
             try await broker.waitForStats { $0.connections == 0 && $0.pool.inUse <= configuration.loops }
         }
     }
@@ -141,7 +145,7 @@ import Testing
         try await withBroker(configuration) { broker, addresses in
             let subscriber = try await TestClient(addresses[0])
             try await subscriber.subscribe([TestTypes.large])
-            let idle = broker.stats().pool
+            let idle = try await broker.waitForStats { $0.pool.inUse <= 1 }.pool
             // Eight frames of 1 MiB left partial: each holds a buffer of the 1 MiB class.
             let publishers = try await TestClient.connect(8, to: addresses[0])
             for publisher in publishers {
@@ -161,6 +165,20 @@ import Testing
         configuration.trimInterval = .milliseconds(-1)
         let error = #expect(throws: BrokerError.self) { try Broker(configuration: configuration) }
         #expect(String(describing: error).contains("trim interval must not be negative"), "\(String(describing: error))")
+    }
+
+    /// Opens ``idleConnections`` connections that each subscribe, asks for STATS on one more
+    /// and returns its answer; every connection is closed on return.
+    private static func subscribeIdleAndAskForStats(_ address: SocketAddress) throws -> TestConnection.Frame {
+        var connections: [TestConnection] = []
+        for _ in 0..<idleConnections {
+            let connection = try TestConnection(address, timeoutSeconds: 30)
+            try connection.subscribe([TestTypes.small])
+            connections.append(connection)
+        }
+        let asker = try TestConnection(address, timeoutSeconds: 30)
+        try asker.send(.statsRequest)
+        return try asker.readFrame()
     }
 
     /// Raises the soft limit of open descriptors to what the idle test needs, within the hard
