@@ -69,7 +69,7 @@ struct ClassRegions: ~Copyable {
     deinit {
         for number in 0..<maxRegions {
             if let headers = headerTable[number] { free(headers) }
-            if let buffers = bufferTable[number] { free(buffers) }
+            if let buffers = bufferTable[number] { Self.unmap(buffers, byteCount: allocatedBytes) }
         }
         free(headerTable)
         free(bufferTable)
@@ -101,14 +101,14 @@ struct ClassRegions: ~Copyable {
                 ?? (0..<hint).first(where: { bufferTable[$0] == nil })
         else { return nil }
         guard budget.tryReserve(regionBytes) else { return nil }
-        guard let buffers = calloc(1, allocatedBytes) else {
+        guard let buffers = Self.map(byteCount: allocatedBytes) else {
             budget.release(regionBytes)
             return nil
         }
         // Headers of a number used before stay in place (a stale lock-free reader may be
         // reading one of their links): only a number used for the first time gets new ones.
         guard let headers = headerTable[number] ?? calloc(capacity, Slot.headerBytes) else {
-            free(buffers)
+            Self.unmap(buffers, byteCount: allocatedBytes)
             budget.release(regionBytes)
             return nil
         }
@@ -142,7 +142,7 @@ struct ClassRegions: ~Copyable {
             }
         }
         for number in idle {
-            free(bufferTable[number])
+            Self.unmap(bufferTable[number].unsafelyUnwrapped, byteCount: allocatedBytes)
             bufferTable[number] = nil
             budget.release(regionBytes)
         }
@@ -150,6 +150,19 @@ struct ClassRegions: ~Copyable {
         reserved.subtract(idle.count * regionBytes, ordering: .relaxed)
         retiredUsedSlots.add(retiredUsed, ordering: .relaxed)
         return kept
+    }
+
+    /// Zeroed memory for one region's buffers, mapped on its own rather than taken from
+    /// malloc, so that a trim gives it back to the system at once: once freeing a mapped
+    /// block has raised glibc's mapping threshold, it serves blocks of this size from its
+    /// heaps, whose freed memory stays resident.
+    private static func map(byteCount: Int) -> UnsafeMutableRawPointer? {
+        let address = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        return address == MAP_FAILED ? nil : address
+    }
+
+    private static func unmap(_ buffers: UnsafeMutableRawPointer, byteCount: Int) {
+        munmap(buffers, byteCount)
     }
 
     @inline(__always)

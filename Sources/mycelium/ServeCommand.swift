@@ -59,6 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How long a stop may flush queued output: 5, 2.5s, 500ms. Default: 5s.")
     var drainTimeout: String?
 
+    @Option(help: "How often each event loop gives the pool's idle memory back: 10, 2.5s, 500ms; 0 never. Default: 10s.")
+    var trimInterval: String?
+
     @Option(help: "The pool's memory budget. Default: 256MiB.")
     var poolBudget: String?
 
@@ -159,7 +162,10 @@ struct ServeCommand: AsyncParsableCommand {
             try set(
                 \.maxSubscriptions, maxSubscriptions.map(String.init), "max-subscriptions", wholeNumber("max-subscriptions"))
             try set(\.drainTimeout, drainTimeout, "drain-timeout") { (text) throws(UserError) in
-                try DrainTimeout.parse(text, option: "--drain-timeout")
+                try DurationOption.parse(text, option: "--drain-timeout")
+            }
+            try set(\.trimInterval, trimInterval, "trim-interval") { (text) throws(UserError) in
+                try DurationOption.parse(text, option: "--trim-interval")
             }
             let metricsAddress = try setting(metrics, "metrics") { (text) throws(UserError) in
                 do {

@@ -78,6 +78,7 @@ import Testing
             max-pending: 2MiB
             slow-consumer: drop-oldest
             drain-timeout: 500ms
+            trim-interval: 2s
             """)
         let serve = try await ServeProcess(cli, ["--config", cli.path("serve.yaml"), "--pool", "system"])
         #expect(serve.listeningLine == "listening unix=\(cli.path("from-config.sock"))")
@@ -107,6 +108,7 @@ import Testing
         ("--unix", "", "--unix a Unix socket path is empty; give the socket file's path"),
         ("--pool", "nope", "unknown pool backend 'nope'; registered: "),
         ("--drain-timeout", "soon", "--drain-timeout 'soon' is not a duration"),
+        ("--trim-interval", "often", "--trim-interval 'often' is not a duration"),
         ("--loops", "0", "loops must be 1-64, got 0"),
     ])
     func badOptionsAreNamed(option: String, value: String, message: String) async throws {

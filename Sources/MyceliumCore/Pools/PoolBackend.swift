@@ -37,7 +37,9 @@ public protocol PoolBackend: AnyObject, Sendable {
     func deallocate(_ allocation: PoolAllocation, usedByteCount: Int)
     /// A consistent-enough snapshot of the counters, global and per class.
     func stats() -> PoolStats
-    /// Gives back regions in which no buffer is in use.
+    /// Gives back regions in which no buffer is in use. A broker calls it on each of its
+    /// loop threads once per `BrokerConfiguration.trimInterval` (10 s by default),
+    /// possibly on several threads at once, while other threads acquire and release.
     func trim()
 
     /// Calls ``deallocate(_:usedByteCount:)`` on the pool at `pool`, an unretained reference

@@ -60,6 +60,9 @@ public struct BrokerConfiguration: Sendable {
     public var maxSubscriptions = 1_024
     /// How long a stop may spend flushing queued output.
     public var drainTimeout = Duration.seconds(5)
+    /// How often each event loop asks the pool to give back its idle regions (``PoolBackend/trim()``),
+    /// so that the memory a burst took returns; `.zero` never trims.
+    public var trimInterval = Duration.seconds(10)
     /// The size of receive buffers and output chunks (the engine's pool class), in bytes.
     public var engineBufferSize = 64 << 10
     /// Frames with payloads up to this many bytes are copied into each subscriber's output
@@ -109,6 +112,7 @@ public struct BrokerConfiguration: Sendable {
         try check(maxConnections >= 1, "max connections must be positive, got \(maxConnections)")
         try check(maxSubscriptions >= 1, "max subscriptions must be positive, got \(maxSubscriptions)")
         try check(drainTimeout >= .zero, "drain timeout must not be negative")
+        try check(trimInterval >= .zero, "trim interval must not be negative")
         try check(
             engineBufferSize >= 4096 && engineBufferSize >= maxControlPayload + FrameHeader.byteCount
                 && engineBufferSize >= copyThreshold + FrameHeader.byteCount,

@@ -17,6 +17,8 @@ final class BrokerCore: Sendable {
         let dropsOldest: Bool
         let loopCount: Int
         let drainNanoseconds: UInt64
+        /// How often each loop asks the pool to give back idle regions; 0 for never.
+        let trimNanoseconds: UInt64
         let digest: [UInt8]?
     }
 
@@ -45,14 +47,14 @@ final class BrokerCore: Sendable {
         }
         uplinkCounters = uplink.map { _ in UplinkCounters() }
         routing = RoutingTable(configuration.messageTypes, uplinked: uplink?.shared ?? [])
-        let drain = configuration.drainTimeout.components
         limits = Limits(
             maxPayload: configuration.maxPayload, maxControlPayload: configuration.maxControlPayload,
             maxPending: configuration.maxPending, copyLimit: min(configuration.copyThreshold, configuration.maxPayload),
             chunkSize: configuration.engineBufferSize, maxSubscriptions: configuration.maxSubscriptions,
             maxConnections: configuration.maxConnections, dropsOldest: configuration.slowConsumerPolicy == .dropOldest,
             loopCount: configuration.loops,
-            drainNanoseconds: UInt64(drain.seconds) * 1_000_000_000 + UInt64(drain.attoseconds / 1_000_000_000),
+            drainNanoseconds: Self.nanoseconds(configuration.drainTimeout),
+            trimNanoseconds: Self.nanoseconds(configuration.trimInterval),
             digest: configuration.digest)
         counters = (0..<configuration.loops).map { _ in LoopCounters() }
         router = DeliveryRouter(routing: routing, limits: limits, pool: pool)
@@ -60,6 +62,11 @@ final class BrokerCore: Sendable {
         permissions = configuration.authorization.map {
             PermissionTable($0, routing: routing, types: configuration.messageTypes)
         }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let components = duration.components
+        return UInt64(components.seconds) * 1_000_000_000 + UInt64(components.attoseconds / 1_000_000_000)
     }
 
     /// What the loops published last plus the in-process publishes' counts.

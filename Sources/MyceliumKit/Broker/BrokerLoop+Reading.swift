@@ -1,7 +1,10 @@
 import Glibc
 
 extension BrokerLoop {
-    /// Reads what the socket has and handles every complete frame in place.
+    /// Reads what the socket has into the loop's receive buffer and handles every complete
+    /// frame in place; a partial frame left at the end is carried in a buffer of its own
+    /// class (see ``FrameReceiver/giveBack(to:pool:lentSize:carries:)``), so that an idle
+    /// connection holds no pool memory.
     func readable(_ connection: UnsafeMutablePointer<Connection>) {
         if connection.pointee.isClosing {
             discardInput(connection)
@@ -11,28 +14,47 @@ extension BrokerLoop {
             readLargeFrame(connection)
             return
         }
-        if connection.pointee.input.base == nil {
-            do {
-                try connection.pointee.input.prepare(pool: pool, byteCount: limits.chunkSize)
-            } catch {
+        // Nothing held or a carried partial frame: borrow the loop's buffer. A paused
+        // connection may hold a whole one already.
+        if connection.pointee.input.capacity < limits.chunkSize {
+            guard let lent = lendReceiveBuffer() else {
                 pause(connection)
                 return
             }
+            connection.pointee.input.borrow(lent)
         }
         let base = connection.pointee.input.base.unsafelyUnwrapped
         let filled = connection.pointee.input.received
         if filled == connection.pointee.input.capacity {
             // Paused with a full buffer: a zero-length recv would read as end of stream.
             parse(connection, base: base, end: filled)
-            return
+        } else {
+            switch connection.pointee.input.receive(from: connection.pointee.fd) {
+            case .bytes(let end):
+                received(end - filled, on: connection)
+                parse(connection, base: base, end: end)
+            case .wouldBlock: break
+            case .ended: finish(connection)
+            }
         }
-        switch connection.pointee.input.receive(from: connection.pointee.fd) {
-        case .bytes(let end):
-            received(end - filled, on: connection)
-            parse(connection, base: base, end: end)
-        case .wouldBlock: return
-        case .ended: finish(connection)
-        }
+        settleInput(connection)
+    }
+
+    /// The loop's receive buffer, or a new one when a paused connection kept it; `nil` when
+    /// the pool has none.
+    private func lendReceiveBuffer() -> PooledBuffer? {
+        if let lent = state.pointee.receiveBuffer.take() { return lent }
+        return try? pool.acquire(byteCount: limits.chunkSize)
+    }
+
+    /// After parsing: gives the loop its receive buffer back, carrying a partial frame left
+    /// in a buffer of its class (a paused connection keeps what it has). A closing
+    /// connection's input is dropped.
+    private func settleInput(_ connection: UnsafeMutablePointer<Connection>) {
+        if connection.pointee.isClosing || connection.pointee.isDead { connection.pointee.input.received = 0 }
+        connection.pointee.input.giveBack(
+            to: &state.pointee.receiveBuffer, pool: pool, lentSize: limits.chunkSize,
+            carries: !connection.pointee.isPaused)
     }
 
     /// Goes on with `connection` after a pause: parses the frames it holds already. The peer
@@ -42,6 +64,7 @@ extension BrokerLoop {
             let base = connection.pointee.input.base, connection.pointee.input.received > 0
         else { return }
         parse(connection, base: base, end: connection.pointee.input.received)
+        settleInput(connection)
     }
 
     /// Parses the frames in `base[0..<end]`; a partial frame is moved to the front.

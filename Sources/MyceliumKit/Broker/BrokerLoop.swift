@@ -46,8 +46,10 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         state.deallocate()
     }
 
-    /// Returns the buffers of batches still between loops; called once the loops ended.
+    /// Returns the buffers of batches still between loops and the receive buffer; called
+    /// once the loops ended.
     func releaseHandedOver() {
+        if var receive = state.pointee.receiveBuffer.take() { receive.count = receive.capacity }
         state.pointee.spare.pointee.releaseAll()
         for index in 0..<limits.loopCount { state.pointee.outboxes[index].releaseAll() }
         state.pointee.uplinkOutbox.releaseAll()
@@ -56,7 +58,14 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
 
     // MARK: EventLoopHandler
 
-    var pollTimeout: Int32 { state.pointee.draining || !state.pointee.paused.isEmpty ? 10 : -1 }
+    var pollTimeout: Int32 {
+        if state.pointee.draining || !state.pointee.paused.isEmpty { return 10 }
+        guard limits.trimNanoseconds > 0 else { return -1 }
+        // Wakes for the next trim; a busy loop trims at the end of a batch.
+        let now = Self.coarseNow()
+        let next = state.pointee.nextTrim
+        return next > now ? Int32(min((next - now) / 1_000_000 + 1, UInt64(Int32.max))) : 0
+    }
 
     var isFinished: Bool { state.pointee.finished }
 
@@ -93,16 +102,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     }
 
     func endOfBatch() {
-        // By index, without copying the array: a copy would make `removeAll` allocate.
-        var position = 0
-        while position < state.pointee.dirty.count {
-            let connection = state.pointee.dirty[position]
-            position += 1
-            if connection.pointee.isDead { continue }
-            connection.pointee.isDirty = false
-            flush(connection)
-        }
-        state.pointee.dirty.removeAll(keepingCapacity: true)
+        flushDirty()
         if state.pointee.outboxMask != 0 { router.handOver(state.pointee.outboxes, mask: &state.pointee.outboxMask) }
         if state.pointee.uplinkOutbox.count > 0 {
             withUnsafeMutablePointer(to: &state.pointee.uplinkOutbox) { router.uplink.unsafelyUnwrapped.receive($0) }
@@ -110,7 +110,17 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         if !state.pointee.grave.isEmpty { reap() }
         if !state.pointee.paused.isEmpty { resumePaused() }
         if state.pointee.draining { continueDrain() }
+        if limits.trimNanoseconds > 0 { trimWhenDue() }
         publishCounters()
+    }
+
+    /// Asks the pool to give back its idle regions once per trim interval, so that the
+    /// memory a burst took returns (the arena trims only the calling loop's regions).
+    private func trimWhenDue() {
+        let now = Self.coarseNow()
+        guard now >= state.pointee.nextTrim else { return }
+        pool.trim()
+        state.pointee.nextTrim = now + limits.trimNanoseconds
     }
 
     func publishCounters() {
@@ -216,7 +226,22 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         if !connection.pointee.isDirty {
             connection.pointee.isDirty = true
             state.pointee.dirty.append(connection)
+            if state.pointee.dirty.count >= LoopState.dirtyLimit { flushDirty() }
         }
+    }
+
+    /// Flushes every connection that got output since the last flush.
+    private func flushDirty() {
+        // By index, without copying the array: a copy would make `removeAll` allocate.
+        var position = 0
+        while position < state.pointee.dirty.count {
+            let connection = state.pointee.dirty[position]
+            position += 1
+            if connection.pointee.isDead { continue }
+            connection.pointee.isDirty = false
+            flush(connection)
+        }
+        state.pointee.dirty.removeAll(keepingCapacity: true)
     }
 
     func flush(_ connection: UnsafeMutablePointer<Connection>) {
@@ -229,6 +254,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             state.pointee.counts.bytesOut += written
             connection.pointee.lastActive = Self.coarseNow()
         }
+        if case .drained = result { connection.pointee.output.releaseEmptiedChunk() }
         switch result {
         case .drained where connection.pointee.isClosing, .failed:
             finish(connection)

@@ -13,8 +13,11 @@ struct Connection: ~Copyable {
     var subscribePermits: UnsafePointer<UInt8>?
     /// The index of the ``Authorization`` user its token matched.
     var user: Int?
-    /// The receive buffer, a large frame being read into its own buffer, a frame skipped.
+    /// A partial frame carried between reads (whole frames are parsed in the loop's receive
+    /// buffer), a large frame being read into its own buffer, a frame skipped.
+    /// Nothing while idle.
     var input = FrameReceiver()
+    /// Queued output; its chunks go back to the pool once written.
     var output = OutputQueue()
     var subscriptions: [UInt16] = []
     var framesSeen = 0

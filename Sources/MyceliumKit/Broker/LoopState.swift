@@ -23,8 +23,20 @@ struct LoopState: ~Copyable {
     var drainDeadline: UInt64 = 0
     var finished = false
     var drainedCleanly = true
+    /// The receive buffer readable connections read into, one at a time (see
+    /// ``BrokerLoop/readable(_:)``): taken from the pool on the first read, lent to the
+    /// connection being read and given back after its frames are parsed. `nil` while a
+    /// connection that paused keeps it, until the next read takes another.
+    var receiveBuffer: PooledBuffer?
+    /// When the loop next asks the pool to trim (``BrokerLoop/coarseNow()`` nanoseconds).
+    var nextTrim: UInt64 = 0
 
     static let vectorCount = 64
+    /// Connections whose output may wait for the end of the batch: the next one flushes them
+    /// all at once, so that a burst fanned out to thousands of subscribers holds this many
+    /// output chunks at a time rather than one per subscriber (10,000 × 64 KiB overran the
+    /// pool's budget). A fan-out to fewer is flushed once per batch, as before.
+    static let dirtyLimit = 64
 
     init(typeCount: Int, loopCount: Int) {
         subscribers = .allocate(capacity: max(1, typeCount))

@@ -3,7 +3,8 @@ import Glibc
 /// The input side of one connection, the same for a broker's connections and a client: a
 /// pooled receive buffer in which whole frames are parsed in place, a data frame that does
 /// not wait there read straight into its own pooled buffer, and the bytes of a frame being
-/// skipped.
+/// skipped. A client keeps its receive buffer; a broker's connection borrows its loop's for
+/// each read and keeps only a partial frame (``borrow(_:)``, ``giveBack(to:pool:lentSize:carries:)``).
 ///
 /// It lives inline in the connection's state, behind that state's pointer, and its steps
 /// add nothing per frame: no allocation, no lock, no existential. The loop decides what the
@@ -20,7 +21,8 @@ struct FrameReceiver: ~Copyable {
         case ended(errno: Int32)
     }
 
-    /// The receive buffer, taken from the pool on the first read.
+    /// The receive buffer: a client's, taken from the pool on the first read; a broker
+    /// connection's lent buffer or carried partial frame.
     var buffer: PooledBuffer?
     var base: UnsafeMutableRawPointer?
     var capacity = 0
@@ -41,6 +43,61 @@ struct FrameReceiver: ~Copyable {
         base = acquired.baseAddress
         capacity = acquired.capacity
         buffer = consume acquired
+    }
+
+    /// Makes `lent`, a receive buffer the caller lends (a broker loop's, which every one of
+    /// its connections reads into in turn), the receive buffer, with the bytes of the partial
+    /// frame carried so far copied to its front; the carry goes back to its pool.
+    mutating func borrow(_ lent: consuming PooledBuffer) {
+        let target = lent.baseAddress
+        if let carried = base { target.copyMemory(from: carried, byteCount: received) }
+        _ = buffer.take()
+        base = target
+        capacity = lent.capacity
+        buffer = consume lent
+    }
+
+    /// Gives a lent receive buffer back once its frames are parsed, so that a connection holds
+    /// memory only while a frame is partial: to `lender` (when it has none) or the pool
+    /// when nothing is left, else, when `carries`, the partial frame left is copied into a
+    /// buffer of its own class from `pool` (the frame's header says how long it is). A
+    /// buffer of fewer than `lentSize` bytes is such a carry, and is kept until empty.
+    ///
+    /// Without `carries` (a paused reader, whose unparsed bytes may be many frames), or when
+    /// the pool has no smaller buffer, the lent buffer stays here and the lender takes a new
+    /// one for its next read.
+    mutating func giveBack(to lender: inout PooledBuffer?, pool: any PoolBackend, lentSize: Int, carries: Bool) {
+        guard let held = base else { return }
+        if received == 0 {
+            base = nil
+            capacity = 0
+            if let emptied = buffer.take() { Self.restore(emptied, to: &lender, lentSize: lentSize) }
+            return
+        }
+        guard carries, capacity >= lentSize else { return }
+        let frameBytes =
+            received < FrameHeader.byteCount
+            ? FrameHeader.byteCount : FrameHeader.byteCount + Int(FrameHeader(readingFrom: held).length)
+        guard var carry = try? pool.acquire(byteCount: max(frameBytes, received)), carry.capacity < capacity else {
+            return
+        }
+        carry.baseAddress.copyMemory(from: held, byteCount: received)
+        carry.count = received
+        base = carry.baseAddress
+        capacity = carry.capacity
+        let lent = buffer.take()
+        buffer = consume carry
+        if let lent { Self.restore(lent, to: &lender, lentSize: lentSize) }
+    }
+
+    /// Puts `lent` back in `lender` when that has none and `lent` is of the lent size, else
+    /// returns it to its pool, zeroed whole when the pool zeroes.
+    private static func restore(_ lent: consuming PooledBuffer, to lender: inout PooledBuffer?, lentSize: Int) {
+        if lender == nil && lent.capacity >= lentSize {
+            lender = consume lent
+            return
+        }
+        lent.count = lent.capacity
     }
 
     /// Reads what `fd` has into the receive buffer, after the bytes not parsed yet.

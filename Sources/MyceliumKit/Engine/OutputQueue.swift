@@ -204,6 +204,12 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
         }
     }
 
+    /// Returns the emptied chunk a drained queue keeps (see ``flush(to:vectors:vectorCount:)``)
+    /// to its pool: a broker's connection holds output memory only while bytes are unwritten.
+    mutating func releaseEmptiedChunk() {
+        if count == 1 && pendingBytes == 0 { _ = takeFirst() }
+    }
+
     private mutating func resetLoneChunk() {
         guard count == 1, !slots.unsafelyUnwrapped[head].isShared else { return }
         markUsed(head)

@@ -93,7 +93,7 @@ struct BenchCommand: AsyncParsableCommand {
         if let count, count < 1 { throw ValidationError("--count must be at least 1, not \(count)") }
         if let duration {
             do {
-                guard try DrainTimeout.parse(duration, option: "--duration") > .zero else {
+                guard try DurationOption.parse(duration, option: "--duration") > .zero else {
                     throw ValidationError("--duration must be longer than 0")
                 }
             } catch let error as UserError {
@@ -138,7 +138,7 @@ struct BenchCommand: AsyncParsableCommand {
                     text: "--size \(size) is larger than \(entry.name)'s largest payload (\(entry.maxPayload) bytes); "
                         + "pick a smaller size or a larger --type")
             }
-            let period = try duration.map { (text) throws(UserError) in try DrainTimeout.parse(text, option: "--duration") }
+            let period = try duration.map { (text) throws(UserError) in try DurationOption.parse(text, option: "--duration") }
             let limit: BenchLoad.Limit = period.map { .duration($0) } ?? .count(count ?? Self.defaultCount)
             let template = BenchLoad(
                 address: try endpoint.address(), token: endpoint.tokenOptions.effective, typeID: typeID, size: size,

@@ -170,7 +170,8 @@ import Testing
             let client = try await TestClient(address)
             try await client.send(
                 FrameHeader(typeID: TestTypes.large, length: 1 << 20).bytes + [UInt8](repeating: 1, count: 10_000))
-            #expect(try await broker.waitForStats { $0.pool.inUse >= before + 2 }.pool.inUse >= before + 2)
+            // The partial frame's own buffer (whole frames are read into the loop's buffer).
+            #expect(try await broker.waitForStats { $0.pool.inUse >= before + 1 }.pool.inUse >= before + 1)
             var linger = linger(l_onoff: 1, l_linger: 0)
             setsockopt(client.fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
         }

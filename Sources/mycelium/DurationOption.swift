@@ -1,5 +1,6 @@
-/// A duration as the command line writes it: `5` or `5s` (seconds), `500ms`.
-enum DrainTimeout {
+/// A duration as the command line and the config file write it (`--drain-timeout`,
+/// `--trim-interval`): `5` or `5s` (seconds), `500ms`.
+enum DurationOption {
     /// Reads `text`; `option` names where it came from in the error.
     static func parse(_ text: String, option: String) throws(UserError) -> Duration {
         if text.hasSuffix("ms"), let milliseconds = Int(text.dropLast(2)), milliseconds >= 0 {
