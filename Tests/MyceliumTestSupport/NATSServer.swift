@@ -28,7 +28,8 @@ package final class NATSServer: @unchecked Sendable {
 
     /// Starts a server on free ports (or on `port`); `clusterPort` and `routes` (other nodes'
     /// cluster ports) make it a node of cluster `test`; `extra` are more arguments (e.g.
-    /// `--user`). Waits (at most 10 s) until it accepts connections.
+    /// `--user`). Waits (at most 30 s) until it accepts connections; throws with its log when
+    /// it exits first (a port taken meanwhile, say).
     package init(port: UInt16? = nil, clusterPort: UInt16? = nil, routes: [UInt16] = [], extra: [String] = []) async throws {
         self.port = try port ?? Self.freePort()
         monitorPort = try Self.freePort()
@@ -41,9 +42,11 @@ package final class NATSServer: @unchecked Sendable {
             Self.executable, arguments, environment: ProcessInfo.processInfo.environment,
             output: .file(directory.path + "/nats.log"))
         let address = self.address
-        try await waitUntil("nats-server accepting on \(self.port)", timeout: .seconds(10), detail: output) {
-            (try? TestConnection(address, timeoutSeconds: 1)) != nil
+        let process = self.process
+        try await waitUntil("nats-server accepting on \(self.port)", timeout: .seconds(30), detail: output) {
+            !process.isRunning || (try? TestConnection(address, timeoutSeconds: 1)) != nil
         }
+        guard process.isRunning else { throw TimedOut("nats-server on \(self.port) exited at start: \(output)") }
     }
 
     deinit {

@@ -14,16 +14,19 @@ package final class RawNATSClient: Sendable {
 
     private let client: TestClient
 
-    /// Connects, reads `INFO`, sends `CONNECT` (headers on, no echo of its own publishes) and waits for the `PONG` of a `PING`.
-    package init(_ server: NATSServer) async throws {
+    /// Connects, reads `INFO`, sends `CONNECT` (headers on, no echo of its own publishes) and,
+    /// when `waitsForPong` (the default), waits for the `PONG` of a `PING`. A client that is
+    /// to stay silent does not wait: on a slow machine the server may close it as stale
+    /// before a PONG would have come.
+    package init(_ server: NATSServer, waitsForPong: Bool = true) async throws {
         client = try await TestClient(server.address)
         try await client.perform { connection in
             _ = try Self.readLine(connection)
             try connection.send(
                 Array(
-                    "CONNECT {\"verbose\":false,\"pedantic\":false,\"echo\":false,\"headers\":true,\"protocol\":1}\r\nPING\r\n"
-                        .utf8))
-            try Self.readUntilPong(connection)
+                    ("CONNECT {\"verbose\":false,\"pedantic\":false,\"echo\":false,\"headers\":true,\"protocol\":1}\r\n"
+                        + (waitsForPong ? "PING\r\n" : "")).utf8))
+            if waitsForPong { try Self.readUntilPong(connection) }
         }
     }
 

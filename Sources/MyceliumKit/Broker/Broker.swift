@@ -258,6 +258,7 @@ public final class Broker: Service, Sendable {
                 continuation.resume()
             }
         }
+        for thread in threads { thread.synchronizeWithEnd() }
     }
 
     /// The counters now: pool, connections, messages in and out, slow consumers, dropped

@@ -2,29 +2,35 @@ import Glibc
 
 /// A POSIX thread running one closure; the engine's loops each run on one.
 struct LoopThread: @unchecked Sendable {
-    private final class Body {
+    private final class Body: @unchecked Sendable {
         let run: () -> Void
+        /// Set, under a pthread mutex, as the thread's last act: a thread that locks it after
+        /// the end sees everything the thread did, and so does ThreadSanitizer.
+        let ended = Lock(false)
         init(_ run: @escaping () -> Void) { self.run = run }
     }
 
     private let handle: pthread_t
+    private let body: Body
 
     /// Starts `body` on a new thread named `name` (its first 15 bytes: what `top -H`, `ps -L`
     /// and `/proc/PID/task/TID/comm` show, and how `mycelium bench` finds an embedded
     /// broker's loops); `name` also appears in the error if the thread cannot start.
     init(name: String, _ body: @escaping () -> Void) throws(EngineError) {
         let threadName = String(decoding: name.utf8.prefix(15), as: UTF8.self)
-        let context = Unmanaged.passRetained(
-            Body {
-                Self.nameCurrentThread(threadName)
-                body()
-            }
-        ).toOpaque()
+        let state = Body {
+            Self.nameCurrentThread(threadName)
+            body()
+        }
+        self.body = state
+        let context = Unmanaged.passRetained(state).toOpaque()
         var thread = pthread_t()
         let result = pthread_create(
             &thread, nil,
             { context in
-                Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+                let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+                body.run()
+                body.ended.withLock { $0 = true }
                 return nil
             }, context)
         guard result == 0 else {
@@ -46,6 +52,14 @@ struct LoopThread: @unchecked Sendable {
     /// Waits for the thread to end.
     func join() {
         pthread_join(handle, nil)
+    }
+
+    /// Makes everything the thread did visible to the calling thread, once another thread
+    /// joined it: ThreadSanitizer does not follow a join on one thread through a
+    /// continuation resumed there to the task that goes on elsewhere, and reported the
+    /// broker's cleanup after such a join as racing with the loops' last writes.
+    func synchronizeWithEnd() {
+        body.ended.withLock { ended in precondition(ended, "synchronizeWithEnd() before the thread ended") }
     }
 
     /// Lets the thread end on its own; nobody will join it.

@@ -250,13 +250,13 @@ struct UplinkTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let file = directory.path + "/nats.conf"
-        try "ping_interval: \"500ms\"\nping_max: 2\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try "ping_interval: \"1s\"\nping_max: 2\n".write(toFile: file, atomically: true, encoding: .utf8)
         let nats = try await NATSServer(extra: ["-c", file])
         try await withBroker(try Self.configuration([nats])) { broker, _ in
             try await Self.connected(broker)
             // A client that never answers is closed as stale after a few of the server's
             // PINGs; the broker's uplink, connected as long, answers them and stays.
-            let silent = try await RawNATSClient(nats)
+            let silent = try await RawNATSClient(nats, waitsForPong: false)
             let lines = try await silent.linesUntilClosed()
             #expect(lines.contains("-ERR 'Stale Connection'"), "\(lines)")
             let stats = broker.stats()
