@@ -1,4 +1,5 @@
 import Glibc
+import MyceliumKit
 
 /// A temporary directory for Unix sockets, removed with its contents by `remove()`.
 package struct TemporaryDirectory {
@@ -13,15 +14,7 @@ package struct TemporaryDirectory {
 
     /// Removes the files in the directory and the directory.
     package func remove() {
-        if let directory = opendir(path) {
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                    String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
-                }
-                if name != "." && name != ".." { unlink(path + "/" + name) }
-            }
-            closedir(directory)
-        }
+        for name in DirectoryEntries.names(in: path) ?? [] { unlink(path + "/" + name) }
         rmdir(path)
     }
 }

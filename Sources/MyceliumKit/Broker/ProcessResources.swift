@@ -20,13 +20,7 @@ enum ProcessResources {
     /// Open file descriptors: the entries of `/proc/self/fd`, less the one that lists them;
     /// 0 when it cannot be read.
     static func openFileDescriptors() -> Int {
-        guard let directory = opendir("/proc/self/fd") else { return 0 }
-        var count = 0
-        while let entry = readdir(directory) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0[0] == UInt8(ascii: ".") }
-            if !isDot { count += 1 }
-        }
-        closedir(directory)
-        return count - 1
+        guard let names = DirectoryEntries.names(in: "/proc/self/fd") else { return 0 }
+        return names.count - 1
     }
 }

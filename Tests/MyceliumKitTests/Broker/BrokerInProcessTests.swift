@@ -46,13 +46,7 @@ private func message(_ call: () throws -> Void) -> String {
     /// The process's open descriptors, by number, with what they point at.
     private static func openDescriptors() -> [String: String] {
         var result: [String: String] = [:]
-        guard let directory = opendir("/proc/self/fd") else { return result }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
-            }
-            guard name != "." && name != ".." else { continue }
+        for name in DirectoryEntries.names(in: "/proc/self/fd") ?? [] {
             var target = [UInt8](repeating: 0, count: 256)
             let length = target.withUnsafeMutableBytes {
                 readlink("/proc/self/fd/" + name, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
