@@ -43,7 +43,8 @@ private func message(_ call: () throws -> Void) -> String {
         }
     }
 
-    /// The process's open descriptors, by number, with what they point at.
+    /// The process's open descriptors, by number, with what they point at (the directory
+    /// listing's own descriptor left out).
     private static func openDescriptors() -> [String: String] {
         var result: [String: String] = [:]
         for name in DirectoryEntries.names(in: "/proc/self/fd") ?? [] {
@@ -51,7 +52,8 @@ private func message(_ call: () throws -> Void) -> String {
             let length = target.withUnsafeMutableBytes {
                 readlink("/proc/self/fd/" + name, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
             }
-            result[name] = length > 0 ? String(decoding: target[..<length], as: UTF8.self) : "?"
+            // A name that no longer resolves was the listing's own descriptor, closed since.
+            if length > 0 { result[name] = String(decoding: target[..<length], as: UTF8.self) }
         }
         return result
     }
