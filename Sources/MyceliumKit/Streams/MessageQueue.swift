@@ -124,8 +124,8 @@ final class MessageQueue: @unchecked Sendable {
 
     // MARK: Consumer side
 
-    private enum Step {
-        case message(Message, resume: Bool)
+    private enum Step<Taken> {
+        case taken(Taken, resume: Bool)
         case end((any Error)?)
         case wait
     }
@@ -136,45 +136,13 @@ final class MessageQueue: @unchecked Sendable {
     /// - Throws: the error the stream ended with (once), or `CancellationError` when the
     ///   waiting task is cancelled.
     func next() async throws -> Message? {
-        while true {
-            let step = state.withLock { state -> Step in
-                state.current = nil
-                state.generation &+= 1
-                if state.count > 0 {
-                    let typeID = state.typeIDs[state.head]
-                    let buffer = state.pop()
-                    let message = Message(
-                        typeID: typeID, base: buffer.baseAddress, count: buffer.count, queue: self,
-                        generation: state.generation)
-                    state.current = consume buffer
-                    var resume = false
-                    if state.producerPaused && state.count <= limit / 2 {
-                        state.producerPaused = false
-                        resume = true
-                    }
-                    return .message(message, resume: resume)
-                }
-                if let end = state.end {
-                    if end.reported { return .end(nil) }
-                    state.end?.reported = true
-                    return .end(end.error)
-                }
-                return .wait
-            }
-            switch step {
-            case .message(let message, let resume):
-                if resume, case .pauseProducer(let resumeProducer) = overflow { resumeProducer() }
-                return message
-            case .end(let error):
-                if let error { throw error }
-                return nil
-            case .wait:
-                await waitForMessages()
-                if Task.isCancelled {
-                    state.withLock { $0.cancelled = false }
-                    throw CancellationError()
-                }
-            }
+        try await consume { state in
+            let typeID = state.typeIDs[state.head]
+            let buffer = state.pop()
+            let message = Message(
+                typeID: typeID, base: buffer.baseAddress, count: buffer.count, queue: self, generation: state.generation)
+            state.current = consume buffer
+            return message
         }
     }
 
@@ -186,24 +154,34 @@ final class MessageQueue: @unchecked Sendable {
     /// - Throws: as ``next()``.
     func drain(limit: Int, _ body: (UInt16, UnsafeRawBufferPointer) -> Void) async throws -> Int {
         precondition(limit >= 1, "drain needs room for a message")
+        return try await consume { state in
+            var handled = 0
+            while state.count > 0 && handled < limit {
+                let typeID = state.typeIDs[state.head]
+                let buffer = state.pop()
+                body(typeID, UnsafeRawBufferPointer(start: buffer.baseAddress, count: buffer.count))
+                handled += 1
+            }
+            return handled
+        } ?? 0
+    }
+
+    /// The consumer's side of ``next()`` and ``drain(limit:_:)``: releases the current
+    /// message, lets `take` take queued messages under the lock (then resumes a paused
+    /// producer once half the room is free), reports the end once, or waits.
+    private func consume<Taken>(_ take: (inout State) -> Taken) async throws -> Taken? {
         while true {
-            let step = state.withLock { state -> DrainStep in
+            let step = state.withLock { state -> Step<Taken> in
                 state.current = nil
                 state.generation &+= 1
                 if state.count > 0 {
-                    var handled = 0
-                    while state.count > 0 && handled < limit {
-                        let typeID = state.typeIDs[state.head]
-                        let buffer = state.pop()
-                        body(typeID, UnsafeRawBufferPointer(start: buffer.baseAddress, count: buffer.count))
-                        handled += 1
-                    }
+                    let taken = take(&state)
                     var resume = false
-                    if state.producerPaused && state.count <= self.limit / 2 {
+                    if state.producerPaused && state.count <= limit / 2 {
                         state.producerPaused = false
                         resume = true
                     }
-                    return .handled(handled, resume: resume)
+                    return .taken(taken, resume: resume)
                 }
                 if let end = state.end {
                     if end.reported { return .end(nil) }
@@ -213,12 +191,12 @@ final class MessageQueue: @unchecked Sendable {
                 return .wait
             }
             switch step {
-            case .handled(let count, let resume):
+            case .taken(let taken, let resume):
                 if resume, case .pauseProducer(let resumeProducer) = overflow { resumeProducer() }
-                return count
+                return taken
             case .end(let error):
                 if let error { throw error }
-                return 0
+                return nil
             case .wait:
                 await waitForMessages()
                 if Task.isCancelled {
@@ -227,12 +205,6 @@ final class MessageQueue: @unchecked Sendable {
                 }
             }
         }
-    }
-
-    private enum DrainStep {
-        case handled(Int, resume: Bool)
-        case end((any Error)?)
-        case wait
     }
 
     private func waitForMessages() async {
