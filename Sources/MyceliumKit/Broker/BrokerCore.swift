@@ -97,6 +97,6 @@ final class BrokerCore: Sendable {
         return BrokerStats(
             pool: pool.stats(), connections: connectionCount.load(ordering: .relaxed), messagesIn: totals.messagesIn,
             messagesOut: totals.messagesOut, slowConsumers: totals.slowConsumers, dropped: totals.dropped,
-            authRefusals: totals.authRefusals, uplink: uplinkCounters?.load())
+            authRefusals: totals.authRefusals, uplink: uplinkCounters?.load(unwanted: totals.uplinkUnwanted))
     }
 }

@@ -33,6 +33,8 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
     /// Per loop, messages from NATS to hand over at the end of the batch (the mask of those
     /// holding some is ``UplinkState/outboxMask``).
     let outboxes: UnsafeMutablePointer<OutputQueue>
+    /// ``UplinkConfiguration/probeInterval`` in nanoseconds; `nil` sends every frame.
+    let probeNanoseconds: UInt64?
 
     static let pingInterval: UInt64 = 120 * 1_000_000_000
     static let handshakeTimeout: UInt64 = 5 * 1_000_000_000
@@ -50,12 +52,16 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         self.core = core
         self.settings = settings
         self.counters = counters
+        probeNanoseconds = settings.probeInterval.map {
+            UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000)
+        }
         let origin = HexBytes.digits((0..<8).map { _ in UInt8.random(in: 0...255) })
         self.origin = origin
         typeCount = table.entries.count
         types = .allocate(capacity: max(1, typeCount))
         for (dense, entry) in table.entries.enumerated() {
-            (types + dense).initialize(to: UplinkType(entry, settings: settings, shared: shared, origin: origin))
+            (types + dense).initialize(
+                to: UplinkType(entry, dense: dense, settings: settings, shared: shared, origin: origin))
         }
         names = table.entries.map { ($0.name, UplinkType.subject($0, settings)) }
         // NATS's own ceiling: a larger message is a broken stream; a smaller one too long for
@@ -156,6 +162,7 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
             if now >= state.pointee.handshakeDeadline { attemptFailed("no answer within 5 s") }
         case .connected:
             if now >= state.pointee.nextPingAt { keepAlive(now) }
+            if probeNanoseconds != nil { requestDueProbes(now: now) }
             encodePending()
             flush()
         }
@@ -185,6 +192,7 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
             return
         }
         state.pointee.pingsOutstanding += 1
+        state.pointee.pingsSent += 1
         state.pointee.nextPingAt = now + Self.pingInterval
         state.pointee.output.append(Self.pingLine)
     }
