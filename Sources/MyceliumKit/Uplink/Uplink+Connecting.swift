@@ -90,7 +90,7 @@ extension Uplink {
         state.pointee.attemptsThisRound = 0
         state.pointee.authFailures[state.pointee.serverIndex] = 0
         state.pointee.pingsOutstanding = 0
-        state.pointee.nextPingAt = BrokerLoop.now() + Self.pingInterval
+        state.pointee.nextPingAt = BrokerLoop.now() + pingNanoseconds
         if state.pointee.everConnected {
             state.pointee.reconnects += 1
             core.logger.info(

@@ -35,8 +35,9 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
     let outboxes: UnsafeMutablePointer<OutputQueue>
     /// ``UplinkConfiguration/probeInterval`` in nanoseconds; `nil` sends every frame.
     let probeNanoseconds: UInt64?
+    /// ``UplinkConfiguration/pingInterval`` in nanoseconds.
+    let pingNanoseconds: UInt64
 
-    static let pingInterval: UInt64 = 120 * 1_000_000_000
     static let handshakeTimeout: UInt64 = 5 * 1_000_000_000
     static let retryDelay: UInt64 = 2 * 1_000_000_000
     static let retryJitter: UInt64 = 100 * 1_000_000
@@ -52,9 +53,8 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         self.core = core
         self.settings = settings
         self.counters = counters
-        probeNanoseconds = settings.probeInterval.map {
-            UInt64($0.components.seconds) * 1_000_000_000 + UInt64($0.components.attoseconds / 1_000_000_000)
-        }
+        probeNanoseconds = settings.probeInterval?.wholeNanoseconds
+        pingNanoseconds = settings.pingInterval.wholeNanoseconds
         let origin = HexBytes.digits((0..<8).map { _ in UInt8.random(in: 0...255) })
         self.origin = origin
         typeCount = table.entries.count
@@ -185,7 +185,7 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         counters.connection.withLock { $0 = (phase, server) }
     }
 
-    /// Sends PING every 2 minutes; a connection with two unanswered is stale.
+    /// Sends PING every ping interval; a connection with two unanswered is stale.
     private func keepAlive(_ now: UInt64) {
         if state.pointee.pingsOutstanding >= 2 {
             disconnect(reason: "stale: two PINGs unanswered")
@@ -193,7 +193,7 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         }
         state.pointee.pingsOutstanding += 1
         state.pointee.pingsSent += 1
-        state.pointee.nextPingAt = now + Self.pingInterval
+        state.pointee.nextPingAt = now + pingNanoseconds
         state.pointee.output.append(Self.pingLine)
     }
 

@@ -31,6 +31,10 @@ public struct UplinkConfiguration: Sendable, Hashable {
     /// that appears in NATS receives the type from the next probe on, at most this long after
     /// subscribing. `nil` sends every frame of every shared type. The default is 1 second.
     public var probeInterval: Duration? = .seconds(1)
+    /// How often the uplink sends `PING` to the server; after two without a `PONG` the
+    /// connection is stale and the uplink reconnects. The default is 2 minutes, as NATS
+    /// clients use.
+    public var pingInterval: Duration = .seconds(120)
 
     /// Creates a configuration for `servers` with the defaults.
     public init(servers: [NATSURL]) {
@@ -44,6 +48,7 @@ public struct UplinkConfiguration: Sendable, Hashable {
         }
         try check(!servers.isEmpty, "the uplink needs at least one NATS server, e.g. nats://127.0.0.1:4222")
         try check(bufferBytes >= 0, "the uplink buffer must not be negative, got \(bufferBytes)")
+        try check(pingInterval > .zero, "the uplink ping interval must be positive, got \(pingInterval)")
         if let probeInterval {
             try check(
                 probeInterval > .zero,

@@ -25,6 +25,8 @@ import Testing
                 "the uplink probe interval must be positive, got 0.0 seconds; leave it nil to send every frame"))
         #expect(error { $0.probeInterval = nil } == "no error")
         #expect(
+            error { $0.pingInterval = .seconds(-1) }.hasSuffix("the uplink ping interval must be positive, got -1.0 seconds"))
+        #expect(
             error { $0.types = ["Small", "Trade"] }.hasSuffix(
                 "uplink type 'Trade' is not a message type of this broker; known: Small, BenchFrame, Large, Healthy"))
         for prefix in ["", "a..b", "a.>", "with space", ".a"] {

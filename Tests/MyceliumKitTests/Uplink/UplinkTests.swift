@@ -272,6 +272,23 @@ struct UplinkTests {
         try await nats.stop()
     }
 
+    @Test func declaresAServerThatLeavesTwoPingsUnansweredStale() async throws {
+        let recorder = LogRecorder()
+        let listener = try FakeNATSServer(info: "{\"server_id\":\"fake\",\"headers\":true}")
+        var configuration = BrokerConfiguration.forTests()
+        configuration.logger = recorder.logger()
+        var uplink = UplinkConfiguration(servers: [NATSURL(host: "127.0.0.1", port: listener.port)])
+        uplink.pingInterval = .milliseconds(200)
+        configuration.uplink = uplink
+        try await withBroker(configuration) { broker, _ in
+            let unanswered = try await listener.acceptAnsweringOnlyTheHandshake()
+            #expect(unanswered == 2, "the uplink closes after its second unanswered PING")
+            let line = "uplink disconnected from nats://127.0.0.1:\(listener.port): stale: two PINGs unanswered"
+            try await waitUntil("the stale line") { recorder.lines.contains { $0.message == line } }
+            #expect(broker.stats().uplink?.state != "connected")
+        }
+    }
+
     @Test func stopsRetryingAServerThatRefusesTheCredentialsTwice() async throws {
         let nats = try await NATSServer(extra: ["--user", "alice", "--pass", "right"])
         let recorder = LogRecorder()
