@@ -95,6 +95,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Outbound bytes kept while NATS is unreachable; then the oldest are dropped. Default: 8MiB.")
     var uplinkBuffer: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "How often the uplink asks NATS whether a type has subscribers there; a type without any is not sent until a probe finds one. 0 sends every frame. Default: 1s.",
+            valueName: "duration"))
+    var uplinkProbeInterval: String?
+
     @Option(help: ArgumentHelp("A YAML file with these flags' names as keys; flags win over it.", valueName: "file"))
     var config: String?
 
@@ -180,6 +186,9 @@ struct ServeCommand: AsyncParsableCommand {
                     ?? file?.strings("uplink-types"),
                 prefix: try setting(uplinkPrefix, "uplink-prefix", text),
                 buffer: try setting(uplinkBuffer, "uplink-buffer", bytes("--uplink-buffer")),
+                probeInterval: try setting(uplinkProbeInterval, "uplink-probe-interval") { (text) throws(UserError) in
+                    try DurationOption.parse(text, option: "--uplink-probe-interval")
+                },
                 catalog: catalog)
             let broker = try Broker(configuration: configuration)
             let group = ServiceGroup(

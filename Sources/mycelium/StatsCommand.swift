@@ -40,7 +40,7 @@ struct StatsCommand: AsyncParsableCommand {
         )
         if let uplink = stats.uplink {
             print(
-                "uplink \(uplink.state)\(uplink.server.isEmpty ? "" : " \(uplink.server)")  messages out \(uplink.messagesOut)  in \(uplink.messagesIn)  dropped \(uplink.dropped)  rejected \(uplink.rejected)  reconnects \(uplink.reconnects)"
+                "uplink \(uplink.state)\(uplink.server.isEmpty ? "" : " \(uplink.server)")  messages out \(uplink.messagesOut)  in \(uplink.messagesIn)  dropped \(uplink.dropped)  rejected \(uplink.rejected)  reconnects \(uplink.reconnects)  unwanted \(uplink.unwanted)"
             )
         }
         print(

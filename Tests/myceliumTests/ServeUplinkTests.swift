@@ -43,7 +43,7 @@ struct ServeUplinkTests {
         #expect(table.status == 0)
         #expect(
             table.stdout.contains(
-                "uplink connected \(nats.url)  messages out 1  in 0  dropped 0  rejected 0  reconnects 0"),
+                "uplink connected \(nats.url)  messages out 1  in 0  dropped 0  rejected 0  reconnects 0  unwanted 0"),
             "\(table.stdout)")
         let json = try await cli.run("stats", "--tcp", b.addresses[0].description, "--json")
         let uplink = try CLI.json(json.stdout)["uplink"] as? [String: Any]
@@ -68,8 +68,16 @@ struct ServeUplinkTests {
         ),
         (["--uplink", "nats://127.0.0.1:4222", "--uplink-buffer", "lots"], "--uplink-buffer 'lots' is not a byte count"),
         (
+            ["--uplink", "nats://127.0.0.1:4222", "--uplink-probe-interval", "soon"],
+            "--uplink-probe-interval 'soon' is not a duration; write seconds (5, 2.5s) or milliseconds (500ms)"
+        ),
+        (
             ["--uplink-types", "Trade"],
-            "--uplink-types, --uplink-prefix and --uplink-buffer need a NATS server: add --uplink nats://HOST:PORT"
+            "--uplink-types, --uplink-prefix, --uplink-buffer and --uplink-probe-interval need a NATS server: add --uplink nats://HOST:PORT"
+        ),
+        (
+            ["--uplink-probe-interval", "2s"],
+            "--uplink-types, --uplink-prefix, --uplink-buffer and --uplink-probe-interval need a NATS server: add --uplink nats://HOST:PORT"
         ),
     ])
     func badUplinkOptionsAreNamed(arguments: [String], message: String) async throws {

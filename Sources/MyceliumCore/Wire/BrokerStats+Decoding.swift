@@ -31,7 +31,7 @@ extension BrokerStats {
             uplink: document.uplink.map {
                 UplinkStats(
                     state: $0.state, server: $0.server, messagesOut: $0.messages_out, messagesIn: $0.messages_in,
-                    dropped: $0.dropped, rejected: $0.rejected, reconnects: $0.reconnects)
+                    dropped: $0.dropped, rejected: $0.rejected, reconnects: $0.reconnects, unwanted: $0.unwanted ?? 0)
             })
     }
 
@@ -73,6 +73,7 @@ extension BrokerStats {
             let dropped: Int
             let rejected: Int
             let reconnects: Int
+            let unwanted: Int?
         }
     }
 }

@@ -3,7 +3,7 @@ extension BrokerStats {
     /// `{"pool":{"name":…,"in_use":…,…,"classes":[{"size":128,…}]},"connections":…,
     /// "messages_in":…,"messages_out":…,"slow_consumers":…,"dropped":…,"auth_refusals":…}`,
     /// then, for a broker with a NATS uplink, `"uplink":{"state":…,"server":…,"messages_out":…,
-    /// "messages_in":…,"dropped":…,"rejected":…,"reconnects":…}`.
+    /// "messages_in":…,"dropped":…,"rejected":…,"reconnects":…,"unwanted":…}`.
     ///
     /// Classes appear in ascending size; requests served above every class appear as a last
     /// class of size 0 when there were any.
@@ -28,7 +28,8 @@ extension BrokerStats {
             json += ",\"server\":"
             json.appendJSONQuoted(uplink.server)
             json += ",\"messages_out\":\(uplink.messagesOut),\"messages_in\":\(uplink.messagesIn)"
-            json += ",\"dropped\":\(uplink.dropped),\"rejected\":\(uplink.rejected),\"reconnects\":\(uplink.reconnects)}"
+            json += ",\"dropped\":\(uplink.dropped),\"rejected\":\(uplink.rejected),\"reconnects\":\(uplink.reconnects)"
+            json += ",\"unwanted\":\(uplink.unwanted)}"
         }
         json += "}"
         return json

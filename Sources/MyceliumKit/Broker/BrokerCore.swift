@@ -53,8 +53,8 @@ final class BrokerCore: Sendable {
             chunkSize: configuration.engineBufferSize, maxSubscriptions: configuration.maxSubscriptions,
             maxConnections: configuration.maxConnections, dropsOldest: configuration.slowConsumerPolicy == .dropOldest,
             loopCount: configuration.loops,
-            drainNanoseconds: Self.nanoseconds(configuration.drainTimeout),
-            trimNanoseconds: Self.nanoseconds(configuration.trimInterval),
+            drainNanoseconds: configuration.drainTimeout.wholeNanoseconds,
+            trimNanoseconds: configuration.trimInterval.wholeNanoseconds,
             digest: configuration.digest)
         counters = (0..<configuration.loops).map { _ in LoopCounters() }
         router = DeliveryRouter(routing: routing, limits: limits, pool: pool)
@@ -62,11 +62,6 @@ final class BrokerCore: Sendable {
         permissions = configuration.authorization.map {
             PermissionTable($0, routing: routing, types: configuration.messageTypes)
         }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let components = duration.components
-        return UInt64(components.seconds) * 1_000_000_000 + UInt64(components.attoseconds / 1_000_000_000)
     }
 
     /// What the loops published last plus the in-process publishes' counts.
@@ -97,6 +92,6 @@ final class BrokerCore: Sendable {
         return BrokerStats(
             pool: pool.stats(), connections: connectionCount.load(ordering: .relaxed), messagesIn: totals.messagesIn,
             messagesOut: totals.messagesOut, slowConsumers: totals.slowConsumers, dropped: totals.dropped,
-            authRefusals: totals.authRefusals, uplink: uplinkCounters?.load())
+            authRefusals: totals.authRefusals, uplink: uplinkCounters?.load(unwanted: totals.uplinkUnwanted))
     }
 }

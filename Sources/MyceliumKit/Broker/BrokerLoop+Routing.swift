@@ -148,9 +148,14 @@ extension BrokerLoop {
     }
 
     /// Copies a run of frames of a type shared through NATS into the uplink's outbox,
-    /// handed over at the end of the batch.
+    /// handed over at the end of the batch; unless NATS has no subscriber of the type (its
+    /// ``UplinkGate`` is closed), and then they are counted as unwanted.
     @inline(__always)
-    func uplinkLater(run source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
+    func uplinkLater(run dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
+        guard routing.uplinkTakes(dense) else {
+            state.pointee.counts.uplinkUnwanted += frames
+            return
+        }
         do {
             try state.pointee.uplinkOutbox.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
         } catch {

@@ -23,6 +23,8 @@ struct DeliveryCounts {
     var subscriptions = 0
     /// Connections refused with ERROR 9 and frames refused with ERROR 10.
     var authRefusals = 0
+    /// Frames of shared types kept from the NATS uplink because NATS had no subscriber.
+    var uplinkUnwanted = 0
 
     /// The sum of two deliverers' counts.
     static func + (left: DeliveryCounts, right: DeliveryCounts) -> DeliveryCounts {
@@ -42,6 +44,7 @@ struct DeliveryCounts {
         sum.refused += right.refused
         sum.subscriptions += right.subscriptions
         sum.authRefusals += right.authRefusals
+        sum.uplinkUnwanted += right.uplinkUnwanted
         return sum
     }
 

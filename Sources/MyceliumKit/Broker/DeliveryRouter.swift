@@ -186,7 +186,7 @@ final class DeliveryRouter: @unchecked Sendable {
     @inline(__always)
     func route(run dense: Int, _ source: UnsafeRawPointer, byteCount: Int, frames: Int, from loop: BrokerLoop) {
         loop.state.pointee.counts.messagesIn += frames
-        if routing.uplinked[dense] { loop.uplinkLater(run: source, byteCount, frames: frames) }
+        if routing.uplinked[dense] { loop.uplinkLater(run: dense, source, byteCount, frames: frames) }
         loop.deliverLocally(dense, source, byteCount, frames: frames)
         withInProcessSubscribers(dense) { subscriptions in
             offerRun(subscriptions, source, byteCount, counts: &loop.state.pointee.counts)
@@ -197,7 +197,13 @@ final class DeliveryRouter: @unchecked Sendable {
     /// Routes a frame that `loop` read into its own buffer: by reference to the loop's
     /// subscribers, the other loops' and the in-process ones.
     func route(_ header: FrameHeader, dense: Int, _ buffer: borrowing SharedBuffer, from loop: BrokerLoop) {
-        if routing.uplinked[dense] { loop.state.pointee.uplinkOutbox.appendShared(header, buffer.share()) }
+        if routing.uplinked[dense] {
+            if routing.uplinkTakes(dense) {
+                loop.state.pointee.uplinkOutbox.appendShared(header, buffer.share())
+            } else {
+                loop.state.pointee.counts.uplinkUnwanted += 1
+            }
+        }
         loop.deliverSharedLocally(header, dense: dense, buffer)
         withInProcessSubscribers(dense) { subscriptions in
             offer(header.typeID, subscriptions, buffer, counts: &loop.state.pointee.counts)
@@ -216,8 +222,14 @@ final class DeliveryRouter: @unchecked Sendable {
             guard !state.stopped else { throw .stopped }
             return (state.current, peers, self.uplink)
         }
-        if routing.uplinked[dense], let sharedWith { sharedWith.receivePublished(header, buffer.share()) }
         var counts = DeliveryCounts(messagesIn: 1)
+        if routing.uplinked[dense], let sharedWith {
+            if routing.uplinkTakes(dense) {
+                sharedWith.receivePublished(header, buffer.share())
+            } else {
+                counts.uplinkUnwanted = 1
+            }
+        }
         if let subscriptions = subscribers?.byType[dense], !subscriptions.isEmpty {
             offer(header.typeID, subscriptions, buffer, counts: &counts)
         }

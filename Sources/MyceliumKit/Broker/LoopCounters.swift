@@ -19,6 +19,7 @@ final class LoopCounters: Sendable {
     let refused = Atomic<Int>(0)
     let subscriptions = Atomic<Int>(0)
     let authRefusals = Atomic<Int>(0)
+    let uplinkUnwanted = Atomic<Int>(0)
 
     /// Publishes a loop's running totals.
     func store(_ counts: DeliveryCounts) {
@@ -37,6 +38,7 @@ final class LoopCounters: Sendable {
         refused.store(counts.refused, ordering: .relaxed)
         subscriptions.store(counts.subscriptions, ordering: .relaxed)
         authRefusals.store(counts.authRefusals, ordering: .relaxed)
+        uplinkUnwanted.store(counts.uplinkUnwanted, ordering: .relaxed)
     }
 
     /// What was published last, as counts.
@@ -50,7 +52,7 @@ final class LoopCounters: Sendable {
                 peer: closedByPeer.load(ordering: .relaxed), protocolError: closedForProtocolErrors.load(ordering: .relaxed),
                 slowConsumer: closedSlowConsumers.load(ordering: .relaxed), shutdown: closedAtShutdown.load(ordering: .relaxed)),
             refused: refused.load(ordering: .relaxed), subscriptions: subscriptions.load(ordering: .relaxed),
-            authRefusals: authRefusals.load(ordering: .relaxed))
+            authRefusals: authRefusals.load(ordering: .relaxed), uplinkUnwanted: uplinkUnwanted.load(ordering: .relaxed))
     }
 
     /// Adds the counts of one in-process publish (messages only).
@@ -60,5 +62,6 @@ final class LoopCounters: Sendable {
         if counts.slowConsumers != 0 { slowConsumers.add(counts.slowConsumers, ordering: .relaxed) }
         if counts.dropped != 0 { dropped.add(counts.dropped, ordering: .relaxed) }
         if counts.droppedNoMemory != 0 { droppedNoMemory.add(counts.droppedNoMemory, ordering: .relaxed) }
+        if counts.uplinkUnwanted != 0 { uplinkUnwanted.add(counts.uplinkUnwanted, ordering: .relaxed) }
     }
 }

@@ -90,7 +90,7 @@ extension Uplink {
         state.pointee.attemptsThisRound = 0
         state.pointee.authFailures[state.pointee.serverIndex] = 0
         state.pointee.pingsOutstanding = 0
-        state.pointee.nextPingAt = BrokerLoop.now() + Self.pingInterval
+        state.pointee.nextPingAt = BrokerLoop.now() + pingNanoseconds
         if state.pointee.everConnected {
             state.pointee.reconnects += 1
             core.logger.info(
@@ -102,6 +102,7 @@ extension Uplink {
         state.pointee.everConnected = true
         state.pointee.outageLogged = false
         report("connected")
+        startProbing(now: BrokerLoop.now())
         updateSubscriptions()
         encodePending()
         flush()
@@ -197,11 +198,14 @@ extension Uplink {
             Glibc.close(state.pointee.fd)
             state.pointee.fd = -1
         }
+        // Encoded but not written: not published after all.
+        state.pointee.messagesOut -= state.pointee.unsentMessages
         state.pointee.dropped += state.pointee.unsentMessages
         state.pointee.unsentMessages = 0
         state.pointee.input.clear()
         state.pointee.output.clear()
         state.pointee.wantsWritable = false
         for index in state.pointee.subscribed.indices { state.pointee.subscribed[index] = false }
+        openGates()
     }
 }

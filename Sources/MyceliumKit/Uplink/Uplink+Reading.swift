@@ -56,6 +56,7 @@ extension Uplink {
                 handshakeDone()
             } else {
                 state.pointee.pingsOutstanding = 0
+                pongReceived()
             }
         case .ok:
             break
@@ -73,7 +74,10 @@ extension Uplink {
     /// A message on one of the uplink's subscriptions (sid = dense index + 1): checked, then
     /// handed to the loops and in-process subscribers like a socket publisher's frame.
     private func deliver(_ message: NATSMessage, in bytes: UnsafeMutableRawBufferPointer) {
-        guard message.sid >= 1 && message.sid <= UInt64(typeCount) else { return }
+        guard message.sid >= 1 && message.sid <= UInt64(typeCount) else {
+            if message.sid == probeSid { probeAnswered(message, in: UnsafeRawBufferPointer(bytes)) }
+            return
+        }
         let dense = Int(message.sid) - 1
         let type = types[dense]
         let length = message.payload.count

@@ -19,24 +19,25 @@ extension Uplink {
             state.pointee.output.unread < Self.outputHighWater
         else { return }
         let slots = core.routing.slots
+        let now = BrokerLoop.now()
         state.pointee.pending.drain(
             frames: { source, byteCount in
                 var offset = 0
                 while offset < byteCount {
                     let header = FrameHeader(readingFrom: source + offset)
                     offset += FrameHeader.byteCount
-                    encode(Int(slots[Int(header.typeID)].dense), source + offset, Int(header.length))
+                    encode(Int(slots[Int(header.typeID)].dense), source + offset, Int(header.length), now: now)
                     offset += Int(header.length)
                 }
             },
             shared: { header, buffer in
-                encode(Int(slots[Int(header.typeID)].dense), buffer.baseAddress, buffer.count)
+                encode(Int(slots[Int(header.typeID)].dense), buffer.baseAddress, buffer.count, now: now)
             })
     }
 
-    /// `HPUB <subject> <header bytes> <total>\r\n<headers><payload>\r\n`, unless the server's
-    /// maximum is smaller.
-    private func encode(_ dense: Int, _ payload: UnsafeRawPointer, _ length: Int) {
+    /// `HPUB <subject> [<reply>] <header bytes> <total>\r\n<headers><payload>\r\n`, unless the
+    /// server's maximum is smaller; a probe has the reply subject (see ``RemoteInterest``).
+    private func encode(_ dense: Int, _ payload: UnsafeRawPointer, _ length: Int, now: UInt64) {
         let type = types[dense]
         let total = type.headerBlock.count + length
         guard total <= state.pointee.serverMaxPayload else {
@@ -49,12 +50,17 @@ extension Uplink {
             }
             return
         }
-        state.pointee.output.append(type.publishStart)
+        let start = frameStart(dense, now: now)
+        state.pointee.output.append(start == .plain ? type.publishStart : type.probeStart)
         state.pointee.output.appendDecimal(total)
         state.pointee.output.appendLineEnd()
         state.pointee.output.append(type.headerBlock)
         state.pointee.output.append(payload, length)
         state.pointee.output.appendLineEnd()
+        if start == .probeAndPing {
+            state.pointee.output.append(Self.pingLine)
+            state.pointee.pingsSent += 1
+        }
         state.pointee.messagesOut += 1
         state.pointee.unsentMessages += 1
     }

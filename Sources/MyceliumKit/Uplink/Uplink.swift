@@ -33,8 +33,11 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
     /// Per loop, messages from NATS to hand over at the end of the batch (the mask of those
     /// holding some is ``UplinkState/outboxMask``).
     let outboxes: UnsafeMutablePointer<OutputQueue>
+    /// ``UplinkConfiguration/probeInterval`` in nanoseconds; `nil` sends every frame.
+    let probeNanoseconds: UInt64?
+    /// ``UplinkConfiguration/pingInterval`` in nanoseconds.
+    let pingNanoseconds: UInt64
 
-    static let pingInterval: UInt64 = 120 * 1_000_000_000
     static let handshakeTimeout: UInt64 = 5 * 1_000_000_000
     static let retryDelay: UInt64 = 2 * 1_000_000_000
     static let retryJitter: UInt64 = 100 * 1_000_000
@@ -50,12 +53,15 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         self.core = core
         self.settings = settings
         self.counters = counters
+        probeNanoseconds = settings.probeInterval?.wholeNanoseconds
+        pingNanoseconds = settings.pingInterval.wholeNanoseconds
         let origin = HexBytes.digits((0..<8).map { _ in UInt8.random(in: 0...255) })
         self.origin = origin
         typeCount = table.entries.count
         types = .allocate(capacity: max(1, typeCount))
         for (dense, entry) in table.entries.enumerated() {
-            (types + dense).initialize(to: UplinkType(entry, settings: settings, shared: shared, origin: origin))
+            (types + dense).initialize(
+                to: UplinkType(entry, dense: dense, settings: settings, shared: shared, origin: origin))
         }
         names = table.entries.map { ($0.name, UplinkType.subject($0, settings)) }
         // NATS's own ceiling: a larger message is a broken stream; a smaller one too long for
@@ -156,6 +162,7 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
             if now >= state.pointee.handshakeDeadline { attemptFailed("no answer within 5 s") }
         case .connected:
             if now >= state.pointee.nextPingAt { keepAlive(now) }
+            if probeNanoseconds != nil { requestDueProbes(now: now) }
             encodePending()
             flush()
         }
@@ -178,14 +185,15 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
         counters.connection.withLock { $0 = (phase, server) }
     }
 
-    /// Sends PING every 2 minutes; a connection with two unanswered is stale.
+    /// Sends PING every ping interval; a connection with two unanswered is stale.
     private func keepAlive(_ now: UInt64) {
         if state.pointee.pingsOutstanding >= 2 {
             disconnect(reason: "stale: two PINGs unanswered")
             return
         }
         state.pointee.pingsOutstanding += 1
-        state.pointee.nextPingAt = now + Self.pingInterval
+        state.pointee.pingsSent += 1
+        state.pointee.nextPingAt = now + pingNanoseconds
         state.pointee.output.append(Self.pingLine)
     }
 

@@ -24,6 +24,17 @@ public struct UplinkConfiguration: Sendable, Hashable {
     /// its arriving messages are checked by length only. `mycelium serve` fills it from the
     /// catalog (SHA-256 of the type's contract, as ``BrokerConfiguration/digest`` is of the set).
     public var layoutDigests: [String: [UInt8]] = [:]
+    /// How often the uplink asks NATS whether a shared type has subscribers there: one frame
+    /// of the type is published with a reply subject, which the server answers with "no
+    /// responders" when nobody subscribes. While a type has none its frames are not sent
+    /// (NATS would discard them) but counted as ``UplinkStats/unwanted``, and a subscriber
+    /// that appears in NATS receives the type from the next probe on, at most this long after
+    /// subscribing. `nil` sends every frame of every shared type. The default is 1 second.
+    public var probeInterval: Duration? = .seconds(1)
+    /// How often the uplink sends `PING` to the server; after two without a `PONG` the
+    /// connection is stale and the uplink reconnects. The default is 2 minutes, as NATS
+    /// clients use.
+    public var pingInterval: Duration = .seconds(120)
 
     /// Creates a configuration for `servers` with the defaults.
     public init(servers: [NATSURL]) {
@@ -37,6 +48,12 @@ public struct UplinkConfiguration: Sendable, Hashable {
         }
         try check(!servers.isEmpty, "the uplink needs at least one NATS server, e.g. nats://127.0.0.1:4222")
         try check(bufferBytes >= 0, "the uplink buffer must not be negative, got \(bufferBytes)")
+        try check(pingInterval > .zero, "the uplink ping interval must be positive, got \(pingInterval)")
+        if let probeInterval {
+            try check(
+                probeInterval > .zero,
+                "the uplink probe interval must be positive, got \(probeInterval); leave it nil to send every frame")
+        }
         let tokens = prefix.split(separator: ".", omittingEmptySubsequences: false)
         try check(
             !prefix.isEmpty && tokens.allSatisfy { !$0.isEmpty && $0 != "*" && $0 != ">" }

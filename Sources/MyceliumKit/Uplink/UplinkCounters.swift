@@ -10,12 +10,13 @@ final class UplinkCounters: Sendable {
     let reconnects = Atomic<Int>(0)
     let connection = Lock((state: "disconnected", server: ""))
 
-    /// The counts as STATS reports them.
-    func load() -> UplinkStats {
+    /// The counts as STATS reports them, with the frames the loops and in-process publishes
+    /// kept from the uplink (``DeliveryCounts/uplinkUnwanted``).
+    func load(unwanted: Int) -> UplinkStats {
         let connection = connection.withLock { $0 }
         return UplinkStats(
             state: connection.state, server: connection.server, messagesOut: messagesOut.load(ordering: .relaxed),
             messagesIn: messagesIn.load(ordering: .relaxed), dropped: dropped.load(ordering: .relaxed),
-            rejected: rejected.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed))
+            rejected: rejected.load(ordering: .relaxed), reconnects: reconnects.load(ordering: .relaxed), unwanted: unwanted)
     }
 }

@@ -43,6 +43,14 @@ struct UplinkState: ~Copyable {
     var rejectionLogged: [Bool]
     var pingsOutstanding = 0
     var nextPingAt: UInt64 = 0
+    /// `PING`s sent and `PONG`s read since the handshake: a probe waits for the answer to the
+    /// `PING` sent after it.
+    var pingsSent = 0
+    var pongsReceived = 0
+    /// Per type, its subscribers in NATS as far as the probes tell.
+    var interest: [RemoteInterest]
+    /// When absent types are next checked for a due probe.
+    var nextInterestScan: UInt64 = 0
     /// Which of ``Uplink/outboxes`` hold messages from NATS.
     var outboxMask: UInt64 = 0
     var counts = DeliveryCounts()
@@ -61,5 +69,6 @@ struct UplinkState: ~Copyable {
         abandoned = Array(repeating: false, count: servers.count)
         subscribed = Array(repeating: false, count: typeCount)
         rejectionLogged = Array(repeating: false, count: typeCount)
+        interest = Array(repeating: .present(nextProbeAt: .max), count: typeCount)
     }
 }

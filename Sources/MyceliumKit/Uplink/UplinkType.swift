@@ -7,6 +7,9 @@ struct UplinkType {
     let maxPayload: Int
     /// `HPUB <prefix>.<Type> <header bytes> ` (the total follows).
     let publishStart: UnsafeRawBufferPointer
+    /// The same with the reply subject of a probe: `HPUB <prefix>.<Type> _INBOX.<origin>.<dense
+    /// index + 1> <header bytes> ` (see ``RemoteInterest``).
+    let probeStart: UnsafeRawBufferPointer
     /// `NATS/1.0\r\nMycelium-Layout: …\r\nMycelium-Origin: …\r\n\r\n`.
     let headerBlock: UnsafeRawBufferPointer
     /// The layout digest as lowercase hex ASCII; empty when unknown.
@@ -20,7 +23,19 @@ struct UplinkType {
         "\(settings.prefix).\(entry.name)"
     }
 
-    init(_ entry: MessageTypeTable.Entry, settings: UplinkConfiguration, shared: Set<UInt16>, origin: String) {
+    /// The subject probes' answers come to: `_INBOX.<origin>.<dense index + 1>`.
+    static func replySubject(origin: String, dense: Int) -> String {
+        "\(replyPrefix(origin: origin))\(dense + 1)"
+    }
+
+    /// `_INBOX.<origin>.`: the uplink subscribes to it followed by `*`.
+    static func replyPrefix(origin: String) -> String {
+        "_INBOX.\(origin)."
+    }
+
+    init(
+        _ entry: MessageTypeTable.Entry, dense: Int, settings: UplinkConfiguration, shared: Set<UInt16>, origin: String
+    ) {
         id = entry.id
         isShared = shared.contains(entry.id)
         maxPayload = entry.maxPayload
@@ -30,12 +45,14 @@ struct UplinkType {
         headers += "\(Self.originHeader): \(origin)\r\n\r\n"
         headerBlock = Self.copy(headers)
         publishStart = Self.copy("HPUB \(Self.subject(entry, settings)) \(headerBlock.count) ")
+        probeStart = Self.copy(
+            "HPUB \(Self.subject(entry, settings)) \(Self.replySubject(origin: origin, dense: dense)) \(headerBlock.count) ")
         layout = Self.copy(digest ?? "")
     }
 
     /// Returns the memory of the prepared bytes.
     func free() {
-        for bytes in [publishStart, headerBlock, layout] { bytes.deallocate() }
+        for bytes in [publishStart, probeStart, headerBlock, layout] { bytes.deallocate() }
     }
 
     private static func copy(_ text: String) -> UnsafeRawBufferPointer {

@@ -163,8 +163,7 @@ struct BenchLoad: Sendable {
         switch limit {
         case .count(let limit): count = limit
         case .duration(let duration):
-            let (seconds, attoseconds) = duration.components
-            end = start + UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+            end = start + duration.wholeNanoseconds
         }
         var allowed = window.limit
         var sent = 0

@@ -25,16 +25,23 @@ import Testing
         #expect(stats.authRefusals == 0 && stats.messagesOut == 3)
     }
 
+    @Test func anUplinkWithoutUnwantedReadsAsZero() throws {
+        let older =
+            #"{"pool":{"name":"arena","in_use":0,"classes":[]},"connections":1,"messages_in":2,"messages_out":3,"slow_consumers":0,"dropped":0,"uplink":{"state":"connected","server":"nats://h:4222","messages_out":1,"messages_in":0,"dropped":0,"rejected":0,"reconnects":0}}"#
+        let uplink = try BrokerStats(jsonDocument: older).uplink
+        #expect(uplink?.unwanted == 0 && uplink?.messagesOut == 1)
+    }
+
     @Test func theUplinkObjectFollowsAndReadsBack() throws {
         let pool = PoolStats(name: "system", classes: [], unclassified: PoolClassStats(size: 0, capacity: 0))
         let uplink = UplinkStats(
             state: "connected", server: "nats://10.0.0.7:4222", messagesOut: 5, messagesIn: 6, dropped: 7, rejected: 8,
-            reconnects: 9)
+            reconnects: 9, unwanted: 10)
         let stats = BrokerStats(
             pool: pool, connections: 0, messagesIn: 0, messagesOut: 0, slowConsumers: 0, dropped: 0, uplink: uplink)
         #expect(
             stats.jsonDocument().hasSuffix(
-                #","auth_refusals":0,"uplink":{"state":"connected","server":"nats://10.0.0.7:4222","messages_out":5,"messages_in":6,"dropped":7,"rejected":8,"reconnects":9}}"#
+                #","auth_refusals":0,"uplink":{"state":"connected","server":"nats://10.0.0.7:4222","messages_out":5,"messages_in":6,"dropped":7,"rejected":8,"reconnects":9,"unwanted":10}}"#
             ))
         #expect(try BrokerStats(jsonDocument: stats.jsonDocument()) == stats)
         #expect(try BrokerStats(jsonDocument: stats.jsonDocument()).uplink == uplink)

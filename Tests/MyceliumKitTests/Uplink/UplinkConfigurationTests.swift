@@ -21,6 +21,12 @@ import Testing
         #expect(error { $0.servers = [] }.hasSuffix("the uplink needs at least one NATS server, e.g. nats://127.0.0.1:4222"))
         #expect(error { $0.bufferBytes = -1 }.hasSuffix("the uplink buffer must not be negative, got -1"))
         #expect(
+            error { $0.probeInterval = .zero }.hasSuffix(
+                "the uplink probe interval must be positive, got 0.0 seconds; leave it nil to send every frame"))
+        #expect(error { $0.probeInterval = nil } == "no error")
+        #expect(
+            error { $0.pingInterval = .seconds(-1) }.hasSuffix("the uplink ping interval must be positive, got -1.0 seconds"))
+        #expect(
             error { $0.types = ["Small", "Trade"] }.hasSuffix(
                 "uplink type 'Trade' is not a message type of this broker; known: Small, BenchFrame, Large, Healthy"))
         for prefix in ["", "a..b", "a.>", "with space", ".a"] {

@@ -204,14 +204,21 @@ struct UplinkTests {
                 try await nodes[2].waitForSubscription("mycelium.Small", clients: 1)
                 let publisher = try await TestClient(addressesA[0])
                 let remotePublisher = try await TestClient(addressesB[0])
-                try await Self.sendUntilReceived(publisher, remote, sequence: 1)
+                var published = try await Self.sendUntilReceived(publisher, remote, sequence: 1)
                 try await nodes[0].stop()
                 try await brokerA.waitForStats { $0.uplink?.reconnects == 1 && $0.uplink?.state == "connected" }
                 let server = brokerA.stats().uplink?.server ?? ""
                 #expect(server == nodes[1].url || server == nodes[2].url, "reconnected to \(server)")
-                try await Self.sendUntilReceived(publisher, remote, sequence: 1_000_000)
+                published += try await Self.sendUntilReceived(publisher, remote, sequence: 1_000_000)
                 // A subscribed again on its new node: B's frames reach A's subscriber.
-                try await Self.sendUntilReceived(remotePublisher, local, sequence: 2_000_000)
+                _ = try await Self.sendUntilReceived(remotePublisher, local, sequence: 2_000_000)
+                // The gap is counted: every frame A's publisher sent was published to NATS,
+                // dropped with the lost connection, or kept while NATS had no subscriber.
+                let a = try await brokerA.waitForStats {
+                    guard let uplink = $0.uplink else { return false }
+                    return uplink.messagesOut + uplink.dropped + uplink.unwanted == published
+                }
+                #expect(a.uplink?.messagesOut ?? 0 > 0)
                 let lines = recorder.lines.map(\.message)
                 #expect(lines.contains { $0.hasPrefix("uplink disconnected from \(nodes[0].url)") })
                 #expect(lines.contains("uplink reconnected to \(server)"))
@@ -265,6 +272,23 @@ struct UplinkTests {
         try await nats.stop()
     }
 
+    @Test func declaresAServerThatLeavesTwoPingsUnansweredStale() async throws {
+        let recorder = LogRecorder()
+        let listener = try FakeNATSServer(info: "{\"server_id\":\"fake\",\"headers\":true}")
+        var configuration = BrokerConfiguration.forTests()
+        configuration.logger = recorder.logger()
+        var uplink = UplinkConfiguration(servers: [NATSURL(host: "127.0.0.1", port: listener.port)])
+        uplink.pingInterval = .milliseconds(200)
+        configuration.uplink = uplink
+        try await withBroker(configuration) { broker, _ in
+            let unanswered = try await listener.acceptAnsweringOnlyTheHandshake()
+            #expect(unanswered == 2, "the uplink closes after its second unanswered PING")
+            let line = "uplink disconnected from nats://127.0.0.1:\(listener.port): stale: two PINGs unanswered"
+            try await waitUntil("the stale line") { recorder.lines.contains { $0.message == line } }
+            #expect(broker.stats().uplink?.state != "connected")
+        }
+    }
+
     @Test func stopsRetryingAServerThatRefusesTheCredentialsTwice() async throws {
         let nats = try await NATSServer(extra: ["--user", "alice", "--pass", "right"])
         let recorder = LogRecorder()
@@ -304,15 +328,21 @@ struct UplinkTests {
     }
 
     /// Publishes frames numbered from `sequence` until the subscriber reads one of them (the
-    /// cluster's interest reaches the publisher's node after a while): each probe waits for
-    /// the subscriber's round trip to its broker; at most 100,000 probes or 60 s.
-    private static func sendUntilReceived(_ publisher: TestClient, _ subscriber: TestClient, sequence: Int) async throws {
+    /// cluster's interest reaches the publisher's node after a while): each round waits for
+    /// the subscriber's round trip to its broker; at most 100,000 frames or 60 s. Returns how
+    /// many frames it published.
+    private static func sendUntilReceived(_ publisher: TestClient, _ subscriber: TestClient, sequence: Int)
+        async throws -> Int
+    {
         let deadline = ContinuousClock.now + .seconds(60)
-        for offset in 0..<100_000 where ContinuousClock.now < deadline {
-            try await publisher.send(typeID: TestTypes.small, payload: sequencePayload(sequence + offset))
+        var sent = 0
+        while sent < 100_000 && ContinuousClock.now < deadline {
+            try await publisher.send(typeID: TestTypes.small, payload: sequencePayload(sequence + sent))
+            sent += 1
             let frames = try await subscriber.sync()
-            if frames.contains(where: { sequenceNumber($0.payload) >= sequence }) { return }
+            if frames.contains(where: { sequenceNumber($0.payload) >= sequence }) { return sent }
         }
         Issue.record("no frame from \(sequence) on crossed the cluster within 60 s")
+        return sent
     }
 }
