@@ -23,8 +23,9 @@
 #             tlv-ref-broker and nats-server; median of REPS; CPU per delivered message
 #   LATENCY   run_peers.sh latency (pubsub-load --mode latency, 1 subscriber, TCP and Unix)
 #             at LAT_SIZES, the same brokers beside tlv-ref-broker and nats-server
-#   MALLOC    heap allocations per forwarded message at MALLOC_SIZES (malloc_count shim,
-#             difference method over two runs on one broker process)
+#   MALLOC    heap allocations per forwarded message at MALLOC_SIZES (malloc_count shim on
+#             one broker process: a short and a long run, the difference of their counts
+#             over the difference of their messages, so per-run setup is left out)
 #   CALLGRIND instructions per forwarded message, mycelium vs tlv-ref-broker, counted after
 #             a warm-up with callgrind_control (only with CALLGRIND=1; see the phase)
 #             ... and the pool hit rate from STATS after those runs
@@ -134,14 +135,18 @@ if [ "${SKIP_MALLOC:-0}" != 1 ]; then
         read -r pid port sock < <(start_broker "malloc-$pool" "$WORK/malloc_count.so" --pool "$pool")
         PIDS+=("$pid")
         for size in $MALLOC_SIZES; do
+            # Three snapshots around a short and a long run: their difference divided by the
+            # extra messages leaves out what a run costs once (connections, subscriptions).
             n=$(messages "$size")
-            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count $((n / 10)) --subs 4 >/dev/null
-            kill -USR1 "$pid"; sleep 0.3
-            first=$(grep sigusr1 "$TMP/malloc-$pool.err" | tail -1 | sed 's/.*total=\([0-9]*\).*/\1/')
+            short=$((n / 10))
+            snapshot() { kill -USR1 "$pid"; sleep 0.3; grep sigusr1 "$TMP/malloc-$pool.err" | tail -1 | sed 's/.*total=\([0-9]*\).*/\1/'; }
+            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count "$short" --subs 4 >/dev/null
+            s0=$(snapshot)
+            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count "$short" --subs 4 >/dev/null
+            s1=$(snapshot)
             "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count "$n" --subs 4 >/dev/null
-            kill -USR1 "$pid"; sleep 0.3
-            second=$(grep sigusr1 "$TMP/malloc-$pool.err" | tail -1 | sed 's/.*total=\([0-9]*\).*/\1/')
-            python3 -c "d=$second-$first; n=$n*4; print(f'malloc pool=$pool size=$size forwarded={n} mallocs={d} per_message={d/n:.6f}')"
+            s2=$(snapshot)
+            python3 -c "short=$s1-$s0; long=$s2-$s1; extra=($n-$short)*4; print(f'malloc pool=$pool size=$size run_mallocs={short}/{long} (short/long run) extra_forwarded={extra} per_message={(long-short)/extra:.6f}')"
         done
         "$MYCELIUM" stats --unix "$sock" --json | python3 "$ROOT/Scripts/stats-line.py" "$pool"
         kill -TERM "$pid"
