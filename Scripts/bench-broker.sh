@@ -3,20 +3,29 @@
 # and NATS, in one run of an external load harness (release build; not part of CI). BENCH
 # names the harness's directory: Benchmarks/README.md says what it must hold.
 #
-#   Scripts/bench-broker.sh            # every figure issue 4 asks for
+#   Scripts/bench-broker.sh            # every figure issues 4 and 13 ask for
 #   POOLS="arena" SIZES=128 REPS=1 Scripts/bench-broker.sh   # a quick look
 #   BASELINE=../main-before/.build/release/mycelium Scripts/bench-broker.sh   # before/after
+#   SERVE_ARGS="--copy-threshold 512" Scripts/bench-broker.sh   # another broker setting
 #
 # BASELINE names a mycelium binary built from another tree (main before a change, say): the
 # PEERS phase then also runs it, per pool, labelled baseline-POOL, so that a change is
 # compared with what it replaces in one run, beside the same C reference.
 #
+# SIZES (payload bytes, default 16 to 64 KiB) and SUBS (subscribers) span the PEERS phase;
+# nats-server takes every default size (its max_payload is 1 MiB). N shrinks with the size
+# (at most MAX_BYTES, 1 GiB, of payload per subscriber and run) so that a 64 KiB run lasts
+# seconds, not minutes.
+#
 # Phases (each can be skipped with SKIP_<PHASE>=1); Scripts/cpu-per-message.py turns the
 # PEERS results into CPU per delivered message with ratios:
 #   PEERS     run_peers.sh throughput: mycelium (one broker per pool, TCP and Unix) beside
 #             tlv-ref-broker and nats-server; median of REPS; CPU per delivered message
-#   MALLOC    heap allocations per forwarded message (malloc_count shim, difference method
-#             over two runs on one broker process)
+#   LATENCY   run_peers.sh latency (pubsub-load --mode latency, 1 subscriber, TCP and Unix)
+#             at LAT_SIZES, the same brokers beside tlv-ref-broker and nats-server
+#   MALLOC    heap allocations per forwarded message at MALLOC_SIZES (malloc_count shim on
+#             one broker process: a short and a long run, the difference of their counts
+#             over the difference of their messages, so per-run setup is left out)
 #   CALLGRIND instructions per forwarded message, mycelium vs tlv-ref-broker, counted after
 #             a warm-up with callgrind_control (only with CALLGRIND=1; see the phase)
 #             ... and the pool hit rate from STATS after those runs
@@ -25,10 +34,15 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=${BENCH:?set BENCH to the load harness directory (pubsub-load.c, tlv-ref-broker.c, malloc_count.c, run_peers.sh): see Benchmarks/README.md}
 WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/mycelium-bench}
 POOLS=${POOLS:-"arena mutex lockfree"}
-SIZES=${SIZES:-"16 128 1024"}
+SIZES=${SIZES:-"16 128 512 1024 4096 16384 65536"}
+LAT_SIZES=${LAT_SIZES:-"128 4096"}
+MALLOC_SIZES=${MALLOC_SIZES:-"128 1024 4096 16384 65536"}
+# SERVE_ARGS is split into words on purpose: extra `mycelium serve` options.
+read -r -a SERVE_ARGS <<<"${SERVE_ARGS:-}"
 SUBS=${SUBS:-"1 4"}
 REPS=${REPS:-3}
 N=${N:-1000000}
+MAX_BYTES=${MAX_BYTES:-$((1 << 30))}
 CG_N=${CG_N:-200000}
 mkdir -p "$WORK"
 TMP=$(mktemp -d /tmp/mycelium-bench.XXXXXX)
@@ -40,6 +54,8 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
+# messages SIZE -> N, or fewer so that one run carries at most MAX_BYTES of payload per subscriber
+messages() { local cap=$((MAX_BYTES / $1)); echo $((N < cap ? N : cap)); }
 
 log "building mycelium (release) and the harness"
 (cd "$ROOT" && swift build -c release --product mycelium >/dev/null)
@@ -49,18 +65,23 @@ cc -O2 -pthread -o "$WORK/tlv-ref-broker" "$BENCH/tlv-ref-broker.c"
 cc -O2 -shared -fPIC -o "$WORK/malloc_count.so" "$BENCH/malloc_count.c"
 LOAD=$WORK/pubsub-load
 
-# start_broker LABEL PRELOAD ARGS... -> prints "pid tcp-port unix-path" once listening
+# The bundled contracts with BenchFrame (type 1001, what pubsub-load sends) raised to the
+# largest payload measured: the bundled 1 KiB maximum would refuse the larger sizes.
+largest=$(printf '%s\n' $SIZES $LAT_SIZES $MALLOC_SIZES 1024 | sort -n | tail -1)
+sed "s/FixedVec<uint8, 1024>/FixedVec<uint8, $largest>/" "$ROOT/Sources/ContractStore/BundledContracts/contracts.yaml" \
+    >"$TMP/bench-contracts.yaml"
+
+# start_broker LABEL PRELOAD ARGS... -> prints "pid tcp-port unix-path" once listening;
+# SERVE_ARGS go to this tree's binary only (BASELINE may predate them).
 start_broker() {
     local label=$1 preload=$2
     shift 2
     local out=$TMP/$label.out
-    if [ -n "$preload" ]; then
-        LD_PRELOAD=$preload "${BINARY:-$MYCELIUM}" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
-            >"$out" 2>"$TMP/$label.err" &
-    else
-        "${BINARY:-$MYCELIUM}" serve --catalog "$TMP/$label.db" --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "$@" \
-            >"$out" 2>"$TMP/$label.err" &
-    fi
+    local extra=()
+    [ -n "${BINARY:-}" ] || extra=("${SERVE_ARGS[@]}")
+    "${BINARY:-$MYCELIUM}" import --catalog "$TMP/$label.db" "$TMP/bench-contracts.yaml" >/dev/null
+    env ${preload:+LD_PRELOAD=$preload} "${BINARY:-$MYCELIUM}" serve --catalog "$TMP/$label.db" \
+        --tcp 127.0.0.1:0 --unix "$TMP/$label.sock" "${extra[@]}" "$@" >"$out" 2>"$TMP/$label.err" &
     local pid=$!
     # This runs in the caller's process substitution: the caller adds the pid to PIDS.
     for _ in $(seq 1 100); do
@@ -85,23 +106,47 @@ if [ "${SKIP_PEERS:-0}" != 1 ]; then
             extra+="baseline-$pool-tcp|tlv|--tcp 127.0.0.1:$port|$pid;baseline-$pool-unix|tlv|--unix $sock|$pid;"
         fi
     done
-    log "run_peers: $POOLS beside tlvref and nats (REPS=$REPS, N=$N)"
-    BENCH_WORK=$WORK TARGETS="nats-tcp tlvref-tcp tlvref-unix" EXTRA_TARGETS=${extra%;} \
-        SIZES=$SIZES SUBS=$SUBS REPS=$REPS N=$N SKIP_LAT=1 "$BENCH/run_peers.sh"
+    # One run_peers per size (each with its own N), every target interleaved within it; the
+    # results go into one file for Scripts/cpu-per-message.py.
+    stamp=$(date +%Y%m%d-%H%M%S)
+    all=$WORK/results/bench-broker-$stamp.txt
+    mkdir -p "$WORK/results"
+    : >"$all"
+    for size in $SIZES; do
+        log "run_peers: $POOLS beside tlvref and nats, size $size (REPS=$REPS, N=$(messages "$size"))"
+        BENCH_WORK=$WORK TARGETS="nats-tcp tlvref-tcp tlvref-unix" EXTRA_TARGETS=${extra%;} \
+            SIZES=$size SUBS=$SUBS REPS=$REPS N=$(messages "$size") SKIP_LAT=1 \
+            RESULTS=$WORK/results/bench-broker-$stamp-$size.txt "$BENCH/run_peers.sh" >/dev/null
+        cat "$WORK/results/bench-broker-$stamp-$size.txt" >>"$all"
+    done
+    log "raw results: $all"
+    python3 "$ROOT/Scripts/cpu-per-message.py" "$all"
+    if [ "${SKIP_LATENCY:-0}" != 1 ]; then
+        log "latency: $POOLS beside tlvref and nats, sizes $LAT_SIZES (REPS=$REPS)"
+        BENCH_WORK=$WORK TARGETS="nats-tcp tlvref-tcp tlvref-unix" EXTRA_TARGETS=${extra%;} \
+            SIZES=$LAT_SIZES LAT_SUBS=1 REPS=$REPS SKIP_TPUT=1 \
+            RESULTS=$WORK/results/bench-broker-$stamp-latency.txt "$BENCH/run_peers.sh" >/dev/null
+        python3 "$ROOT/Scripts/latency-ratios.py" "$WORK/results/bench-broker-$stamp-latency.txt"
+    fi
 fi
 
 if [ "${SKIP_MALLOC:-0}" != 1 ]; then
     for pool in $POOLS; do
         read -r pid port sock < <(start_broker "malloc-$pool" "$WORK/malloc_count.so" --pool "$pool")
         PIDS+=("$pid")
-        for size in 128 1024; do
-            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count 100000 --subs 4 >/dev/null
-            kill -USR1 "$pid"; sleep 0.3
-            first=$(grep sigusr1 "$TMP/malloc-$pool.err" | tail -1 | sed 's/.*total=\([0-9]*\).*/\1/')
-            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count "$N" --subs 4 >/dev/null
-            kill -USR1 "$pid"; sleep 0.3
-            second=$(grep sigusr1 "$TMP/malloc-$pool.err" | tail -1 | sed 's/.*total=\([0-9]*\).*/\1/')
-            python3 -c "d=$second-$first; n=$N*4; print(f'malloc pool=$pool size=$size forwarded={n} mallocs={d} per_message={d/n:.6f}')"
+        for size in $MALLOC_SIZES; do
+            # Three snapshots around a short and a long run: their difference divided by the
+            # extra messages leaves out what a run costs once (connections, subscriptions).
+            n=$(messages "$size")
+            short=$((n / 10))
+            snapshot() { kill -USR1 "$pid"; sleep 0.3; grep sigusr1 "$TMP/malloc-$pool.err" | tail -1 | sed 's/.*total=\([0-9]*\).*/\1/'; }
+            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count "$short" --subs 4 >/dev/null
+            s0=$(snapshot)
+            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count "$short" --subs 4 >/dev/null
+            s1=$(snapshot)
+            "$LOAD" --proto tlv --tcp "127.0.0.1:$port" --size "$size" --count "$n" --subs 4 >/dev/null
+            s2=$(snapshot)
+            python3 -c "short=$s1-$s0; long=$s2-$s1; extra=($n-$short)*4; print(f'malloc pool=$pool size=$size run_mallocs={short}/{long} (short/long run) extra_forwarded={extra} per_message={(long-short)/extra:.6f}')"
         done
         "$MYCELIUM" stats --unix "$sock" --json | python3 "$ROOT/Scripts/stats-line.py" "$pool"
         kill -TERM "$pid"

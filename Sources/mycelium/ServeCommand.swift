@@ -62,6 +62,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How often each event loop gives the pool's idle memory back: 10, 2.5s, 500ms; 0 never. Default: 10s.")
     var trimInterval: String?
 
+    @Option(
+        help:
+            "Data payloads up to this size are copied into each subscriber's output; larger ones are queued by reference. Default: 16KiB."
+    )
+    var copyThreshold: String?
+
     @Option(help: "The pool's memory budget. Default: 256MiB.")
     var poolBudget: String?
 
@@ -162,6 +168,7 @@ struct ServeCommand: AsyncParsableCommand {
             try set(\.loops, loops.map(String.init), "loops", wholeNumber("loops"))
             try set(\.maxPayload, maxPayload, "max-payload", bytes("--max-payload"))
             try set(\.maxPending, maxPending, "max-pending", bytes("--max-pending"))
+            try set(\.copyThreshold, copyThreshold, "copy-threshold", bytes("--copy-threshold"))
             try set(\.poolMemoryBudget, poolBudget, "pool-budget", bytes("--pool-budget"))
             try set(\.slowConsumerPolicy, slowConsumer, "slow-consumer", policy)
             try set(\.maxConnections, maxConnections.map(String.init), "max-connections", wholeNumber("max-connections"))

@@ -15,8 +15,8 @@ import Yams
 struct ServeConfigFile {
     static let keys: Set<String> = [
         "pool", "tcp", "unix", "catalog", "loops", "max-payload", "max-pending", "slow-consumer", "max-connections",
-        "max-subscriptions", "drain-timeout", "trim-interval", "pool-budget", "auth", "metrics", "uplink", "uplink-types",
-        "uplink-prefix", "uplink-buffer", "uplink-probe-interval",
+        "max-subscriptions", "drain-timeout", "trim-interval", "copy-threshold", "pool-budget", "auth", "metrics", "uplink",
+        "uplink-types", "uplink-prefix", "uplink-buffer", "uplink-probe-interval",
     ]
 
     let path: String

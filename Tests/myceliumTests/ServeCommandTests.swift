@@ -110,6 +110,11 @@ import Testing
         ("--drain-timeout", "soon", "--drain-timeout 'soon' is not a duration"),
         ("--trim-interval", "often", "--trim-interval 'often' is not a duration"),
         ("--loops", "0", "loops must be 1-64, got 0"),
+        ("--copy-threshold", "lots", "--copy-threshold 'lots' is not a byte count"),
+        (
+            "--copy-threshold", "64KiB",
+            "copy threshold must be 0 to 65530 bytes (a copied frame is parsed in the 65536-byte receive buffer), got 65536"
+        ),
     ])
     func badOptionsAreNamed(option: String, value: String, message: String) async throws {
         let pool = option == "--pool" ? value : "system"

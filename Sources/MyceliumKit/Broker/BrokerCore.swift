@@ -12,6 +12,8 @@ final class BrokerCore: Sendable {
         /// The largest payload copied per subscriber: the copy threshold, within the max payload.
         let copyLimit: Int
         let chunkSize: Int
+        /// Bytes one readable event may read from a connection before the loop moves on.
+        let readBudget: Int
         let maxSubscriptions: Int
         let maxConnections: Int
         let dropsOldest: Bool
@@ -50,7 +52,9 @@ final class BrokerCore: Sendable {
         limits = Limits(
             maxPayload: configuration.maxPayload, maxControlPayload: configuration.maxControlPayload,
             maxPending: configuration.maxPending, copyLimit: min(configuration.copyThreshold, configuration.maxPayload),
-            chunkSize: configuration.engineBufferSize, maxSubscriptions: configuration.maxSubscriptions,
+            chunkSize: configuration.engineBufferSize,
+            readBudget: Self.readsPerEvent * configuration.engineBufferSize,
+            maxSubscriptions: configuration.maxSubscriptions,
             maxConnections: configuration.maxConnections, dropsOldest: configuration.slowConsumerPolicy == .dropOldest,
             loopCount: configuration.loops,
             drainNanoseconds: configuration.drainTimeout.wholeNanoseconds,
@@ -63,6 +67,10 @@ final class BrokerCore: Sendable {
             PermissionTable($0, routing: routing, types: configuration.messageTypes)
         }
     }
+
+    /// Full receive buffers one readable event may read: 4 × 64 KiB by default, what a
+    /// publisher at full speed has waiting per event (measured; a larger budget read no more).
+    static let readsPerEvent = 4
 
     /// What the loops published last plus the in-process publishes' counts.
     private func totals() -> DeliveryCounts {

@@ -4,28 +4,45 @@ extension BrokerLoop {
     /// Reads what the socket has into the loop's receive buffer and handles every complete
     /// frame in place; a partial frame left at the end is carried in a buffer of its own
     /// class (see ``FrameReceiver/giveBack(to:pool:lentSize:carries:)``), so that an idle
-    /// connection holds no pool memory.
+    /// connection holds no pool memory. A data frame above the copy limit is read into its
+    /// own buffer.
+    ///
+    /// Reading goes on while each `recv` fills what it was given, up to
+    /// ``BrokerCore/Limits/readBudget`` bytes per event: a fast publisher's frames then reach the
+    /// subscribers in a few large writes per event rather than one per frame (the writes
+    /// happen at the end of the loop's batch).
     func readable(_ connection: UnsafeMutablePointer<Connection>) {
         if connection.pointee.isClosing {
             discardInput(connection)
             return
         }
-        if connection.pointee.input.largeBase != nil {
-            readLargeFrame(connection)
-            return
+        var budget = limits.readBudget
+        while budget > 0 {
+            let read =
+                connection.pointee.input.largeBase != nil ? readLargeFrame(connection) : readIntoBuffer(connection)
+            guard read > 0, !connection.pointee.isPaused, !connection.pointee.isClosing, !connection.pointee.isDead
+            else { return }
+            budget -= read
         }
+    }
+
+    /// One `recv` into the receive buffer, and the frames it completes; returns the bytes
+    /// read when the `recv` filled the buffer (more may be waiting), else 0.
+    private func readIntoBuffer(_ connection: UnsafeMutablePointer<Connection>) -> Int {
         // Nothing held or a carried partial frame: borrow the loop's buffer. A paused
         // connection may hold a whole one already.
         if connection.pointee.input.capacity < limits.chunkSize {
             guard let lent = lendReceiveBuffer() else {
                 pause(connection)
-                return
+                return 0
             }
             connection.pointee.input.borrow(lent)
         }
         let base = connection.pointee.input.base.unsafelyUnwrapped
         let filled = connection.pointee.input.received
-        if filled == connection.pointee.input.capacity {
+        let capacity = connection.pointee.input.capacity
+        var full = 0
+        if filled == capacity {
             // Paused with a full buffer: a zero-length recv would read as end of stream.
             parse(connection, base: base, end: filled)
         } else {
@@ -33,11 +50,14 @@ extension BrokerLoop {
             case .bytes(let end):
                 received(end - filled, on: connection)
                 parse(connection, base: base, end: end)
+                // A frame above the copy limit started: its rest is probably there too.
+                if end == capacity || connection.pointee.input.largeBase != nil { full = end - filled }
             case .wouldBlock: break
             case .ended: finish(connection)
             }
         }
         settleInput(connection)
+        return full
     }
 
     /// The loop's receive buffer, or a new one when a paused connection kept it; `nil` when
@@ -245,20 +265,22 @@ extension BrokerLoop {
         return .consumed(payloadStart + available)
     }
 
-    /// Reads the rest of a large frame straight into its buffer.
-    private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>) {
+    /// Reads the rest of a large frame straight into its buffer, and routes it once whole;
+    /// returns the bytes read when the frame is whole (more may be waiting), else 0.
+    private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>) -> Int {
         let filled = connection.pointee.input.largeFilled
         switch connection.pointee.input.receiveLarge(from: connection.pointee.fd) {
         case .bytes(let end): received(end - filled, on: connection)
-        case .wouldBlock: return
+        case .wouldBlock: return 0
         case .ended:
             finish(connection)
-            return
+            return 0
         }
-        guard let buffer = connection.pointee.input.takeLarge() else { return }
+        guard let buffer = connection.pointee.input.takeLarge() else { return 0 }
         let header = connection.pointee.input.largeHeader
         router.route(header, dense: Int(routing.slots[Int(header.typeID)].dense), buffer.share(), from: self)
         connection.pointee.framesSeen += 1
+        return Int(header.length) - filled
     }
 
     /// Counts `byteCount` bytes a `recv` brought.

@@ -31,6 +31,7 @@ import Testing
             try await subscriber.subscribe([TestTypes.small, TestTypes.bench, TestTypes.large])
             let publisher = try await TestClient(addresses[0], timeoutSeconds: 30)
             try await publisher.sync()
+            let probe = try await TestClient(addresses[0], timeoutSeconds: 30)
             // The loop's receive buffer only (a reply's chunk goes back just after its send).
             let idle = try await broker.waitForStats { $0.pool.inUse <= 1 }.pool.inUse
             for (index, length) in Self.boundaryLengths(configuration).enumerated() {
@@ -39,8 +40,11 @@ import Testing
                 let frame = FrameHeader(typeID: type, length: UInt32(length)).bytes + body
                 for split in Set([3, FrameHeader.byteCount, frame.count / 2, frame.count - 1]).sorted() {
                     try await publisher.send(Array(frame.prefix(split)))
-                    // The broker has read the first part when it holds a buffer for the rest.
-                    try await broker.waitForStats { $0.pool.inUse > idle }
+                    // The broker has read the first part when it answers a PING sent after
+                    // it (the part was in its socket first; the PONG goes out at the end of
+                    // the loop's batch). A partial frame of the receive buffer's class keeps
+                    // that buffer rather than a carry, so the pool's count cannot tell.
+                    _ = try await probe.sync()
                     try await publisher.send(Array(frame.dropFirst(split)))
                     let received = try await subscriber.readFrame()
                     #expect(

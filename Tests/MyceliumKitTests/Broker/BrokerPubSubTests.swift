@@ -110,6 +110,44 @@ import Testing
         }
     }
 
+    /// A frame at the broker's 4 MiB maximum reaches three reading subscribers while a
+    /// fourth does not read: it holds the one shared buffer (not a copy of its own) until
+    /// it reads the frame, whole, and the buffer goes back to the pool.
+    @Test func aFourMiBFrameReachesFourSubscribersWhileOneIsStalled() async throws {
+        let huge: UInt16 = 1001
+        let size = 4 << 20
+        var configuration = BrokerConfiguration(
+            messageTypes: try MessageTypeTable([.init(id: huge, name: "Huge", maxPayload: size)]),
+            pool: .named("arena", in: .builtIn))
+        configuration.listeners = [.tcp(host: "127.0.0.1", port: 0)]
+        #expect(configuration.maxPayload == size)
+        try await withBroker(configuration) { broker, addresses in
+            let stalled = try await TestClient(addresses[0], timeoutSeconds: 30, receiveBufferBytes: 4096)
+            try await stalled.subscribe([huge])
+            var readers: [TestClient] = []
+            for _ in 0..<3 {
+                let reader = try await TestClient(addresses[0], timeoutSeconds: 30)
+                try await reader.subscribe([huge])
+                readers.append(reader)
+            }
+            let publisher = try await TestClient(addresses[0], timeoutSeconds: 30)
+            try await publisher.sync()
+            let idle = try await broker.waitForStats { $0.pool.inUse <= 1 }.pool.inUse
+            let body = payload(size, seed: 4)
+            try await publisher.send(typeID: huge, payload: body)
+            for reader in readers {
+                let frame = try await reader.readFrame()
+                #expect(frame.typeID == huge && frame.payload == body, "a reader got \(frame.payload.count) bytes")
+            }
+            let holding = try await broker.waitForStats { $0.pool.inUse > idle }
+            let frameBuffers = holding.pool.classes.filter { $0.size >= size }.reduce(0) { $0 + $1.inUse }
+            #expect(frameBuffers == 1, "the stalled subscriber pins the one shared frame buffer, not a copy")
+            let late = try await stalled.readFrame()
+            #expect(late.typeID == huge && late.payload == body, "the stalled subscriber got \(late.payload.count) bytes")
+            try await broker.waitForStats { $0.pool.inUse <= idle }
+        }
+    }
+
     @Test func assemblesAFrameTrickledOneBytePerWrite() async throws {
         try await withBroker(.forTests()) { _, addresses in
             let subscriber = try await TestClient(addresses[0])
