@@ -126,7 +126,10 @@ private final class Counter: Sendable {
         var configuration = BrokerConfiguration.forTests(listeners: [.unix(path: directory.path + "/broker.sock")])
         configuration.maxPending = 64 << 20
         // A small budget with the `fail` policy: the broker pauses the publisher when its
-        // queued frames for the stalled subscriber have spent it.
+        // queued frames for the stalled subscriber have spent it. The frames (1 KiB) are
+        // above this copy limit, so each is read into a buffer of its own, which pauses the
+        // publisher when there is none; a copied frame would be dropped and counted instead.
+        configuration.copyThreshold = 512
         let budget = 2 << 20
         let brokerPool = try PoolRegistry.builtIn.make(
             "arena",
