@@ -283,7 +283,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
             switch roundTrip {
             case .windowStart, .close, .abandoned: break
             case .ping(_, let continuation): continuation.resume(throwing: error)
-            case .subscribe(let queue, _, let continuation):
+            case .subscribe(let queue, let continuation):
                 queue.finish(throwing: error)
                 continuation.resume(throwing: error)
             case .unsubscribe(let continuation), .flush(let continuation): continuation.resume(throwing: error)
@@ -294,8 +294,12 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         state.pointee.deadlines.removeAll()
         state.pointee.earliestDeadline = nil
         finishStreams(throwing: error)
-        state.pointee.routes.removeAll()
+        state.pointee.streams.removeAll()
+        state.pointee.routeCache = ClientState.noRoute
+        state.pointee.received.removeAll()
+        state.pointee.outgoing.releaseAll()
         state.pointee.input.release()
+        state.pointee.receiveChunk = nil
         state.pointee.sending.releaseAll()
         if let done = state.pointee.closeDone.take() {
             // Lost while closing: what was not confirmed may be lost too.
@@ -307,11 +311,6 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     /// Ends every stream (after the messages it holds) with `error`; reading resumes if a
     /// stream had paused it.
     func finishStreams(throwing error: MyceliumClientError) {
-        var finished = Set<ObjectIdentifier>()
-        for queues in state.pointee.routes.values {
-            for queue in queues where finished.insert(ObjectIdentifier(queue)).inserted {
-                if queue.finish(throwing: error) { resumeReading() }
-            }
-        }
+        for route in state.pointee.streams where route.queue.finish(throwing: error) { resumeReading() }
     }
 }

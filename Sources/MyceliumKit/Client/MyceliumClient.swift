@@ -174,7 +174,7 @@ public final class MyceliumClient: Sendable {
     public func unsubscribe(_ stream: MessageStream) async throws {
         let loop = self.loop
         try await request { token, continuation in
-            loop.unsubscribe(stream.queue, typeIDs: stream.typeIDs, token: token, continuation)
+            loop.unsubscribe(stream.queue, token: token, continuation)
         }
     }
 
