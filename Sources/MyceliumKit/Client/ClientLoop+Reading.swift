@@ -238,6 +238,7 @@ extension ClientLoop {
                 return
             }
             state.pointee.phase = .open
+            outbox.withLock { $0.fd = state.pointee.fd }
             state.pointee.connectContinuation.take()?.resume()
         case .pong(let bytes):
             guard bytes.count == 8 else {

@@ -170,32 +170,41 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
 
     /// Moves what callers queued to the loop's output, behind what is there.
     func takeOutbox() {
-        outbox.withLock { box in
-            box.wakeRequested = false
-            state.pointee.taken = box.published
-            if state.pointee.sending.pendingBytes == 0 && state.pointee.sending.count <= 1 {
-                state.pointee.sending.exchange(with: &box.queue)
-            } else {
-                state.pointee.sending.appendAll(from: &box.queue)
-            }
-            // Counted at once: publishers would otherwise see the taken bytes as room until
-            // the next flush, and pending output could reach twice the limit.
-            box.loopPending = state.pointee.sending.pendingBytes
-        }
+        outbox.withLock { take(&$0) }
     }
 
-    /// Queues control frames, back to back, after everything callers queued before.
+    /// ``takeOutbox()`` under the outbox's lock. An empty output takes the queue whole, so a
+    /// run a publisher wrote in part (``Outbox/sendOrAppendFrames(_:byteCount:chunkSize:pool:)``,
+    /// only into an empty output) keeps its written part.
+    private func take(_ box: inout Outbox) {
+        box.wakeRequested = false
+        state.pointee.taken = box.published
+        if state.pointee.sending.pendingBytes == 0 && state.pointee.sending.count <= 1 {
+            state.pointee.sending.exchange(with: &box.queue)
+        } else {
+            state.pointee.sending.appendAll(from: &box.queue)
+        }
+        // Counted at once: publishers would otherwise see the taken bytes as room until
+        // the next flush, and pending output could reach twice the limit.
+        box.loopPending = state.pointee.sending.pendingBytes
+    }
+
+    /// Queues control frames, back to back, after everything callers queued before (under
+    /// the outbox's lock, so that no publisher writes the socket past them).
     func send(_ frames: ControlFrame...) {
-        takeOutbox()
-        for case .ping in frames { state.pointee.pingMarks.append(state.pointee.taken) }
         let bytes = frames.flatMap { $0.encoded() }
-        let failed = bytes.withUnsafeBytes { raw -> PoolError? in
-            do throws(PoolError) {
-                try state.pointee.sending.appendFrames(
-                    raw.baseAddress!, byteCount: raw.count, chunkSize: options.bufferSize, pool: pool)
-                return nil
-            } catch {
-                return error
+        let failed = outbox.withLock { box -> PoolError? in
+            take(&box)
+            for case .ping in frames { state.pointee.pingMarks.append(state.pointee.taken) }
+            defer { box.loopPending = state.pointee.sending.pendingBytes }
+            return bytes.withUnsafeBytes { raw -> PoolError? in
+                do throws(PoolError) {
+                    try state.pointee.sending.appendFrames(
+                        raw.baseAddress!, byteCount: raw.count, chunkSize: options.bufferSize, pool: pool)
+                    return nil
+                } catch {
+                    return error
+                }
             }
         }
         if let failed { fail(.pool(failed)) }
@@ -265,15 +274,17 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         } else {
             options.logger.warning("connection ended", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
+        // Before the socket closes: no publisher writes to it from now on.
+        let publishers = outbox.withLock { box -> [UnsafeContinuation<Outbox.Wake, Never>] in
+            box.failure = error
+            box.fd = -1
+            box.queue.releaseAll()
+            return box.takeWaiters()
+        }
         if state.pointee.fd >= 0 {
             if state.pointee.isRegistered { eventLoop.unregister(state.pointee.fd) }
             close(state.pointee.fd)
             state.pointee.fd = -1
-        }
-        let publishers = outbox.withLock { box -> [UnsafeContinuation<Outbox.Wake, Never>] in
-            box.failure = error
-            box.queue.releaseAll()
-            return box.takeWaiters()
         }
         for publisher in publishers { publisher.resume(returning: .failed(error)) }
         state.pointee.connectContinuation.take()?.resume(throwing: error)

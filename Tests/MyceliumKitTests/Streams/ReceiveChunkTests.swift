@@ -3,27 +3,6 @@ import MyceliumKit
 import MyceliumTestSupport
 import Testing
 
-/// `count` frames of type `typeID`, header and `payloadSize`-byte payload each, whose first
-/// 8 payload bytes are the sequence numbers `first`, `first + 1`, ...
-private func encodedRun(typeID: UInt16, payloadSize: Int, from first: Int, count: Int) -> [UInt8] {
-    let frameBytes = FrameHeader.byteCount + payloadSize
-    var frames = [UInt8](repeating: 0, count: count * frameBytes)
-    let header = FrameHeader(typeID: typeID, length: UInt32(payloadSize))
-    frames.withUnsafeMutableBytes { bytes in
-        for index in 0..<count {
-            header.write(to: bytes.baseAddress! + index * frameBytes)
-            bytes.storeBytes(
-                of: UInt64(first + index).littleEndian, toByteOffset: index * frameBytes + FrameHeader.byteCount, as: UInt64.self)
-        }
-    }
-    return frames
-}
-
-/// The sequence number in a payload made by ``encodedRun(typeID:payloadSize:from:count:)``.
-private func sequence(_ payload: UnsafeRawBufferPointer) -> Int {
-    Int(UInt64(littleEndian: payload.loadUnaligned(as: UInt64.self)))
-}
-
 /// Bytes a pool's classes hold out now.
 private func bytesInUse(_ pool: SystemPool) -> Int {
     pool.stats().classes.reduce(0) { $0 + $1.inUse * $1.size }
