@@ -3,8 +3,9 @@ import Logging
 import Synchronization
 
 /// The event-loop side of one ``MyceliumClient``: one connection on its own ``EventLoop``
-/// thread. It writes what callers queue, reads and parses frames in place, hands data
-/// frames to the subscribed streams in pooled buffers and answers round trips.
+/// thread. It writes what callers queue, reads and parses frames in place, hands each
+/// subscribed stream the data frames of a read in one batch (views of the receive buffer, or
+/// copies in pooled buffers for a small read) and answers round trips.
 ///
 /// Loop state lives in ``ClientState`` behind a pointer; other threads touch only the
 /// ``outbox`` (under its lock) and reach the loop through ``submit(_:)``.

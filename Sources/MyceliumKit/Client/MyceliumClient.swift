@@ -28,6 +28,12 @@ public final class MyceliumClient: Sendable {
         public var streamCapacity = 1024
         /// Bytes of the receive buffer and of each output chunk (taken from the pool); at
         /// least 8 KiB, so that any control frame fits. Default 64 KiB.
+        ///
+        /// A read whose frames for a stream fill at least half of the receive buffer is handed
+        /// to that stream as it is, its messages views of it (no copy per message; the buffer
+        /// returns to the pool once the last of them is passed); a smaller read's frames are
+        /// copied each into a buffer of its own. Either way a stream's waiting messages hold
+        /// at most about twice their bytes.
         public var bufferSize = 64 << 10
         /// How long ``ping()``, ``stats()``, ``flush()``, ``subscribe(_:)`` and
         /// ``unsubscribe(_:)`` wait for the broker's answer before they throw

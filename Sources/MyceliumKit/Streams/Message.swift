@@ -56,11 +56,11 @@ public struct Message: @unchecked Sendable {
     /// pool when you drop the handle (or its last ``SharedBuffer/share()``), and keeps that
     /// pool alive until then, also after its client or broker is gone.
     ///
-    /// A message with a buffer of its own (a frame larger than the receive buffer, or one
-    /// from an embedded broker) hands over that buffer without a copy. A message cut from a
-    /// receive buffer that other messages share is copied into a buffer of its size class
-    /// first (one copy of the payload), so that what you keep never holds the whole receive
-    /// buffer.
+    /// A message with a buffer of its own (from a read too small to share, a frame larger
+    /// than the receive buffer, or an embedded broker) hands over that buffer without a copy.
+    /// A message cut from a receive buffer that other messages of its read share is copied
+    /// into a buffer of its size class first (one copy of the payload), so that what you
+    /// keep never holds the whole receive buffer.
     ///
     /// Returns `nil` when it was taken already, the iterator has moved on to the next
     /// message, or the pool has no buffer for the copy (its memory budget spent under the
