@@ -221,6 +221,10 @@ struct BenchLoad: Sendable {
         do {
             while markers < publishers && wrongSize == nil {
                 var now: UInt64 = 0
+                // Messages of one publish carry one stamp (closed loop) and a batch has one
+                // arrival time: a run of equal latencies is recorded once, with its count.
+                var runLatency: UInt64 = 0
+                var runLength: UInt64 = 0
                 let handled = try await stream.drain(limit: 4096) { _, payload in
                     if now == 0 { now = BenchClock.now() }
                     guard payload.count == size else {
@@ -232,9 +236,16 @@ struct BenchLoad: Sendable {
                         markers += 1
                         return
                     }
-                    _ = latencies.record(min(now > stamp ? now - stamp : 0, LatencySummary.highestTrackable))
+                    let latency = min(now > stamp ? now - stamp : 0, LatencySummary.highestTrackable)
+                    if latency != runLatency {
+                        if runLength > 0 { _ = latencies.record(runLatency, count: runLength) }
+                        runLatency = latency
+                        runLength = 0
+                    }
+                    runLength += 1
                     received += 1
                 }
+                if runLength > 0 { _ = latencies.record(runLatency, count: runLength) }
                 if handled == 0 { break }
                 last = now
                 if received - reported >= reportEvery {
