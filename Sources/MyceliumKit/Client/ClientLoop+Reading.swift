@@ -29,10 +29,15 @@ extension ClientLoop {
         }
     }
 
-    /// Parses the frames in `base[0..<end]`; a partial control frame moves to the front,
-    /// a partial data frame goes on in its own buffer.
+    /// Parses the frames in `base[0..<end]`. A data frame that a stream receives is collected
+    /// as a view of the receive buffer and handed over with the read's others
+    /// (``deliverReceived(usedByteCount:)``), at the end or before a control frame, which is
+    /// handled in place. A partial frame moves to the front of the receive buffer (of a fresh
+    /// one when the read's was handed over), unless it is larger than the buffer: such a data
+    /// frame goes on in a buffer of its own.
     private func parse(base: UnsafeMutableRawPointer, end: Int) {
         var offset = 0
+        let capacity = state.pointee.input.capacity
         while state.pointee.phase != .closed {
             if state.pointee.input.skipRemaining > 0 {
                 guard state.pointee.input.skip(&offset, end: end) else { break }
@@ -42,36 +47,123 @@ extension ClientLoop {
             let header = FrameHeader(readingFrom: base + offset)
             let payloadStart = offset + FrameHeader.byteCount
             let length = Int(header.length)
-            if header.typeID >= ControlFrameType.firstDataTypeID {
-                offset = dataFrame(header, base: base, payloadStart: payloadStart, end: end)
+            let isData = header.typeID >= ControlFrameType.firstDataTypeID
+            if isData && !isRouted(header.typeID) {
+                offset = state.pointee.input.startSkipping(length, from: payloadStart, end: end)
                 continue
             }
-            guard FrameHeader.byteCount + length <= state.pointee.input.capacity else {
-                fail(
-                    .protocolViolation(
-                        "a frame of type \(header.typeID) with length \(length) does not fit the \(state.pointee.input.capacity)-byte receive buffer"
-                    ))
-                return
+            if FrameHeader.byteCount + length > capacity {
+                guard isData else {
+                    fail(
+                        .protocolViolation(
+                            "a frame of type \(header.typeID) with length \(length) does not fit the \(capacity)-byte receive buffer"
+                        ))
+                    return
+                }
+                offset = startLarge(header, base: base, payloadStart: payloadStart, end: end)
+                continue
             }
             if payloadStart + length > end { break }
-            control(typeID: header.typeID, payload: UnsafeRawBufferPointer(start: base + payloadStart, count: length))
+            if isData {
+                state.pointee.received.append(typeID: header.typeID, base: base + payloadStart, count: length)
+            } else {
+                deliverReceived(usedByteCount: end)
+                control(typeID: header.typeID, payload: UnsafeRawBufferPointer(start: base + payloadStart, count: length))
+            }
             offset = payloadStart + length
         }
-        guard state.pointee.phase != .closed else { return }
-        state.pointee.input.keep(from: offset, end: end)
+        if state.pointee.phase != .closed { deliverReceived(usedByteCount: end) }
+        guard state.pointee.phase != .closed else {
+            state.pointee.received.removeAll()
+            state.pointee.receiveChunk = nil
+            return
+        }
+        guard state.pointee.receiveChunk != nil else {
+            state.pointee.input.keep(from: offset, end: end)
+            return
+        }
+        do {
+            let fresh = try pool.acquire(byteCount: options.bufferSize)
+            state.pointee.input.renew(with: fresh, keepingFrom: offset, end: end)
+            state.pointee.receiveChunk = nil
+        } catch {
+            fail(.pool(error))
+        }
     }
 
-    /// A data frame whose payload starts at `payloadStart`: copied into its own pooled
-    /// buffer of its class and handed to the streams that receive its type; a frame nobody
-    /// receives is skipped. Returns where parsing goes on.
-    private func dataFrame(_ header: FrameHeader, base: UnsafeMutableRawPointer, payloadStart: Int, end: Int) -> Int {
-        let length = Int(header.length)
-        guard state.pointee.routes[header.typeID] != nil else {
-            return state.pointee.input.startSkipping(length, from: payloadStart, end: end)
+    /// Whether a stream receives `typeID` (the last answer is cached: a read's frames are
+    /// mostly of one type).
+    @inline(__always)
+    private func isRouted(_ typeID: UInt16) -> Bool {
+        if typeID != state.pointee.routeCache.typeID {
+            state.pointee.routeCache = (typeID, state.pointee.streams.contains { $0.receives(typeID) })
         }
+        return state.pointee.routeCache.isRouted
+    }
+
+    /// Hands the data frames collected from this read to every stream receiving them, one
+    /// hand-off per stream; a consumer waiting on one is woken by ``wakeConsumers()`` after
+    /// the read. `usedByteCount`: the bytes read into the receive buffer.
+    private func deliverReceived(usedByteCount: Int) {
+        guard state.pointee.received.count > 0 else { return }
+        defer { state.pointee.received.removeAll() }
+        for route in state.pointee.streams {
+            if state.pointee.received.hasMixedTypes {
+                state.pointee.selected.removeAll()
+                for frame in state.pointee.received.all where route.receives(frame.typeID) {
+                    state.pointee.selected.append(typeID: frame.typeID, base: frame.base, count: Int(frame.count))
+                }
+                guard state.pointee.selected.count > 0 else { continue }
+                guard collect(state.pointee.selected.all, byteCount: state.pointee.selected.byteCount, usedByteCount)
+                else { return }
+            } else {
+                guard route.receives(state.pointee.received.firstTypeID) else { continue }
+                guard collect(state.pointee.received.all, byteCount: state.pointee.received.byteCount, usedByteCount)
+                else { return }
+            }
+            handOff(to: route.queue)
+        }
+    }
+
+    /// Puts `frames` (of `byteCount` wire bytes) in the outgoing batch. When they fill at
+    /// least half of the receive buffer, as views of it: the buffer is handed over as a chunk
+    /// they share, and the next read gets a fresh one. Else each is copied into a pooled
+    /// buffer of its own class, so that a stream's waiting messages never hold more than
+    /// about twice their bytes. Returns `false` when the pool failed (the connection has
+    /// failed then).
+    private func collect(
+        _ frames: UnsafeBufferPointer<MessageBatch.Entry>, byteCount: Int, _ usedByteCount: Int
+    ) -> Bool {
+        if byteCount * 2 >= state.pointee.input.capacity {
+            if state.pointee.receiveChunk == nil {
+                state.pointee.receiveChunk = state.pointee.input.handOver(usedByteCount: usedByteCount)
+            }
+            if let chunk = state.pointee.receiveChunk?.share() { state.pointee.outgoing.append(frames, in: chunk) }
+            return true
+        }
+        for frame in frames {
+            do {
+                var own = try pool.acquire(byteCount: max(1, Int(frame.count)))
+                own.baseAddress.copyMemory(from: frame.base, byteCount: Int(frame.count))
+                own.count = Int(frame.count)
+                state.pointee.outgoing.append(typeID: frame.typeID, own.share())
+            } catch {
+                state.pointee.outgoing.releaseAll()
+                fail(.pool(error))
+                return false
+            }
+        }
+        return true
+    }
+
+    /// A data frame larger than the receive buffer, whose payload starts at `payloadStart`:
+    /// copied into a pooled buffer of its own class, the rest read straight into it
+    /// (``readPartial()``). Returns where parsing goes on.
+    private func startLarge(_ header: FrameHeader, base: UnsafeMutableRawPointer, payloadStart: Int, end: Int) -> Int {
+        let length = Int(header.length)
         let buffer: PooledBuffer
         do {
-            buffer = try pool.acquire(byteCount: max(1, length))
+            buffer = try pool.acquire(byteCount: length)
         } catch {
             fail(.pool(error))
             return end
@@ -104,16 +196,22 @@ extension ClientLoop {
         lost(code == 0 ? "the broker closed the connection" : "reading failed: \(String(cString: strerror(code)))")
     }
 
-    /// Hands one frame's buffer to every stream receiving its type (shared, no copy); a
-    /// consumer waiting on one is woken by ``wakeConsumers()`` after the read.
+    /// Hands one frame in a buffer of its own to every stream receiving its type (shared,
+    /// no copy).
     private func deliver(_ typeID: UInt16, _ buffer: consuming PooledBuffer) {
-        guard let queues = state.pointee.routes[typeID] else { return }
         let shared = buffer.share()
-        for queue in queues {
-            let (delivery, waiter) = queue.deliverDeferringWake(typeID: typeID, shared.share())
-            if case .full = delivery { state.pointee.readPauses += 1 }
-            if let waiter { state.pointee.wakes.append(waiter) }
+        for route in state.pointee.streams where route.receives(typeID) {
+            state.pointee.outgoing.append(typeID: typeID, shared.share())
+            handOff(to: route.queue)
         }
+    }
+
+    /// Moves the outgoing batch into `queue`: a stream that reached its capacity pauses
+    /// reading; a waiting consumer is woken after the read.
+    private func handOff(to queue: MessageQueue) {
+        let (delivery, waiter) = queue.deliverDeferringWake(&state.pointee.outgoing)
+        if case .full = delivery { state.pointee.readPauses += 1 }
+        if let waiter { state.pointee.wakes.append(waiter) }
     }
 
     /// Wakes the consumers this read delivered to.
@@ -140,6 +238,7 @@ extension ClientLoop {
                 return
             }
             state.pointee.phase = .open
+            outbox.withLock { $0.fd = state.pointee.fd }
             state.pointee.connectContinuation.take()?.resume()
         case .pong(let bytes):
             guard bytes.count == 8 else {
@@ -192,9 +291,9 @@ extension ClientLoop {
             state.pointee.windowError = nil
         case .ping(let sentAt, let continuation):
             continuation.resume(returning: ContinuousClock.now - sentAt)
-        case .subscribe(let queue, let typeIDs, let continuation):
+        case .subscribe(let queue, let continuation):
             if let error = closeWindow(token) {
-                removeRoutes(to: queue, typeIDs: typeIDs)
+                removeRoutes(to: queue)
                 if queue.finish(throwing: MyceliumClientError.broker(error)) { resumeReading() }
                 continuation.resume(throwing: MyceliumClientError.broker(error))
             } else {
@@ -227,20 +326,12 @@ extension ClientLoop {
         return state.pointee.windowError
     }
 
-    /// Stops routing `typeIDs` to `queue`; returns the ids no stream receives any more.
+    /// Stops routing frames to `queue`; returns the type ids no stream receives any more.
     @discardableResult
-    func removeRoutes(to queue: MessageQueue, typeIDs: [UInt16]) -> [UInt16] {
-        var unused: [UInt16] = []
-        for typeID in Set(typeIDs) {
-            guard var queues = state.pointee.routes[typeID] else { continue }
-            queues.removeAll { $0 === queue }
-            if queues.isEmpty {
-                state.pointee.routes[typeID] = nil
-                unused.append(typeID)
-            } else {
-                state.pointee.routes[typeID] = queues
-            }
-        }
-        return unused.sorted()
+    func removeRoutes(to queue: MessageQueue) -> [UInt16] {
+        guard let index = state.pointee.streams.firstIndex(where: { $0.queue === queue }) else { return [] }
+        let removed = state.pointee.streams.remove(at: index)
+        state.pointee.routeCache = ClientState.noRoute
+        return removed.typeIDs.filter { typeID in !state.pointee.streams.contains { $0.receives(typeID) } }
     }
 }

@@ -67,16 +67,15 @@ extension ClientLoop {
             queue.finish(throwing: state.pointee.failure ?? MyceliumClientError.closed)
             return
         }
-        for typeID in Set(typeIDs) { state.pointee.routes[typeID, default: []].append(queue) }
+        state.pointee.streams.append(StreamRoute(queue: queue, typeIDs: typeIDs))
+        state.pointee.routeCache = ClientState.noRoute
         track(token, "SUBSCRIBE \(typeIDs.map(String.init).joined(separator: ", "))")
-        sendWindowed(.subscribe(typeIDs), token: token, .subscribe(queue: queue, typeIDs: typeIDs, continuation))
+        sendWindowed(.subscribe(typeIDs), token: token, .subscribe(queue: queue, continuation))
     }
 
-    func unsubscribe(
-        _ queue: MessageQueue, typeIDs: [UInt16], token: UInt64, _ continuation: CheckedContinuation<Void, any Error>
-    ) {
+    func unsubscribe(_ queue: MessageQueue, token: UInt64, _ continuation: CheckedContinuation<Void, any Error>) {
         guard isOpen(continuation) else { return }
-        let unused = removeRoutes(to: queue, typeIDs: typeIDs)
+        let unused = removeRoutes(to: queue)
         if queue.finish(throwing: nil) { resumeReading() }
         guard !unused.isEmpty else {
             continuation.resume()
@@ -129,10 +128,10 @@ extension ClientLoop {
             // one about a later frame.
             state.pointee.roundTrips[token] = .abandoned
             continuation.resume(throwing: error)
-        case .subscribe(let queue, let typeIDs, let continuation):
+        case .subscribe(let queue, let continuation):
             state.pointee.roundTrips[token] = .abandoned
             continuation.resume(throwing: error)
-            let unused = removeRoutes(to: queue, typeIDs: typeIDs)
+            let unused = removeRoutes(to: queue)
             if queue.finish(throwing: error) { resumeReading() }
             // The broker applies the SUBSCRIBE anyway; take back what no stream receives.
             if !unused.isEmpty { sendWindowed(.unsubscribe(unused), token: takeToken(), .abandoned) }

@@ -3,8 +3,9 @@ import Logging
 import Synchronization
 
 /// The event-loop side of one ``MyceliumClient``: one connection on its own ``EventLoop``
-/// thread. It writes what callers queue, reads and parses frames in place, hands data
-/// frames to the subscribed streams in pooled buffers and answers round trips.
+/// thread. It writes what callers queue, reads and parses frames in place, hands each
+/// subscribed stream the data frames of a read in one batch (views of the receive buffer, or
+/// copies in pooled buffers for a small read) and answers round trips.
 ///
 /// Loop state lives in ``ClientState`` behind a pointer; other threads touch only the
 /// ``outbox`` (under its lock) and reach the loop through ``submit(_:)``.
@@ -170,32 +171,41 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
 
     /// Moves what callers queued to the loop's output, behind what is there.
     func takeOutbox() {
-        outbox.withLock { box in
-            box.wakeRequested = false
-            state.pointee.taken = box.published
-            if state.pointee.sending.pendingBytes == 0 && state.pointee.sending.count <= 1 {
-                state.pointee.sending.exchange(with: &box.queue)
-            } else {
-                state.pointee.sending.appendAll(from: &box.queue)
-            }
-            // Counted at once: publishers would otherwise see the taken bytes as room until
-            // the next flush, and pending output could reach twice the limit.
-            box.loopPending = state.pointee.sending.pendingBytes
-        }
+        outbox.withLock { take(&$0) }
     }
 
-    /// Queues control frames, back to back, after everything callers queued before.
+    /// ``takeOutbox()`` under the outbox's lock. An empty output takes the queue whole, so a
+    /// run a publisher wrote in part (``Outbox/sendOrAppendFrames(_:byteCount:chunkSize:pool:)``,
+    /// only into an empty output) keeps its written part.
+    private func take(_ box: inout Outbox) {
+        box.wakeRequested = false
+        state.pointee.taken = box.published
+        if state.pointee.sending.pendingBytes == 0 && state.pointee.sending.count <= 1 {
+            state.pointee.sending.exchange(with: &box.queue)
+        } else {
+            state.pointee.sending.appendAll(from: &box.queue)
+        }
+        // Counted at once: publishers would otherwise see the taken bytes as room until
+        // the next flush, and pending output could reach twice the limit.
+        box.loopPending = state.pointee.sending.pendingBytes
+    }
+
+    /// Queues control frames, back to back, after everything callers queued before (under
+    /// the outbox's lock, so that no publisher writes the socket past them).
     func send(_ frames: ControlFrame...) {
-        takeOutbox()
-        for case .ping in frames { state.pointee.pingMarks.append(state.pointee.taken) }
         let bytes = frames.flatMap { $0.encoded() }
-        let failed = bytes.withUnsafeBytes { raw -> PoolError? in
-            do throws(PoolError) {
-                try state.pointee.sending.appendFrames(
-                    raw.baseAddress!, byteCount: raw.count, chunkSize: options.bufferSize, pool: pool)
-                return nil
-            } catch {
-                return error
+        let failed = outbox.withLock { box -> PoolError? in
+            take(&box)
+            for case .ping in frames { state.pointee.pingMarks.append(state.pointee.taken) }
+            defer { box.loopPending = state.pointee.sending.pendingBytes }
+            return bytes.withUnsafeBytes { raw -> PoolError? in
+                do throws(PoolError) {
+                    try state.pointee.sending.appendFrames(
+                        raw.baseAddress!, byteCount: raw.count, chunkSize: options.bufferSize, pool: pool)
+                    return nil
+                } catch {
+                    return error
+                }
             }
         }
         if let failed { fail(.pool(failed)) }
@@ -265,15 +275,17 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         } else {
             options.logger.warning("connection ended", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
+        // Before the socket closes: no publisher writes to it from now on.
+        let publishers = outbox.withLock { box -> [UnsafeContinuation<Outbox.Wake, Never>] in
+            box.failure = error
+            box.fd = -1
+            box.queue.releaseAll()
+            return box.takeWaiters()
+        }
         if state.pointee.fd >= 0 {
             if state.pointee.isRegistered { eventLoop.unregister(state.pointee.fd) }
             close(state.pointee.fd)
             state.pointee.fd = -1
-        }
-        let publishers = outbox.withLock { box -> [UnsafeContinuation<Outbox.Wake, Never>] in
-            box.failure = error
-            box.queue.releaseAll()
-            return box.takeWaiters()
         }
         for publisher in publishers { publisher.resume(returning: .failed(error)) }
         state.pointee.connectContinuation.take()?.resume(throwing: error)
@@ -283,7 +295,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
             switch roundTrip {
             case .windowStart, .close, .abandoned: break
             case .ping(_, let continuation): continuation.resume(throwing: error)
-            case .subscribe(let queue, _, let continuation):
+            case .subscribe(let queue, let continuation):
                 queue.finish(throwing: error)
                 continuation.resume(throwing: error)
             case .unsubscribe(let continuation), .flush(let continuation): continuation.resume(throwing: error)
@@ -294,8 +306,12 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         state.pointee.deadlines.removeAll()
         state.pointee.earliestDeadline = nil
         finishStreams(throwing: error)
-        state.pointee.routes.removeAll()
+        state.pointee.streams.removeAll()
+        state.pointee.routeCache = ClientState.noRoute
+        state.pointee.received.removeAll()
+        state.pointee.outgoing.releaseAll()
         state.pointee.input.release()
+        state.pointee.receiveChunk = nil
         state.pointee.sending.releaseAll()
         if let done = state.pointee.closeDone.take() {
             // Lost while closing: what was not confirmed may be lost too.
@@ -307,11 +323,6 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     /// Ends every stream (after the messages it holds) with `error`; reading resumes if a
     /// stream had paused it.
     func finishStreams(throwing error: MyceliumClientError) {
-        var finished = Set<ObjectIdentifier>()
-        for queues in state.pointee.routes.values {
-            for queue in queues where finished.insert(ObjectIdentifier(queue)).inserted {
-                if queue.finish(throwing: error) { resumeReading() }
-            }
-        }
+        for route in state.pointee.streams where route.queue.finish(throwing: error) { resumeReading() }
     }
 }

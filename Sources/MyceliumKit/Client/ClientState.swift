@@ -57,8 +57,19 @@ struct ClientState: ~Copyable {
     var unclaimedErrors: [WireError] = []
     /// An ERROR after which the broker closes the connection (codes 1, 5, 6, 8).
     var closingError: WireError?
-    /// The streams receiving each type id.
-    var routes: [UInt16: [MessageQueue]] = [:]
+    /// The streams, each with the type ids it receives.
+    var streams: [StreamRoute] = []
+    /// The type id last looked up in ``streams`` and whether a stream receives it.
+    var routeCache = ClientState.noRoute
+    /// The data frames of the read being parsed that a stream receives, and those of them
+    /// one stream receives when the read mixes types.
+    var received = ReceivedFrames()
+    var selected = ReceivedFrames()
+    /// What the loop hands to one stream next.
+    var outgoing = MessageBatch()
+    /// The receive buffer of the read being parsed once it was handed to a stream as a
+    /// shared chunk: the loop's own share, until the next read has a fresh buffer.
+    var receiveChunk: SharedBuffer?
 
     /// A request's time limit; `request` names it in the timeout error.
     struct Deadline {
@@ -67,6 +78,8 @@ struct ClientState: ~Copyable {
         let timeout: Duration
     }
 
+    /// No type id looked up yet (0 is a control type, never looked up).
+    static let noRoute: (typeID: UInt16, isRouted: Bool) = (0, false)
     static let vectorCount = 64
     /// The most unreported ERROR frames kept for ``MyceliumClient/flush()``.
     static let unclaimedErrorLimit = 1024

@@ -28,6 +28,12 @@ public final class MyceliumClient: Sendable {
         public var streamCapacity = 1024
         /// Bytes of the receive buffer and of each output chunk (taken from the pool); at
         /// least 8 KiB, so that any control frame fits. Default 64 KiB.
+        ///
+        /// A read whose frames for a stream fill at least half of the receive buffer is handed
+        /// to that stream as it is, its messages views of it (no copy per message; the buffer
+        /// returns to the pool once the last of them is passed); a smaller read's frames are
+        /// copied each into a buffer of its own. Either way a stream's waiting messages hold
+        /// at most about twice their bytes.
         public var bufferSize = 64 << 10
         /// How long ``ping()``, ``stats()``, ``flush()``, ``subscribe(_:)`` and
         /// ``unsubscribe(_:)`` wait for the broker's answer before they throw
@@ -174,7 +180,7 @@ public final class MyceliumClient: Sendable {
     public func unsubscribe(_ stream: MessageStream) async throws {
         let loop = self.loop
         try await request { token, continuation in
-            loop.unsubscribe(stream.queue, typeIDs: stream.typeIDs, token: token, continuation)
+            loop.unsubscribe(stream.queue, token: token, continuation)
         }
     }
 
@@ -202,14 +208,15 @@ public final class MyceliumClient: Sendable {
         try Self.checkFrame(typeID: typeID, length: byteCount)
         let header = FrameHeader(typeID: typeID, length: UInt32(byteCount))
         if byteCount <= Self.copyThreshold {
-            try await enqueue(byteCount: FrameHeader.byteCount + byteCount) { queue throws(PoolError) in
+            try await enqueue(byteCount: FrameHeader.byteCount + byteCount) { box throws(PoolError) in
                 try withUnsafeTemporaryAllocation(byteCount: FrameHeader.byteCount + byteCount, alignment: 8) {
                     frame throws(PoolError) in
                     header.write(to: frame.baseAddress!)
                     fill(UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.byteCount...]))
-                    try queue.appendFrames(
+                    try box.queue.appendFrames(
                         frame.baseAddress!, byteCount: frame.count, chunkSize: loop.options.bufferSize, pool: pool)
                 }
+                return true
             }
         } else {
             var buffer: PooledBuffer
@@ -244,31 +251,34 @@ public final class MyceliumClient: Sendable {
         // of another pool must keep that pool alive itself.
         if !frame.isFrom(pool) { frame.keepPoolAlive() }
         var shared = Optional(frame)
-        try await enqueue(byteCount: FrameHeader.byteCount + Int(header.length)) { queue throws(PoolError) in
-            if let frame = shared.take() { queue.appendShared(header, frame) }
+        try await enqueue(byteCount: FrameHeader.byteCount + Int(header.length)) { box throws(PoolError) in
+            if let frame = shared.take() { box.queue.appendShared(header, frame) }
+            return true
         }
     }
 
     /// Publishes the first `byteCount` bytes of `frames`: whole data frames, header and
     /// payload each, one after another (the caller checked their type ids and lengths). One
-    /// queueing for the lot;
-    /// returns once they are queued, as ``publish(typeID:payload:)`` does. For the load
-    /// generator, which sends runs of small frames.
+    /// queueing for the lot, written straight to the socket from the calling thread when
+    /// nothing is queued before it (``Outbox/sendOrAppendFrames(_:byteCount:chunkSize:pool:)``:
+    /// no copy, no hand-over to the loop unless the socket is full); returns once they are
+    /// written or queued, as ``publish(typeID:payload:)`` does. For the load generator,
+    /// which sends runs of small frames.
     ///
     /// - Throws: as ``publish(typeID:payload:)``.
     package func publish(encodedFrames frames: [UInt8], byteCount: Int) async throws {
         precondition(byteCount >= 0 && byteCount <= frames.count, "\(byteCount) bytes of \(frames.count)")
         let chunkSize = loop.options.bufferSize
-        try await enqueue(byteCount: byteCount) { queue throws(PoolError) in
-            let failure = frames.withUnsafeBytes { bytes -> PoolError? in
+        try await enqueue(byteCount: byteCount) { box throws(PoolError) in
+            let outcome = frames.withUnsafeBytes { bytes -> Result<Bool, PoolError> in
                 do throws(PoolError) {
-                    try queue.appendFrames(bytes.baseAddress!, byteCount: byteCount, chunkSize: chunkSize, pool: pool)
-                    return nil
+                    return .success(
+                        try box.sendOrAppendFrames(bytes.baseAddress!, byteCount: byteCount, chunkSize: chunkSize, pool: pool))
                 } catch {
-                    return error
+                    return .failure(error)
                 }
             }
-            if let failure { throw failure }
+            return try outcome.get()
         }
     }
 
@@ -405,21 +415,23 @@ public final class MyceliumClient: Sendable {
     }
 
     /// Queues a frame of `byteCount` bytes with `append` once the pending output has room,
-    /// and wakes the loop if it is not already woken.
-    private func enqueue(byteCount: Int, _ append: (inout OutputQueue) throws(PoolError) -> Void) async throws {
+    /// and wakes the loop if it is not already woken and `append` left it something to write
+    /// (returned `true`).
+    private func enqueue(byteCount: Int, _ append: (inout Outbox) throws(PoolError) -> Bool) async throws {
         let limit = loop.options.maxPendingBytes
         while true {
             let attempt = loop.outbox.withLock { box -> Attempt in
                 if let failure = box.failure { return .failed(failure) }
                 if box.isShutDown { return .failed(.closed) }
                 guard box.admits(byteCount, limit: limit) else { return .full }
+                let queued: Bool
                 do throws(PoolError) {
-                    try append(&box.queue)
+                    queued = try append(&box)
                 } catch {
                     return .failed(.pool(error))
                 }
                 box.published &+= 1
-                if box.wakeRequested { return .queued(wake: false) }
+                if !queued || box.wakeRequested { return .queued(wake: false) }
                 box.wakeRequested = true
                 return .queued(wake: true)
             }

@@ -1,6 +1,13 @@
+import Glibc
+
 /// Frames callers queue from any thread, taken by the client's loop in batches, and the
 /// publishers waiting for room (behind a `Mutex` in ``ClientLoop``, which releases the
 /// queue's buffers when it goes).
+///
+/// The socket is written by the loop, and, while nothing is queued anywhere, by a publisher
+/// of a run of frames under this lock (``sendOrAppendFrames(_:byteCount:chunkSize:pool:)``):
+/// so ``loopPending`` counts everything the loop holds unwritten, updated under the lock
+/// whenever the loop adds output (``ClientLoop/takeOutbox()``, ``ClientLoop/send(_:)``).
 struct Outbox: ~Copyable {
     /// Why a waiting publisher was woken.
     enum Wake {
@@ -11,8 +18,10 @@ struct Outbox: ~Copyable {
     }
 
     var queue = OutputQueue()
-    /// Bytes the loop holds unwritten, as of its last flush.
+    /// Bytes the loop holds unwritten: set when it adds output and after each flush.
     var loopPending = 0
+    /// The connection's socket while it is open, else -1: set and cleared by the loop.
+    var fd: Int32 = -1
     /// The loop was woken and has not taken the queue yet.
     var wakeRequested = false
     /// Set when the connection is gone; every later call fails with it.
@@ -29,6 +38,35 @@ struct Outbox: ~Copyable {
     func admits(_ byteCount: Int, limit: Int) -> Bool {
         let pending = queue.pendingBytes + loopPending
         return pending == 0 || pending + byteCount <= limit
+    }
+
+    /// Writes whole frames (`byteCount` bytes of them at `source`) straight to the socket
+    /// when nothing is queued before them, neither here nor in the loop: no copy and no
+    /// wake of the loop. What the socket does not take now (it is full, or failed: the loop
+    /// reports that when it writes) is queued behind the part written, as
+    /// ``OutputQueue/appendFrames(_:byteCount:chunkSize:pool:)`` queues frames otherwise.
+    /// Returns whether the loop has something to write now.
+    mutating func sendOrAppendFrames(
+        _ source: UnsafeRawPointer, byteCount: Int, chunkSize: Int, pool: any PoolBackend
+    ) throws(PoolError) -> Bool {
+        guard fd >= 0, loopPending == 0, queue.pendingBytes == 0, byteCount > 0 else {
+            try queue.appendFrames(source, byteCount: byteCount, chunkSize: chunkSize, pool: pool)
+            return byteCount > 0
+        }
+        var written = 0
+        while written < byteCount {
+            let count = Glibc.send(fd, source + written, byteCount - written, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+            if count > 0 {
+                written += count
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        guard written < byteCount else { return false }
+        try queue.appendFrames(source, byteCount: byteCount, sent: written, chunkSize: chunkSize, pool: pool)
+        return true
     }
 
     /// Removes and returns every waiting publisher.

@@ -6,8 +6,8 @@ enum PendingRoundTrip {
     case windowStart(closes: UInt64)
     /// ``MyceliumClient/ping()``, sent at `sentAt`.
     case ping(sentAt: ContinuousClock.Instant, CheckedContinuation<Duration, any Error>)
-    /// ``MyceliumClient/subscribe(_:)``: `queue` receives `typeIDs` once confirmed.
-    case subscribe(queue: MessageQueue, typeIDs: [UInt16], CheckedContinuation<Void, any Error>)
+    /// ``MyceliumClient/subscribe(_:)``: `queue`'s subscription, routed already, confirmed.
+    case subscribe(queue: MessageQueue, CheckedContinuation<Void, any Error>)
     /// ``MyceliumClient/unsubscribe(_:)``.
     case unsubscribe(CheckedContinuation<Void, any Error>)
     /// ``MyceliumClient/flush()``: reports the first unreported ERROR.

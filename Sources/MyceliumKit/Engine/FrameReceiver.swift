@@ -133,6 +133,27 @@ struct FrameReceiver: ~Copyable {
         received = remaining
     }
 
+    /// Hands the receive buffer over as a chunk that the messages cut from it share (a
+    /// client's read, parsed in place); ``base`` stays valid while the chunk lives, and the
+    /// next read needs ``renew(with:keepingFrom:end:)``. `usedByteCount` bytes are zeroed when
+    /// it returns to a pool that zeroes.
+    mutating func handOver(usedByteCount: Int) -> SharedBuffer {
+        guard var handed = buffer.take() else { preconditionFailure("no receive buffer to hand over") }
+        handed.count = usedByteCount
+        return handed.share()
+    }
+
+    /// Makes `fresh` the receive buffer after ``handOver(usedByteCount:)``, with the
+    /// unparsed bytes `[offset, end)` of the handed-over one (still alive) copied to its front.
+    mutating func renew(with fresh: consuming PooledBuffer, keepingFrom offset: Int, end: Int) {
+        let remaining = end - offset
+        fresh.baseAddress.copyMemory(from: base.unsafelyUnwrapped + offset, byteCount: remaining)
+        base = fresh.baseAddress
+        capacity = fresh.capacity
+        received = remaining
+        buffer = consume fresh
+    }
+
     /// Starts the data frame `header` in `frame`, a buffer of its class, with the
     /// `available` payload bytes at `source`; returns the frame when that is all of it,
     /// else keeps it for ``receiveLarge(from:)``.

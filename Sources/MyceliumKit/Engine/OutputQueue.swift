@@ -58,6 +58,22 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
         }
     }
 
+    /// Queues whole frames (`byteCount` bytes of them at `source`) of which the first `sent`
+    /// bytes were written already, into a queue with nothing unwritten (empty, or its lone
+    /// emptied chunk): from the frame the write stopped in, with its written part counted
+    /// as sent (a publisher wrote straight to the socket, which took only part).
+    mutating func appendFrames(
+        _ source: UnsafeRawPointer, byteCount: Int, sent: Int, chunkSize: Int, pool: any PoolBackend
+    ) throws(PoolError) {
+        precondition(
+            pendingBytes == 0 && headSent == 0 && sent < byteCount,
+            "\(sent) of \(byteCount) bytes sent, into a queue with \(pendingBytes) bytes unwritten")
+        let start = Self.wholeFrames(in: source, upTo: sent)
+        try appendFrames(source + start, byteCount: byteCount - start, chunkSize: chunkSize, pool: pool)
+        headSent = sent - start
+        pendingBytes -= headSent
+    }
+
     /// Queues a large frame by reference: its header inline, its payload in `buffer`.
     mutating func appendShared(_ header: FrameHeader, _ buffer: consuming SharedBuffer) {
         let slot = OutputSlot(
@@ -70,6 +86,7 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
     /// Moves every entry of `other` (which must be unwritten) to the end of this queue;
     /// `other` keeps its (empty) storage for the next batch.
     mutating func appendAll(from other: inout OutputQueue) {
+        precondition(other.headSent == 0, "a queue written in part goes only into an empty one, by exchange")
         while other.count > 0 {
             other.markUsed(other.head)
             let slot = other.slots.unsafelyUnwrapped[other.head]

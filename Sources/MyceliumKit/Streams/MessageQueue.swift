@@ -1,51 +1,62 @@
 import Synchronization
 
 /// The hand-over between whoever produces a subscription's messages and the one task that
-/// consumes its ``MessageStream``: a ring of pooled frame buffers, the slot that holds the
-/// message being looked at, and the consumer's wake-up.
+/// consumes its ``MessageStream``: two ``MessageBatch``es, the producer's (under a lock) and
+/// the consumer's (its own, read without the lock), and the consumer's wake-up.
 ///
-/// A producer calls ``deliver(typeID:_:)`` with each frame's ``SharedBuffer`` (no copy) and
-/// ``finish(throwing:)`` at the end. Producers are a ``MyceliumClient``'s loop (socket
-/// subscriptions) and an embedded ``Broker`` (in-process subscriptions), so that both kinds
-/// of subscriber consume one type.
+/// A producer hands over a whole batch at once (``deliverDeferringWake(_:)``: a client's
+/// loop, every frame of one read, views of its receive buffer) or one message in a buffer of
+/// its own (``deliver(typeID:_:)``: an embedded ``Broker``'s in-process subscriptions), and
+/// ``finish(throwing:)`` at the end: so that both kinds of subscriber consume one type.
+/// The consumer takes everything waiting in one exchange of batches, then takes messages off
+/// its batch without locking; it locks again only to return a chunk whose messages it has
+/// all passed, or when its batch is empty: one lock per read, not per message.
 ///
 /// The queue holds the pool its producer's buffers come from, so that queued messages never
 /// outlive it (a stream may be kept after its client or broker is gone); a buffer taken out
 /// with ``take(generation:)`` keeps its pool alive itself. A producer that queues a buffer
 /// of another pool makes it keep its pool alive first (``SharedBuffer/keepPoolAlive()``).
 ///
-/// What happens once ``limit`` messages wait is the queue's ``Overflow`` rule: a client's
-/// loop can stop reading its socket, so it pauses; a broker must not stall its other
-/// subscribers, so it drops the oldest message or ends the stream.
+/// What happens once ``limit`` messages wait (in both batches) is the queue's ``Overflow``
+/// rule: a client's loop can stop reading its socket, so it pauses; a broker must not stall
+/// its other subscribers, so it drops the oldest message or ends the stream.
 final class MessageQueue: @unchecked Sendable {
     /// What a producer does once ``limit`` messages wait.
     enum Overflow {
-        /// Queue the message anyway and report ``Delivery/full`` once: the producer should
+        /// Queue the messages anyway and report ``Delivery/full`` once: the producer should
         /// stop producing; `resume` is called, on the consumer's thread, once the consumer
-        /// has taken the ring down to half the limit.
+        /// has taken the queue down to half the limit.
         case pauseProducer(resume: @Sendable () -> Void)
-        /// Drop the oldest waiting message to make room.
+        /// Drop the oldest message waiting in the producer's batch to make room (the
+        /// consumer's batch is the consumer's: while it holds them all, one more waits).
         case dropOldest
         /// Keep the queue as it is and report ``Delivery/refused``: the producer ends the
         /// stream.
         case refuse
     }
 
-    /// What became of a delivered message.
+    /// What became of delivered messages.
     enum Delivery {
         /// Queued.
         case accepted
-        /// Queued, and the ring reached its limit: pause until the overflow rule's `resume`.
+        /// Queued, and the queue reached its limit: pause until the overflow rule's `resume`.
         case full
         /// Queued in place of the oldest waiting message, which was dropped.
         case droppedOldest
         /// Not queued: the limit was reached under ``Overflow/refuse``.
         case refused
-        /// The stream has ended; the message was dropped.
+        /// The stream has ended; the messages were dropped.
         case closed
     }
 
     private let state: Lock<State>
+    /// The consumer's batch: taken off by the consuming task without the lock; exchanged
+    /// with the producer's, and its exhausted chunks returned, under it (see ``take(generation:)``).
+    private let consumer: UnsafeMutablePointer<MessageBatch>
+    /// Messages in the consumer's batch, for the producer's overflow rule.
+    private let backlog = Atomic<Int>(0)
+    /// Counts the consumer's calls; a ``Message`` can take its buffer only in its own.
+    private let generation = Atomic<UInt64>(0)
     /// Messages waiting before the overflow rule applies.
     let limit: Int
     let overflow: Overflow
@@ -57,46 +68,67 @@ final class MessageQueue: @unchecked Sendable {
         self.limit = max(1, limit)
         self.overflow = overflow
         self.pool = pool
-        state = Lock(State(capacity: min(64, self.limit)))
+        let capacity = min(64, self.limit)
+        state = Lock(State(capacity: capacity))
+        consumer = .allocate(capacity: 1)
+        consumer.initialize(to: MessageBatch(capacity: capacity))
     }
 
     deinit {
         // Every buffer goes back before `pool` is released: this may be its last reference.
-        state.withLock { $0.releaseAll() }
+        state.withLock { $0.incoming.releaseAll() }
+        consumer.deinitialize(count: 1)
+        consumer.deallocate()
     }
 
     // MARK: Producer side
 
-    /// Queues one message, applying the overflow rule; wakes the consumer if it waits.
+    /// Queues one message whose payload is all of `buffer`, applying the overflow rule;
+    /// wakes the consumer if it waits.
     func deliver(typeID: UInt16, _ buffer: consuming SharedBuffer) -> Delivery {
-        let (delivery, waiter) = deliverDeferringWake(typeID: typeID, buffer)
+        var incoming = Optional(buffer)
+        let (delivery, waiter) = enqueue(count: 1) { batch in
+            if let message = incoming.take() { batch.append(typeID: typeID, message) }
+        }
         waiter?.resume()
         return delivery
     }
 
-    /// Queues `buffer` as ``deliver(typeID:_:)`` does, but hands back the waiting
-    /// consumer's continuation (taken off the queue) instead of resuming it: a producer that
-    /// delivers a batch resumes it once, after the batch.
-    func deliverDeferringWake(
-        typeID: UInt16, _ buffer: consuming SharedBuffer
+    /// Moves every message of `batch` (left empty) into the queue in one hand-off, applying
+    /// the overflow rule once; hands back the waiting consumer's continuation (taken off the
+    /// queue) instead of resuming it: a producer that delivers to several queues resumes
+    /// them after its read.
+    func deliverDeferringWake(_ batch: inout MessageBatch) -> (Delivery, UnsafeContinuation<Void, Never>?) {
+        let result = enqueue(count: batch.count) { $0.append(contentsOf: &batch) }
+        batch.releaseAll()
+        return result
+    }
+
+    /// Applies the overflow rule to `count` arriving messages and lets `append` add them
+    /// to the producer's batch, under the lock.
+    private func enqueue(
+        count: Int, _ append: (inout MessageBatch) -> Void
     ) -> (Delivery, UnsafeContinuation<Void, Never>?) {
-        var incoming = Optional(buffer)
-        return state.withLock { state -> (Delivery, UnsafeContinuation<Void, Never>?) in
-            guard state.end == nil, let message = incoming.take() else { return (.closed, nil) }
+        state.withLock { state -> (Delivery, UnsafeContinuation<Void, Never>?) in
+            guard state.end == nil else { return (.closed, nil) }
             var delivery = Delivery.accepted
-            if state.count >= limit {
+            if state.incoming.count + backlog.load(ordering: .relaxed) >= limit {
                 switch overflow {
                 case .pauseProducer:
                     break
                 case .dropOldest:
-                    _ = state.pop()
-                    delivery = .droppedOldest
+                    if state.incoming.count > 0 {
+                        state.incoming.dropFirst()
+                        delivery = .droppedOldest
+                    }
                 case .refuse:
                     return (.refused, nil)
                 }
             }
-            state.push(typeID, message)
-            if case .pauseProducer = overflow, !state.producerPaused, state.count >= limit {
+            append(&state.incoming)
+            if case .pauseProducer = overflow, !state.producerPaused,
+                state.incoming.count + backlog.load(ordering: .relaxed) >= limit
+            {
                 state.producerPaused = true
                 delivery = .full
             }
@@ -124,79 +156,91 @@ final class MessageQueue: @unchecked Sendable {
 
     // MARK: Consumer side
 
-    private enum Step<Taken> {
-        case taken(Taken, resume: Bool)
+    private enum Step {
+        case ready
         case end((any Error)?)
         case wait
     }
 
-    /// The next message, waiting for one; `nil` after the end. Returns the previous
-    /// message's buffer to its pool unless ``Message/takeBuffer()`` moved it out.
+    /// The next message, waiting for one; `nil` after the end. The previous message's
+    /// chunk goes back to its pool once no message of it is left (unless
+    /// ``Message/takeBuffer()`` moved it out).
+    ///
+    /// Without locking while the consumer's batch holds messages of the chunk being read;
+    /// past a chunk, at the middle of the limit (to resume a paused producer in time), and
+    /// when the batch is empty, through ``refill()``.
     ///
     /// - Throws: the error the stream ended with (once), or `CancellationError` when the
     ///   waiting task is cancelled.
     func next() async throws -> Message? {
-        try await consume { state in
-            let typeID = state.typeIDs[state.head]
-            let buffer = state.pop()
-            let message = Message(
-                typeID: typeID, base: buffer.baseAddress, count: buffer.count, queue: self, generation: state.generation)
-            state.current = consume buffer
-            return message
+        let current = generation.load(ordering: .relaxed) &+ 1
+        generation.store(current, ordering: .releasing)
+        let batch = consumer
+        if batch.pointee.count == 0 || batch.pointee.firstChunkIsExhausted || batch.pointee.count == limit / 2 {
+            guard try await refill() else { return nil }
         }
+        let entry = batch.pointee.removeFirst()
+        backlog.store(batch.pointee.count, ordering: .relaxed)
+        return Message(
+            typeID: entry.typeID, base: entry.base, count: Int(entry.count), queue: self, generation: current)
     }
 
-    /// Waits as ``next()`` does, then hands `body` each queued message's type id and
-    /// payload, at most `limit`, under the queue's lock (keep `body` short: the producer waits
-    /// for it); each buffer goes back to its pool after its call. Returns how many it
-    /// handled, 0 once the stream ended normally.
+    /// Waits as ``next()`` does, then hands `body` each message of the consumer's batch
+    /// (everything that was waiting), at most `limit`, outside the lock; each chunk goes
+    /// back to its pool once its last message was handled. Returns how many it handled, 0
+    /// once the stream ended normally.
     ///
     /// - Throws: as ``next()``.
     func drain(limit: Int, _ body: (UInt16, UnsafeRawBufferPointer) -> Void) async throws -> Int {
         precondition(limit >= 1, "drain needs room for a message")
-        return try await consume { state in
-            var handled = 0
-            while state.count > 0 && handled < limit {
-                let typeID = state.typeIDs[state.head]
-                let buffer = state.pop()
-                body(typeID, UnsafeRawBufferPointer(start: buffer.baseAddress, count: buffer.count))
-                handled += 1
-            }
-            return handled
-        } ?? 0
+        generation.add(1, ordering: .releasing)
+        guard try await refill() else { return 0 }
+        // No message of this batch can be taken now (the generation moved on under the lock
+        // in refill()), so chunks go back without it.
+        let batch = consumer
+        var handled = 0
+        while handled < limit && batch.pointee.count > 0 {
+            batch.pointee.releaseExhaustedChunk()
+            let entry = batch.pointee.removeFirst()
+            body(entry.typeID, UnsafeRawBufferPointer(start: entry.base, count: Int(entry.count)))
+            handled += 1
+        }
+        batch.pointee.releaseExhaustedChunk()
+        backlog.store(batch.pointee.count, ordering: .relaxed)
+        return handled
     }
 
-    /// The consumer's side of ``next()`` and ``drain(limit:_:)``: releases the current
-    /// message, lets `take` take queued messages under the lock (then resumes a paused
-    /// producer once half the room is free), reports the end once, or waits.
-    private func consume<Taken>(_ take: (inout State) -> Taken) async throws -> Taken? {
+    /// The consumer's locked step: returns its exhausted chunk, takes everything waiting when
+    /// its batch is empty (then resumes a paused producer once half the room is free); returns
+    /// `true` when the batch has a message, `false` once the end was reported; waits between.
+    private func refill() async throws -> Bool {
+        let batch = consumer
         while true {
-            let step = state.withLock { state -> Step<Taken> in
-                state.current = nil
-                state.generation &+= 1
-                if state.count > 0 {
-                    let taken = take(&state)
-                    var resume = false
-                    if state.producerPaused && state.count <= limit / 2 {
-                        state.producerPaused = false
-                        resume = true
-                    }
-                    return .taken(taken, resume: resume)
+            let (step, resume) = state.withLock { state -> (Step, Bool) in
+                batch.pointee.releaseExhaustedChunk()
+                if batch.pointee.count == 0 {
+                    batch.pointee.releaseAll()
+                    batch.pointee.exchange(with: &state.incoming)
                 }
+                let waiting = batch.pointee.count
+                backlog.store(waiting, ordering: .relaxed)
+                let resume = state.producerPaused && state.incoming.count + waiting <= limit / 2
+                if resume { state.producerPaused = false }
+                if waiting > 0 { return (.ready, resume) }
                 if let end = state.end {
-                    if end.reported { return .end(nil) }
+                    if end.reported { return (.end(nil), resume) }
                     state.end?.reported = true
-                    return .end(end.error)
+                    return (.end(end.error), resume)
                 }
-                return .wait
+                return (.wait, resume)
             }
+            if resume, case .pauseProducer(let resumeProducer) = overflow { resumeProducer() }
             switch step {
-            case .taken(let taken, let resume):
-                if resume, case .pauseProducer(let resumeProducer) = overflow { resumeProducer() }
-                return taken
+            case .ready:
+                return true
             case .end(let error):
                 if let error { throw error }
-                return nil
+                return false
             case .wait:
                 await waitForMessages()
                 if Task.isCancelled {
@@ -211,7 +255,7 @@ final class MessageQueue: @unchecked Sendable {
         await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
                 let ready = state.withLock { state -> Bool in
-                    if state.count > 0 || state.end != nil || state.cancelled { return true }
+                    if state.incoming.count > 0 || state.end != nil || state.cancelled { return true }
                     state.waiter = continuation
                     return false
                 }
@@ -228,12 +272,23 @@ final class MessageQueue: @unchecked Sendable {
         }
     }
 
-    /// Moves the current message's buffer out, if `generation` is still current; it keeps
-    /// its pool alive from now on, since the queue no longer does.
-    func take(generation: UInt64) -> SharedBuffer? {
+    /// The payload of message `generation` (`base[0..<count]`) in a buffer of its own, if
+    /// `generation` is still current and it was not taken yet: its own buffer moved out, or,
+    /// for a message cut from a shared receive chunk, a copy in a buffer of its size class
+    /// (so that keeping it never keeps the chunk). It keeps its pool alive from now on, since
+    /// the queue no longer does. `nil` also when the pool has no buffer for the copy.
+    ///
+    /// Safe beside the consumer: the consumer moves the generation on before it touches its
+    /// chunks, and returns one only under the lock held here.
+    func take(generation taken: UInt64, base: UnsafeRawPointer, count: Int) -> SharedBuffer? {
         let buffer = state.withLock { state -> SharedBuffer? in
-            guard state.generation == generation else { return nil }
-            return state.current.take()
+            guard generation.load(ordering: .acquiring) == taken, state.takenGeneration != taken else { return nil }
+            state.takenGeneration = taken
+            if let own = consumer.pointee.takeFirstChunk(holdingOnly: base, count: count) { return own }
+            guard var copy = try? pool.acquire(byteCount: max(1, count)) else { return nil }
+            copy.baseAddress.copyMemory(from: base, byteCount: count)
+            copy.count = count
+            return copy.share()
         }
         guard let buffer else { return nil }
         buffer.keepPoolAlive()
@@ -248,71 +303,17 @@ final class MessageQueue: @unchecked Sendable {
     }
 
     private struct State: ~Copyable {
-        var buffers: UnsafeMutablePointer<SharedBuffer>
-        var typeIDs: UnsafeMutablePointer<UInt16>
-        var capacity: Int
-        var head = 0
-        var count = 0
-        /// The buffer of the message the consumer looks at, until its next `next()`.
-        var current: SharedBuffer?
-        /// Counts `next()` calls; a ``Message`` can take its buffer only in its own.
-        var generation: UInt64 = 0
+        /// The producer's batch: what arrived since the consumer last took everything.
+        var incoming: MessageBatch
         var waiter: UnsafeContinuation<Void, Never>?
         var end: End?
         var producerPaused = false
         var cancelled = false
+        /// The generation whose message was taken (a message is taken once).
+        var takenGeneration: UInt64?
 
         init(capacity: Int) {
-            self.capacity = capacity
-            buffers = .allocate(capacity: capacity)
-            typeIDs = .allocate(capacity: capacity)
-        }
-
-        deinit {
-            for offset in 0..<count { _ = (buffers + (head + offset) % capacity).move() }
-            buffers.deallocate()
-            typeIDs.deallocate()
-        }
-
-        mutating func push(_ typeID: UInt16, _ buffer: consuming SharedBuffer) {
-            if count == capacity { grow() }
-            let position = (head + count) % capacity
-            (buffers + position).initialize(to: buffer)
-            typeIDs[position] = typeID
-            count += 1
-        }
-
-        /// Drops every queued buffer and the current one.
-        mutating func releaseAll() {
-            while count > 0 { _ = pop() }
-            current = nil
-        }
-
-        /// Removes the oldest buffer; its type id was at `typeIDs[head]`.
-        mutating func pop() -> SharedBuffer {
-            let buffer = (buffers + head).move()
-            head = (head + 1) % capacity
-            count -= 1
-            return buffer
-        }
-
-        /// Doubles the ring; only a stream whose consumer lags past the limit within one
-        /// read grows it, so a steady stream allocates nothing.
-        private mutating func grow() {
-            let newCapacity = capacity * 2
-            let newBuffers = UnsafeMutablePointer<SharedBuffer>.allocate(capacity: newCapacity)
-            let newTypeIDs = UnsafeMutablePointer<UInt16>.allocate(capacity: newCapacity)
-            for offset in 0..<count {
-                let old = (head + offset) % capacity
-                (newBuffers + offset).moveInitialize(from: buffers + old, count: 1)
-                newTypeIDs[offset] = typeIDs[old]
-            }
-            buffers.deallocate()
-            typeIDs.deallocate()
-            buffers = newBuffers
-            typeIDs = newTypeIDs
-            capacity = newCapacity
-            head = 0
+            incoming = MessageBatch(capacity: capacity)
         }
     }
 }

@@ -59,6 +59,11 @@ struct BenchLoad: Sendable {
     /// The most bytes of frames a publisher queues at once.
     static let batchBytes = 64 << 10
 
+    /// Each client's receive buffer and output chunks: 256 KiB, about what a Unix socket's
+    /// kernel buffer holds, so that a subscriber takes in one read (one hand-off to its
+    /// stream, one wake of its task) what the socket has, as `pubsub-load`'s reader does.
+    static let bufferBytes = 256 << 10
+
     private enum Part: Sendable {
         case publisher(sent: Int)
         case subscriber(received: Int, last: UInt64, latencies: Histogram<UInt64>)
@@ -88,6 +93,7 @@ struct BenchLoad: Sendable {
     private func connect(_ name: String) async throws -> MyceliumClient {
         var options = MyceliumClient.Options()
         options.requestTimeout = .seconds(30)
+        options.bufferSize = Self.bufferBytes
         let plan = SizeClassPlan(payloadSizes: [size]).adding([SizeClassPlan.SizeClass(size: options.bufferSize, capacity: 16)])
         let pool = try PoolRegistry.builtIn.make("lockfree", configuration: PoolConfiguration(plan: plan, zeroesOnRelease: false))
         return try await MyceliumClient.connect(to: address, name: name, token: token, pool: pool, options: options)
@@ -214,6 +220,10 @@ struct BenchLoad: Sendable {
         do {
             while markers < publishers && wrongSize == nil {
                 var now: UInt64 = 0
+                // Messages of one publish carry one stamp (closed loop) and a batch has one
+                // arrival time: a run of equal latencies is recorded once, with its count.
+                var runLatency: UInt64 = 0
+                var runLength: UInt64 = 0
                 let handled = try await stream.drain(limit: 4096) { _, payload in
                     if now == 0 { now = BenchClock.now() }
                     guard payload.count == size else {
@@ -225,9 +235,16 @@ struct BenchLoad: Sendable {
                         markers += 1
                         return
                     }
-                    _ = latencies.record(min(now > stamp ? now - stamp : 0, LatencySummary.highestTrackable))
+                    let latency = min(now > stamp ? now - stamp : 0, LatencySummary.highestTrackable)
+                    if latency != runLatency {
+                        if runLength > 0 { _ = latencies.record(runLatency, count: runLength) }
+                        runLatency = latency
+                        runLength = 0
+                    }
+                    runLength += 1
                     received += 1
                 }
+                if runLength > 0 { _ = latencies.record(runLatency, count: runLength) }
                 if handled == 0 { break }
                 last = now
                 if received - reported >= reportEvery {

@@ -13,6 +13,27 @@ func clientPool() -> SystemPool {
             plan: TestTypes.table.sizeClassPlan.adding([.init(size: 64 << 10, capacity: 16)])))
 }
 
+/// `count` frames of type `typeID`, header and `payloadSize`-byte payload each, whose first
+/// 8 payload bytes are the sequence numbers `first`, `first + 1`, ...
+func encodedRun(typeID: UInt16, payloadSize: Int, from first: Int, count: Int) -> [UInt8] {
+    let frameBytes = FrameHeader.byteCount + payloadSize
+    var frames = [UInt8](repeating: 0, count: count * frameBytes)
+    let header = FrameHeader(typeID: typeID, length: UInt32(payloadSize))
+    frames.withUnsafeMutableBytes { bytes in
+        for index in 0..<count {
+            header.write(to: bytes.baseAddress! + index * frameBytes)
+            bytes.storeBytes(
+                of: UInt64(first + index).littleEndian, toByteOffset: index * frameBytes + FrameHeader.byteCount, as: UInt64.self)
+        }
+    }
+    return frames
+}
+
+/// The sequence number in a payload made by ``encodedRun(typeID:payloadSize:from:count:)``.
+func sequence(_ payload: UnsafeRawBufferPointer) -> Int {
+    Int(UInt64(littleEndian: payload.loadUnaligned(as: UInt64.self)))
+}
+
 /// Connects a client named `name` to `address` with its own test pool.
 func connectClient(
     _ address: SocketAddress, name: String = "test", digest: [UInt8]? = nil, token: String? = nil,
@@ -115,6 +136,13 @@ struct StalledPeer: @unchecked Sendable {
             guard count > 0 else { throw TimedOut("the peer got \(byteCount - remaining) of \(byteCount) bytes") }
             remaining -= count
         }
+    }
+
+    /// Reads `byteCount` bytes (each read bounded by the 60 s timeout).
+    func read(_ fd: Int32, byteCount: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: byteCount)
+        try readExactly(fd, into: &bytes)
+        return bytes
     }
 
     /// Reads one frame (each read bounded by the 60 s timeout): its decoded control frame,

@@ -1,3 +1,4 @@
+import Glibc
 import MyceliumBackends
 import MyceliumKit
 import MyceliumTestSupport
@@ -14,15 +15,7 @@ import Testing
             let publisher = try await connectClient(addresses[0], name: "batcher")
             let frameCount = 300
             let payloadSize = 16
-            let header = FrameHeader(typeID: TestTypes.bench, length: UInt32(payloadSize))
-            var frames = [UInt8](repeating: 0, count: frameCount * (FrameHeader.byteCount + payloadSize))
-            frames.withUnsafeMutableBytes { bytes in
-                for index in 0..<frameCount {
-                    let offset = index * (FrameHeader.byteCount + payloadSize)
-                    header.write(to: bytes.baseAddress! + offset)
-                    bytes.storeBytes(of: UInt64(index), toByteOffset: offset + FrameHeader.byteCount, as: UInt64.self)
-                }
-            }
+            let frames = encodedRun(typeID: TestTypes.bench, payloadSize: payloadSize, from: 0, count: frameCount)
             // All but the last frame, then the last one alone: byteCount takes a prefix.
             try await publisher.publish(encodedFrames: frames, byteCount: frames.count - FrameHeader.byteCount - payloadSize)
             try await publisher.publish(
@@ -31,19 +24,19 @@ import Testing
             try await publisher.flush()
 
             let (received, batches) = try await within(20, "draining \(frameCount) messages") {
-                var seen: [UInt64] = []
+                var seen: [Int] = []
                 var count = 0
                 while seen.count < frameCount && count < 1000 {
                     count += 1
                     let handled = try await stream.drain(limit: 64) { typeID, payload in
                         #expect(typeID == TestTypes.bench && payload.count == payloadSize)
-                        seen.append(payload.loadUnaligned(as: UInt64.self))
+                        seen.append(sequence(payload))
                     }
                     #expect(handled >= 1 && handled <= 64)
                 }
                 return (seen, count)
             }
-            #expect(received == (0..<UInt64(frameCount)).map { $0 }, "every frame once, in order")
+            #expect(received == Array(0..<frameCount), "every frame once, in order")
             #expect(batches >= frameCount / 64, "no batch above the limit")
 
             try await subscriber.unsubscribe(stream)
@@ -52,5 +45,51 @@ import Testing
             try await subscriber.close()
             #expect(subscriberPool.stats().inUse == 0, "every drained buffer went back: \(subscriberPool.stats())")
         }
+    }
+
+    @Test func aRunWrittenInPartStraightToTheSocketGoesOnBehindItsWrittenPart() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let peer = try StalledPeer(path: directory.path + "/stalled.sock")
+        defer { close(peer.listener) }
+        let accepting = Task { try await onThread { try peer.acceptAndGreet() } }
+        let pool = clientPool()
+        let client = try await MyceliumClient.connect(to: .unix(path: peer.path), name: "p", pool: pool)
+        let connection = try await accepting.value
+        defer { close(connection) }
+        // 2.5 MB in runs of 63 KB to a peer that does not read yet: the first runs go
+        // straight to the socket until it is full, one of them in part (cut inside a frame),
+        // the rest waits in the client.
+        let runs = 40
+        let runLength = 900
+        let frameBytes = FrameHeader.byteCount + 64
+        let publishing = Task {
+            for run in 0..<runs {
+                try await client.publish(
+                    encodedFrames: encodedRun(typeID: TestTypes.bench, payloadSize: 64, from: run * runLength, count: runLength),
+                    byteCount: runLength * frameBytes)
+            }
+        }
+        try await waitUntil("a publish suspended by back-pressure") { client.suspendedPublishers == 1 }
+        let total = runs * runLength
+        let bytes = try await onThread { try peer.read(connection, byteCount: total * frameBytes) }
+        try await within(10, "the publisher to finish") {
+            try await withTaskCancellationHandler {
+                try await publishing.value
+            } onCancel: {
+                publishing.cancel()
+            }
+        }
+        var misplaced = 0
+        bytes.withUnsafeBytes { raw in
+            for index in 0..<total {
+                let header = FrameHeader(readingFrom: raw.baseAddress! + index * frameBytes)
+                let payload = UnsafeRawBufferPointer(rebasing: raw[(index * frameBytes + FrameHeader.byteCount)...])
+                if header.typeID != TestTypes.bench || header.length != 64 || sequence(payload) != index { misplaced += 1 }
+            }
+        }
+        #expect(misplaced == 0, "every frame whole, once, in order")
+        _ = await clientError { try await client.close(timeout: .milliseconds(100)) }
+        #expect(pool.stats().inUse == 0)
     }
 }
