@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds one libFuzzer target of the Fuzz/ package (with AddressSanitizer) and runs it for
+# Builds one libFuzzer target of the Fuzz/ package (optimized, with AddressSanitizer; in debug
+# a target ran 25x fewer inputs per second, and preconditions still trap) and runs it for
 # SECONDS, starting from its committed seed corpus, Fuzz/Corpus/TARGET. New inputs go to a
 # work directory, not to the committed corpus; a crash leaves its input there and fails the
 # run. Prints the executions done.
@@ -15,13 +16,14 @@ work=${FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/mycelium-fuzz.XXXXXX")}
 mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
 
 # The linker warns about every sanitizer symbol it cannot export; the log keeps that.
-if ! swift build --package-path "$root/Fuzz" --product "$target" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address \
+flags=(--package-path "$root/Fuzz" -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address)
+if ! swift build "${flags[@]}" --product "$target" \
     >"$work/$target/build.log" 2>&1; then
     grep -v "Cannot export local symbol" "$work/$target/build.log" | tail -40 >&2
     echo "fuzz.sh: building $target failed" >&2
     exit 1
 fi
-binary=$(swift build --package-path "$root/Fuzz" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --show-bin-path)/$target
+binary=$(swift build "${flags[@]}" --show-bin-path)/$target
 
 log=$work/$target/fuzz.log
 status=0
