@@ -27,7 +27,7 @@ binary=$(swift build "${flags[@]}" --show-bin-path)/$target
 
 log=$work/$target/fuzz.log
 status=0
-"$binary" "$work/$target/corpus" "$root/Fuzz/Corpus/$target" \
+LSAN_OPTIONS="suppressions=$root/Fuzz/lsan.supp" "$binary" "$work/$target/corpus" "$root/Fuzz/Corpus/$target" \
     -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="$work/$target/artifacts/" >"$log" 2>&1 || status=$?
 executions=$(awk '/stat::number_of_executed_units/ { print $NF }' "$log")
