@@ -85,14 +85,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     /// Takes an in-process publish for this loop's subscribers; called on any thread, by the
     /// ``DeliveryRouter``.
     func receivePublished(_ header: FrameHeader, _ buffer: consuming SharedBuffer) {
-        var incoming = Optional(buffer)
-        let wasEmpty = inbox.withLock { inbox -> Bool in
-            let wasEmpty = inbox.count == 0
-            if let buffer = incoming.take() { inbox.appendShared(header, buffer) }
-            return wasEmpty
-        }
-        // The loop empties its inbox on every wake-up, so only the first entry needs one.
-        if wasEmpty { eventLoop.wakeUp() }
+        if inbox.appendShared(header, buffer) { eventLoop.wakeUp() }
     }
 
     func handleWakeUp() {

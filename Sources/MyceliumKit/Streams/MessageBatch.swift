@@ -173,42 +173,34 @@ struct MessageBatch: ~Copyable {
         chunkEnd += 1
     }
 
-    /// Makes room for `more` messages at the end: moves the live ones to the front, or
-    /// doubles the storage.
     private mutating func reserveEntries(_ more: Int) {
-        guard entryEnd + more > entryCapacity else { return }
-        let live = entryEnd - entryHead
-        if live + more <= entryCapacity {
-            entries.update(from: entries + entryHead, count: live)
-        } else {
-            var capacity = entryCapacity * 2
-            while capacity < live + more { capacity *= 2 }
-            let grown = UnsafeMutablePointer<Entry>.allocate(capacity: capacity)
-            grown.initialize(from: entries + entryHead, count: live)
-            entries.deallocate()
-            entries = grown
-            entryCapacity = capacity
-        }
-        entryHead = 0
-        entryEnd = live
+        Self.reserve(more, in: &entries, capacity: &entryCapacity, head: &entryHead, end: &entryEnd)
     }
 
-    /// Makes room for `more` chunks at the end, as ``reserveEntries(_:)`` does for messages.
     private mutating func reserveChunks(_ more: Int) {
-        guard chunkEnd + more > chunkCapacity else { return }
-        let live = chunkEnd - chunkHead
-        if live + more <= chunkCapacity {
-            chunks.moveInitialize(from: chunks + chunkHead, count: live)
+        Self.reserve(more, in: &chunks, capacity: &chunkCapacity, head: &chunkHead, end: &chunkEnd)
+    }
+
+    /// Makes room for `more` elements after `storage[head..<end]`: moves the live ones to the
+    /// front (the regions may overlap), or doubles the storage.
+    private static func reserve<Element: ~Copyable>(
+        _ more: Int, in storage: inout UnsafeMutablePointer<Element>, capacity: inout Int, head: inout Int,
+        end: inout Int
+    ) {
+        guard end + more > capacity else { return }
+        let live = end - head
+        if live + more <= capacity {
+            storage.moveInitialize(from: storage + head, count: live)
         } else {
-            var capacity = chunkCapacity * 2
-            while capacity < live + more { capacity *= 2 }
-            let grown = UnsafeMutablePointer<Chunk>.allocate(capacity: capacity)
-            grown.moveInitialize(from: chunks + chunkHead, count: live)
-            chunks.deallocate()
-            chunks = grown
-            chunkCapacity = capacity
+            var grownCapacity = capacity * 2
+            while grownCapacity < live + more { grownCapacity *= 2 }
+            let grown = UnsafeMutablePointer<Element>.allocate(capacity: grownCapacity)
+            grown.moveInitialize(from: storage + head, count: live)
+            storage.deallocate()
+            storage = grown
+            capacity = grownCapacity
         }
-        chunkHead = 0
-        chunkEnd = live
+        head = 0
+        end = live
     }
 }

@@ -106,13 +106,7 @@ final class Uplink: EventLoopHandler, @unchecked Sendable {
 
     /// Takes an in-process publish of a shared type; any thread.
     func receivePublished(_ header: FrameHeader, _ buffer: consuming SharedBuffer) {
-        var incoming = Optional(buffer)
-        let wasEmpty = inbox.withLock { inbox -> Bool in
-            let wasEmpty = inbox.count == 0
-            if let buffer = incoming.take() { inbox.appendShared(header, buffer) }
-            return wasEmpty
-        }
-        if wasEmpty { eventLoop.wakeUp() }
+        if inbox.appendShared(header, buffer) { eventLoop.wakeUp() }
     }
 
     /// A type gained its first local subscriber or lost its last: the uplink (un)subscribes
