@@ -3,7 +3,7 @@ import Glibc
 package import MyceliumKit
 
 /// A real `nats-server` (Debian's `/usr/sbin/nats-server`) on a free loopback port, for the
-/// uplink tests: started by ``init(port:clusterPort:routes:extra:)``, ready once it accepts
+/// uplink tests: started by ``init(port:clusterPort:routes:configuration:extra:)``, ready once it accepts
 /// connections, ended by ``stop()`` (tests must call it; `deinit` kills a forgotten one).
 ///
 /// Started as a ``ChildProcess``, its output appended to a log file (``output``).
@@ -27,13 +27,22 @@ package final class NATSServer: @unchecked Sendable {
     package var address: SocketAddress { .tcp(host: "127.0.0.1", port: port) }
 
     /// Starts a server on free ports (or on `port`); `clusterPort` and `routes` (other nodes'
-    /// cluster ports) make it a node of cluster `test`; `extra` are more arguments (e.g.
+    /// cluster ports) make it a node of cluster `test`; `configuration` is the text of a
+    /// configuration file (e.g. `max_payload: 2048`); `extra` are more arguments (e.g.
     /// `--user`). Waits (at most 30 s) until it accepts connections; throws with its log when
     /// it exits first (a port taken meanwhile, say).
-    package init(port: UInt16? = nil, clusterPort: UInt16? = nil, routes: [UInt16] = [], extra: [String] = []) async throws {
+    package init(
+        port: UInt16? = nil, clusterPort: UInt16? = nil, routes: [UInt16] = [], configuration: String? = nil,
+        extra: [String] = []
+    ) async throws {
         self.port = try port ?? Self.freePort()
         monitorPort = try Self.freePort()
         var arguments = ["-a", "127.0.0.1", "-p", "\(self.port)", "-m", "\(monitorPort)"] + extra
+        if let configuration {
+            let file = directory.path + "/nats.conf"
+            try configuration.write(toFile: file, atomically: true, encoding: .utf8)
+            arguments += ["-c", file]
+        }
         if let clusterPort {
             arguments += ["--cluster_name", "test", "--cluster", "nats://127.0.0.1:\(clusterPort)"]
             if !routes.isEmpty { arguments += ["--routes", routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")] }

@@ -132,11 +132,7 @@ struct UplinkTests {
     }
 
     @Test func framesAboveTheServersMaximumAreNotSentButCounted() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        let file = directory.path + "/nats.conf"
-        try "max_payload: 2048\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let nats = try await NATSServer(extra: ["-c", file])
+        let nats = try await NATSServer(configuration: "max_payload: 2048\n")
         try await withBroker(try Self.configuration([nats])) { broker, addresses in
             try await Self.connected(broker)
             let raw = try await RawNATSClient(nats)
@@ -254,11 +250,7 @@ struct UplinkTests {
     }
 
     @Test func answersTheServersPingsAndStaysConnected() async throws {
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        let file = directory.path + "/nats.conf"
-        try "ping_interval: \"1s\"\nping_max: 2\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let nats = try await NATSServer(extra: ["-c", file])
+        let nats = try await NATSServer(configuration: "ping_interval: \"1s\"\nping_max: 2\n")
         try await withBroker(try Self.configuration([nats])) { broker, _ in
             try await Self.connected(broker)
             // A client that never answers is closed as stale after a few of the server's
