@@ -18,13 +18,8 @@ extension BrokerLoop {
             while mask != 0 {
                 let loop = mask.trailingZeroBitCount
                 mask &= mask - 1
-                do {
-                    try state.pointee.outboxes[loop].appendFrames(
-                        source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+                if copy(source, byteCount, frames: frames, into: state.pointee.outboxes + loop) {
                     state.pointee.outboxMask |= 1 << UInt64(loop)
-                } catch {
-                    state.pointee.counts.dropped += frames
-                    state.pointee.counts.droppedNoMemory += frames
                 }
             }
         }
@@ -43,11 +38,7 @@ extension BrokerLoop {
                 overflow(subscriber, source, byteCount)
                 continue
             }
-            do {
-                try subscriber.pointee.output.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
-            } catch {
-                state.pointee.counts.dropped += frames
-                state.pointee.counts.droppedNoMemory += frames
+            guard copy(source, byteCount, frames: frames, into: &subscriber.pointee.output) else {
                 subscriber.pointee.dropped += frames
                 continue
             }
@@ -68,14 +59,10 @@ extension BrokerLoop {
         while offset < byteCount {
             let size = FrameHeader.byteCount + Int(FrameHeader(readingFrom: source + offset).length)
             if makeRoom(subscriber, for: size) {
-                do {
-                    try subscriber.pointee.output.appendFrames(
-                        source + offset, byteCount: size, chunkSize: limits.chunkSize, pool: pool)
+                if copy(source + offset, size, frames: 1, into: &subscriber.pointee.output) {
                     state.pointee.counts.messagesOut += 1
                     subscriber.pointee.messagesOut += 1
-                } catch {
-                    state.pointee.counts.dropped += 1
-                    state.pointee.counts.droppedNoMemory += 1
+                } else {
                     subscriber.pointee.dropped += 1
                 }
             }
@@ -156,11 +143,22 @@ extension BrokerLoop {
             state.pointee.counts.uplinkUnwanted += frames
             return
         }
+        _ = copy(source, byteCount, frames: frames, into: &state.pointee.uplinkOutbox)
+    }
+
+    /// Copies a run of `frames` frames into `queue`; when the pool has no memory for it, counts
+    /// them as dropped for want of memory and returns `false`.
+    @inline(__always)
+    private func copy(
+        _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int, into queue: UnsafeMutablePointer<OutputQueue>
+    ) -> Bool {
         do {
-            try state.pointee.uplinkOutbox.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+            try queue.pointee.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+            return true
         } catch {
             state.pointee.counts.dropped += frames
             state.pointee.counts.droppedNoMemory += frames
+            return false
         }
     }
 
