@@ -24,6 +24,14 @@ struct UplinkTests {
         return configuration
     }
 
+    /// A broker whose uplink's one server is `listener`, logging into `recorder`.
+    static func configuration(_ listener: FakeNATSServer, logger recorder: LogRecorder) -> BrokerConfiguration {
+        var configuration = BrokerConfiguration.forTests()
+        configuration.logger = recorder.logger()
+        configuration.uplink = UplinkConfiguration(servers: [NATSURL(host: "127.0.0.1", port: listener.port)])
+        return configuration
+    }
+
     static func connected(_ broker: Broker) async throws {
         try await broker.waitForStats { $0.uplink?.state == "connected" }
     }
@@ -267,11 +275,8 @@ struct UplinkTests {
     @Test func declaresAServerThatLeavesTwoPingsUnansweredStale() async throws {
         let recorder = LogRecorder()
         let listener = try FakeNATSServer(info: "{\"server_id\":\"fake\",\"headers\":true}")
-        var configuration = BrokerConfiguration.forTests()
-        configuration.logger = recorder.logger()
-        var uplink = UplinkConfiguration(servers: [NATSURL(host: "127.0.0.1", port: listener.port)])
-        uplink.pingInterval = .milliseconds(200)
-        configuration.uplink = uplink
+        var configuration = Self.configuration(listener, logger: recorder)
+        configuration.uplink?.pingInterval = .milliseconds(200)
         try await withBroker(configuration) { broker, _ in
             let unanswered = try await listener.acceptAnsweringOnlyTheHandshake()
             #expect(unanswered == 2, "the uplink closes after its second unanswered PING")
@@ -303,9 +308,7 @@ struct UplinkTests {
     @Test func aServerDemandingTLSGetsAClearError() async throws {
         let recorder = LogRecorder()
         let listener = try FakeNATSServer(info: "{\"server_id\":\"fake\",\"tls_required\":true}")
-        var configuration = BrokerConfiguration.forTests()
-        configuration.logger = recorder.logger()
-        configuration.uplink = UplinkConfiguration(servers: [NATSURL(host: "127.0.0.1", port: listener.port)])
+        let configuration = Self.configuration(listener, logger: recorder)
         try await withBroker(configuration) { _, _ in
             try await listener.acceptOne()
             try await waitUntil("the TLS error", timeout: .seconds(20)) {
