@@ -14,7 +14,10 @@ import Testing
     /// The keys `bench --help` documents for `--json`.
     static let topKeys: Set = ["version", "date", "machine", "settings", "runs"]
     static let machineKeys: Set = ["host", "cpus", "cpu_model", "load_average", "kernel"]
-    static let settingsKeys: Set = ["size", "pubs", "subs", "count", "duration_s", "rate", "type", "type_id", "window_messages"]
+    static let settingsKeys: Set = [
+        "size", "pubs", "subs", "count", "duration_s", "rate", "type", "type_id", "window_messages",
+        "warmup_messages",
+    ]
     static let runKeys: Set = [
         "label", "address", "embedded", "messages_sent", "messages_delivered", "seconds", "msgs_per_s", "mb_per_s", "latency_us",
         "broker_cpu", "pool",
@@ -72,6 +75,8 @@ import Testing
         #expect(Set(settings.keys) == Self.settingsKeys)
         #expect(settings["count"] as? Int == 2000 && settings["duration_s"] is NSNull && settings["rate"] is NSNull)
         #expect(settings["type"] as? String == "BenchFrame" && settings["type_id"] as? Int == 1001)
+        let window = try #require(settings["window_messages"] as? Int)
+        #expect(settings["warmup_messages"] as? Int == window, "one window of warm-up per publisher")
         let runs = try #require(document["runs"] as? [[String: Any]])
         #expect(runs.map { $0["label"] as? String } == ["arena", "mutex"])
         for run in runs {

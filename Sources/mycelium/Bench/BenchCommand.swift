@@ -17,7 +17,8 @@ struct BenchCommand: AsyncParsableCommand {
             HdrHistogram. With --rate R each publisher is open-loop: message i is due at start + i/R and \
             carries that intended time, so a stall counts against every message it delayed (no coordinated \
             omission); without it publishers go as fast as a 4 MiB window over the slowest subscriber lets \
-            them, and latencies include that queueing. Against --tcp/--unix, a broker that nothing else \
+            them, and latencies include that queueing. A warm-up run of one window per publisher \
+            (closed loop, not in any figure) precedes each measured run. Against --tcp/--unix, a broker that nothing else \
             publishes the type to; its CPU is measured when its pid is known (--broker-pid, or the peer of \
             a --unix socket). --embedded starts each --pool's broker in this process on a Unix socket in a \
             temporary directory, one after another, and measures its loop threads' CPU. A progress line \
@@ -25,7 +26,7 @@ struct BenchCommand: AsyncParsableCommand {
 
             --json prints one object: version, date (ISO 8601 UTC), machine {host, cpus, cpu_model, \
             load_average [1, 5, 15 min], kernel}, settings {size, pubs, subs, count, duration_s, rate \
-            (null when not given), type, type_id, window_messages}, runs [{label (pool or address), \
+            (null when not given), type, type_id, window_messages, warmup_messages}, runs [{label (pool or address), \
             address, embedded, messages_sent, messages_delivered (sent × subs), seconds (first publish to \
             last arrival), msgs_per_s (delivered per second), mb_per_s (payload, 10^6 B), latency_us \
             {p50, p90, p99, p99_9, p99_99, max, mean, samples}, broker_cpu {measured (what, or why not), \
@@ -159,7 +160,8 @@ struct BenchCommand: AsyncParsableCommand {
                 settings: BenchReport.Settings(
                     size: size, pubs: pubs, subs: subs, count: period == nil ? count ?? Self.defaultCount : nil,
                     durationS: period.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 },
-                    rate: rate, type: codec.message.name, typeID: typeID, windowMessages: template.windowMessages),
+                    rate: rate, type: codec.message.name, typeID: typeID, windowMessages: template.windowMessages,
+                    warmupMessages: template.warmUpMessages),
                 runs: runs)
             if let svg {
                 do {
@@ -194,8 +196,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `template`'s load against `address`, with STATS and the broker's CPU read
-    /// before and after.
+    /// Runs `template`'s load against `address` once to warm up and once measured, with
+    /// STATS and the broker's CPU read just before and after the measured run.
     private func measure(address: SocketAddress, template: BenchLoad, label: String? = nil, cpu: BrokerCPU? = nil)
         async throws -> BenchRun
     {
@@ -207,16 +209,20 @@ struct BenchCommand: AsyncParsableCommand {
             }()
         let control = try await endpoint.connect(to: address, digest: nil, peerName: "mycelium bench")
         do {
-            let before = try await control.stats()
-            let cpuBefore = source?.nanoseconds()
             var load = template
             load.address = address
             let expected: Int? =
                 if case .count(let count) = template.limit { count * template.publishers * template.subscribers } else { nil }
             let progress = ProgressLine(label: label ?? "\(address)", expected: expected)
-            let outcome = try await load.run(progress: progress)
+            let (outcome, before, cpuBefore, cpuAfter) = try await load.withClients { clients in
+                try await load.warmUp(clients)
+                let before = try await control.stats()
+                let cpuBefore = source?.nanoseconds()
+                let outcome = try await load.run(clients, progress: progress)
+                let cpuAfter = source?.nanoseconds()
+                return (outcome, before, cpuBefore, cpuAfter)
+            }
             progress?.clear()
-            let cpuAfter = source?.nanoseconds()
             let after = try await control.stats()
             try await control.close()
             let figures: BenchRun.BrokerCPUFigures

@@ -44,9 +44,9 @@ struct BenchLoad: Sendable {
     let size: Int
     let publishers: Int
     let subscribers: Int
-    let limit: Limit
+    var limit: Limit
     /// Messages per second per publisher; `nil` for as fast as the window allows.
-    let rate: Double?
+    var rate: Double?
     /// The run fails when no message arrives for this long.
     static let stallTimeout = Duration.seconds(10)
 
@@ -70,55 +70,84 @@ struct BenchLoad: Sendable {
         case monitor
     }
 
-    /// Connects, runs the load, closes its clients; shows the messages delivered so far on
-    /// `progress` about twice a second.
+    /// The clients of a load, connected: the subscribers' streams (subscribed) and the
+    /// publishers.
+    struct Clients: Sendable {
+        fileprivate(set) var all: [MyceliumClient] = []
+        fileprivate(set) var streams: [MessageStream] = []
+        fileprivate(set) var publishers: [MyceliumClient] = []
+    }
+
+    /// Connects the subscribers, subscribes them, connects the publishers, runs `body` with
+    /// them, and closes them all.
     ///
-    /// - Throws: ``UserError`` when the broker cannot be reached, a subscriber's stream
-    ///   ends early, a message has the wrong size, or nothing arrives for ``stallTimeout``;
-    ///   a client error from publishing.
-    func run(progress: ProgressLine? = nil) async throws -> Outcome {
-        var clients: [MyceliumClient] = []
+    /// - Throws: ``UserError`` or a client error when the broker cannot be reached or
+    ///   refuses the subscription; what `body` throws.
+    func withClients<Result: Sendable>(_ body: (Clients) async throws -> Result) async throws -> Result {
+        var clients = Clients()
         do {
-            let outcome = try await run(clients: &clients, progress: progress)
-            for client in clients { try await client.close() }
-            return outcome
+            for index in 0..<subscribers {
+                let client = try await connect("mycelium bench sub \(index)")
+                clients.all.append(client)
+                clients.streams.append(try await client.subscribe([typeID]))
+            }
+            for index in 0..<publishers {
+                let client = try await connect("mycelium bench pub \(index)")
+                clients.all.append(client)
+                clients.publishers.append(client)
+            }
+            let result = try await body(clients)
+            for client in clients.all { try await client.close() }
+            return result
         } catch {
-            for client in clients { try? await client.close(timeout: .seconds(1)) }
+            for client in clients.all { try? await client.close(timeout: .seconds(1)) }
             throw error
         }
     }
 
+    /// Messages each publisher sends in ``warmUp(_:)``: one window.
+    var warmUpMessages: Int { windowMessages }
+
+    /// Runs the load once, closed loop, with ``warmUpMessages`` per publisher, and forgets
+    /// its figures: so that the measured run starts with every thread started, every pool
+    /// buffer touched and the broker's output chunks in use, as `pubsub-load` starts its
+    /// measured phase only after its probes went through.
+    ///
+    /// - Throws: as ``run(_:progress:)``.
+    func warmUp(_ clients: Clients) async throws {
+        var warmUp = self
+        warmUp.limit = .count(warmUpMessages)
+        warmUp.rate = nil
+        _ = try await warmUp.run(clients, progress: nil)
+    }
+
     /// Connects one client with a pool of its own (lock-free: the client's loop takes
-    /// buffers, the bench's tasks return them), not zeroed on release.
+    /// buffers, the bench's tasks return them), not zeroed on release, and room in each
+    /// stream for four reads (a stream that fills pauses the client's reading, and resuming
+    /// costs a wake of its loop).
     private func connect(_ name: String) async throws -> MyceliumClient {
         var options = MyceliumClient.Options()
         options.requestTimeout = .seconds(30)
         options.bufferSize = Self.bufferBytes
+        options.streamCapacity = 4 * Self.bufferBytes / (FrameHeader.byteCount + size)
         let plan = SizeClassPlan(payloadSizes: [size]).adding([SizeClassPlan.SizeClass(size: options.bufferSize, capacity: 16)])
         let pool = try PoolRegistry.builtIn.make("lockfree", configuration: PoolConfiguration(plan: plan, zeroesOnRelease: false))
         return try await MyceliumClient.connect(to: address, name: name, token: token, pool: pool, options: options)
     }
 
-    private func run(clients: inout [MyceliumClient], progress: ProgressLine?) async throws -> Outcome {
-        var streams: [MessageStream] = []
-        for index in 0..<subscribers {
-            let client = try await connect("mycelium bench sub \(index)")
-            clients.append(client)
-            streams.append(try await client.subscribe([typeID]))
-        }
-        var senders: [MyceliumClient] = []
-        for index in 0..<publishers {
-            let client = try await connect("mycelium bench pub \(index)")
-            clients.append(client)
-            senders.append(client)
-        }
+    /// Runs the load once with `clients`; shows the messages delivered so far on `progress`
+    /// about twice a second.
+    ///
+    /// - Throws: ``UserError`` when a subscriber's stream ends early, a message has the
+    ///   wrong size, or nothing arrives for ``stallTimeout``; a client error from publishing.
+    func run(_ clients: Clients, progress: ProgressLine?) async throws -> Outcome {
         let window = BenchWindow(limit: windowMessages, subscribers: subscribers)
         let start = BenchClock.now()
         return try await withThrowingTaskGroup(of: Part.self) { group in
-            for (index, stream) in streams.enumerated() {
+            for (index, stream) in clients.streams.enumerated() {
                 group.addTask { try await receive(stream, index: index, window: window) }
             }
-            for client in senders {
+            for client in clients.publishers {
                 group.addTask { .publisher(sent: try await publish(client, window: window, start: start)) }
             }
             group.addTask { try await monitor(window, progress: progress) }

@@ -21,6 +21,9 @@ struct BenchReport: Encodable, Sendable {
         let typeID: UInt16
         /// How many messages publishers may be ahead of the slowest subscriber.
         let windowMessages: Int
+        /// Messages each publisher sent in the warm-up run before each measured one (not in
+        /// any figure).
+        let warmupMessages: Int
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -33,9 +36,12 @@ struct BenchReport: Encodable, Sendable {
             try container.encode(type, forKey: .type)
             try container.encode(typeID, forKey: .typeID)
             try container.encode(windowMessages, forKey: .windowMessages)
+            try container.encode(warmupMessages, forKey: .warmupMessages)
         }
 
-        enum CodingKeys: String, CodingKey { case size, pubs, subs, count, durationS, rate, type, typeID, windowMessages }
+        enum CodingKeys: String, CodingKey {
+            case size, pubs, subs, count, durationS, rate, type, typeID, windowMessages, warmupMessages
+        }
 
         /// `1 publisher → 4 subscribers, 128 B, 1,000,000 messages each`.
         var summary: String {
