@@ -28,8 +28,8 @@ struct ServeEndToEndTests {
         let serve = try await serve()
         let address = serve.addresses[transport == "tcp" ? 0 : 1]
         let digest = try Catalog(path: cli.path("mycelium.db")).digest()
-        let subscriber = try await MyceliumClient.connect(to: address, name: "e2e-subscriber", digest: digest)
-        let publisher = try await MyceliumClient.connect(to: address, name: "e2e-publisher", digest: digest)
+        let subscriber = try await MyceliumClient.connect(to: address, name: "e2e-subscriber", digest: digest, options: .forTests)
+        let publisher = try await MyceliumClient.connect(to: address, name: "e2e-publisher", digest: digest, options: .forTests)
         let stream = try await subscriber.subscribe([1001])
         let total = 2000
         for sequence in 1...total { try await publisher.publish(typeID: 1001, payload: benchPayload(sequence)) }
@@ -66,7 +66,7 @@ struct ServeEndToEndTests {
     @Test("SIGKILL of serve ends a MyceliumClient stream with connectionLost, and calls after it fail the same")
     func killedBrokerEndsClientStream() async throws {
         let serve = try await serve()
-        let client = try await MyceliumClient.connect(to: serve.addresses[1], name: "e2e-victim")
+        let client = try await MyceliumClient.connect(to: serve.addresses[1], name: "e2e-victim", options: .forTests)
         let stream = try await client.subscribe([1001])
         try await client.publish(typeID: 1001, payload: benchPayload(1))
         #expect(try await stream.collect(1).map(\.payload) == [benchPayload(1)], "subscribed and delivering before the kill")

@@ -33,7 +33,7 @@ import Testing
             for _ in 0..<3 { try await anonymous.send(typeID: TestTypes.small, payload: payload) }
             for _ in 0..<3 { #expect(try await alpha.readFrame().payload == payload) }
 
-            let client = try await MyceliumClient.connect(to: addresses[0], name: "asker")
+            let client = try await MyceliumClient.connect(to: addresses[0], name: "asker", options: .forTests)
             let result = try await listing(client) { $0.connections.count == 4 }
             #expect(result.connections.map(\.id) == result.connections.map(\.id).sorted(), "ordered by id")
             let byName = Dictionary(result.connections.map { ($0.name ?? "-", $0) }) { first, _ in first }
@@ -62,7 +62,7 @@ import Testing
             try await stalled.subscribe([TestTypes.bench])
             let publisher = try await TestClient(addresses[0])
             let frame = FrameHeader(typeID: TestTypes.bench, length: 1024).bytes + [UInt8](repeating: 2, count: 1024)
-            let client = try await MyceliumClient.connect(to: addresses[0], name: "asker")
+            let client = try await MyceliumClient.connect(to: addresses[0], name: "asker", options: .forTests)
             let stalledEntry = { (listing: BrokerConnections) in listing.connections.first { $0.name == "stalled" } }
 
             try await publisher.send(Array([[UInt8]](repeating: frame, count: 2000).joined()))

@@ -37,7 +37,7 @@ func sequence(_ payload: UnsafeRawBufferPointer) -> Int {
 /// Connects a client named `name` to `address` with its own test pool.
 func connectClient(
     _ address: SocketAddress, name: String = "test", digest: [UInt8]? = nil, token: String? = nil,
-    options: MyceliumClient.Options = .init()
+    options: MyceliumClient.Options = .forTests
 ) async throws -> MyceliumClient {
     try await MyceliumClient.connect(
         to: address, name: name, digest: digest, token: token, pool: clientPool(), options: options)
@@ -60,7 +60,7 @@ func clientError(_ body: () async throws -> Void) async -> MyceliumClientError? 
 /// A client connected to a ``StalledPeer`` the test plays the broker with; both are closed
 /// after `body`, and every buffer of the client must be back in its pool then.
 func withPeer(
-    options: MyceliumClient.Options = .init(),
+    options: MyceliumClient.Options = .forTests,
     _ body: (MyceliumClient, StalledPeer, Int32) async throws -> Void
 ) async throws {
     let directory = TemporaryDirectory()

@@ -19,7 +19,7 @@ private final class Counter: Sendable {
         let peer = try StalledPeer(path: directory.path + "/stalled.sock")
         defer { close(peer.listener) }
         let accepting = Task { try await onThread { try peer.acceptAndGreet() } }
-        var options = MyceliumClient.Options()
+        var options = MyceliumClient.Options.forTests
         options.maxPendingBytes = 64 << 10
         let pool = clientPool()
         let client = try await MyceliumClient.connect(to: .unix(path: peer.path), name: "p", pool: pool, options: options)
@@ -68,7 +68,7 @@ private final class Counter: Sendable {
         var configuration = BrokerConfiguration.forTests(listeners: [.unix(path: directory.path + "/broker.sock")])
         configuration.maxPending = 256 << 10
         try await withBroker(configuration) { broker, addresses in
-            var options = MyceliumClient.Options()
+            var options = MyceliumClient.Options.forTests
             options.streamCapacity = 64
             let pool = clientPool()
             let subscriber = try await MyceliumClient.connect(to: addresses[0], name: "slow", pool: pool, options: options)
@@ -137,10 +137,10 @@ private final class Counter: Sendable {
                 plan: configuration.sizeClassPlan, memoryBudget: budget, overflowPolicy: .fail))
         configuration.pool = .instance(brokerPool)
         try await withBroker(configuration) { _, addresses in
-            var subscriberOptions = MyceliumClient.Options()
+            var subscriberOptions = MyceliumClient.Options.forTests
             subscriberOptions.streamCapacity = 64
             let subscriber = try await connectClient(addresses[0], name: "stalled", options: subscriberOptions)
-            var publisherOptions = MyceliumClient.Options()
+            var publisherOptions = MyceliumClient.Options.forTests
             publisherOptions.maxPendingBytes = 64 << 10
             let publisherPool = clientPool()
             let publisher = try await MyceliumClient.connect(

@@ -10,7 +10,8 @@ import Testing
     @Test func aRunOfEncodedFramesArrivesInOrderAndDrainsInBatchesOfAtMostTheLimit() async throws {
         try await withBroker(.forTests()) { _, addresses in
             let subscriberPool = clientPool()
-            let subscriber = try await MyceliumClient.connect(to: addresses[0], name: "drainer", pool: subscriberPool)
+            let subscriber = try await MyceliumClient.connect(
+                to: addresses[0], name: "drainer", pool: subscriberPool, options: .forTests)
             let stream = try await subscriber.subscribe([TestTypes.bench])
             let publisher = try await connectClient(addresses[0], name: "batcher")
             let frameCount = 300
@@ -54,7 +55,7 @@ import Testing
         defer { close(peer.listener) }
         let accepting = Task { try await onThread { try peer.acceptAndGreet() } }
         let pool = clientPool()
-        let client = try await MyceliumClient.connect(to: .unix(path: peer.path), name: "p", pool: pool)
+        let client = try await MyceliumClient.connect(to: .unix(path: peer.path), name: "p", pool: pool, options: .forTests)
         let connection = try await accepting.value
         defer { close(connection) }
         // 2.5 MB in runs of 63 KB to a peer that does not read yet: the first runs go

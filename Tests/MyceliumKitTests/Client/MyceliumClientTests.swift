@@ -101,7 +101,7 @@ import Testing
 
     @Test func withoutAPoolTheClientUsesTheSystemPool() async throws {
         try await withBroker(.forTests()) { _, addresses in
-            let client = try await MyceliumClient.connect(to: addresses[0], name: "default-pool")
+            let client = try await MyceliumClient.connect(to: addresses[0], name: "default-pool", options: .forTests)
             let stream = try await client.subscribe([TestTypes.small])
             try await client.publish(typeID: TestTypes.small, payload: [7])
             #expect(try await stream.collect(1).map(\.payload) == [[7]])

@@ -43,7 +43,8 @@ import Testing
                 return
             }
             #expect(host == "localhost" && port != 0)
-            let client = try await MyceliumClient.connect(to: .tcp(host: "localhost", port: port), name: "by name")
+            let client = try await MyceliumClient.connect(
+                to: .tcp(host: "localhost", port: port), name: "by name", options: .forTests)
             _ = try await client.ping()
             try await client.close()
             let pair = try await HealthyPair(.tcp(host: "localhost", port: port))
@@ -56,7 +57,7 @@ import Testing
         let broker = try Broker(configuration: .forTests(listeners: [address]))
         let refused = #expect(throws: BrokerError.self) { try broker.start() }
         #expect("\(refused.map { "\($0)" } ?? "")".contains("cannot resolve host 'no-such-host.invalid'"))
-        let error = await clientError { _ = try await MyceliumClient.connect(to: address, name: "lost") }
+        let error = await clientError { _ = try await MyceliumClient.connect(to: address, name: "lost", options: .forTests) }
         guard let error, error.code == .connectFailed, let engineError = error.underlying as? EngineError else {
             Issue.record("expected connectFailed, got \(String(describing: error))")
             return

@@ -55,7 +55,7 @@ import Testing
     @Test func takeBufferKeepsThePayloadPastNextWithoutACopy() async throws {
         try await withBroker(.forTests()) { _, addresses in
             let pool = clientPool()
-            let subscriber = try await MyceliumClient.connect(to: addresses[0], name: "s", pool: pool)
+            let subscriber = try await MyceliumClient.connect(to: addresses[0], name: "s", pool: pool, options: .forTests)
             let publisher = try await connectClient(addresses[0])
             let stream = try await subscriber.subscribe([TestTypes.small])
             for sequence in 1...3 {

@@ -16,7 +16,7 @@ private func bytesInUse(_ pool: SystemPool) -> Int {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         try await withBroker(.forTests(listeners: [.unix(path: directory.path + "/broker.sock")])) { _, addresses in
-            var options = MyceliumClient.Options()
+            var options = MyceliumClient.Options.forTests
             // 8 KiB reads of 70-byte frames: a read of a 14 KB run fills its buffer past half.
             options.bufferSize = 8 << 10
             let pool = SystemPool(
@@ -74,7 +74,7 @@ private func bytesInUse(_ pool: SystemPool) -> Int {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         try await withBroker(.forTests(listeners: [.unix(path: directory.path + "/broker.sock")])) { _, addresses in
-            var options = MyceliumClient.Options()
+            var options = MyceliumClient.Options.forTests
             options.streamCapacity = 64
             let pool = clientPool()
             let subscriber = try await MyceliumClient.connect(to: addresses[0], name: "stalled", pool: pool, options: options)

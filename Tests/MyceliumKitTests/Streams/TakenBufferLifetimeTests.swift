@@ -35,7 +35,8 @@ private final class PoolWatch: @unchecked Sendable {
         try await withBroker(.forTests()) { _, addresses in
             let publisher = try await connectClient(addresses[0], name: "publisher")
             // The client makes its own pool: nothing but the client holds it.
-            var subscriber: MyceliumClient? = try await MyceliumClient.connect(to: addresses[0], name: "subscriber")
+            var subscriber: MyceliumClient? = try await MyceliumClient.connect(
+                to: addresses[0], name: "subscriber", options: .forTests)
             let watch = PoolWatch(try #require(subscriber?.pool))
             var stream: MessageStream? = try await subscriber?.subscribe([TestTypes.small])
             try await publisher.publish(typeID: TestTypes.small, payload: sequencePayload(7))

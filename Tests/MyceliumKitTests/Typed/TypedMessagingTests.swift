@@ -43,7 +43,7 @@ import Testing
         let broker = try broker(directory)
         try broker.start()
         let client = try await MyceliumClient.connect(
-            to: .unix(path: directory.path + "/broker.sock"), name: "typed", digest: Contracts.digest)
+            to: .unix(path: directory.path + "/broker.sock"), name: "typed", digest: Contracts.digest, options: .forTests)
         try await roundTrip(BundledSamples.trade, broker: broker, client: client)
         try await roundTrip(BundledSamples.quote, broker: broker, client: client)
         try await roundTrip(BundledSamples.poolStateUpdate, broker: broker, client: client)
