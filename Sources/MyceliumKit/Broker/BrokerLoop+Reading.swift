@@ -265,22 +265,38 @@ extension BrokerLoop {
         return .consumed(payloadStart + available)
     }
 
-    /// Reads the rest of a large frame straight into its buffer, and routes it once whole;
-    /// returns the bytes read when the frame is whole (more may be waiting), else 0.
+    /// Reads the rest of a large frame straight into its buffer, with the next frame's
+    /// header behind it into the loop's receive buffer (one `readv`), and routes the frame
+    /// once whole; then parses that header, so that a next large frame is read straight into
+    /// its own buffer too, none of its payload copied. Returns the bytes read when the read
+    /// filled all it was given (more may be waiting), else 0.
     private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>) -> Int {
         let filled = connection.pointee.input.largeFilled
-        switch connection.pointee.input.receiveLarge(from: connection.pointee.fd) {
-        case .bytes(let end): received(end - filled, on: connection)
-        case .wouldBlock: return 0
-        case .ended:
-            finish(connection)
-            return 0
+        if connection.pointee.input.capacity < limits.chunkSize, let lent = lendReceiveBuffer() {
+            connection.pointee.input.borrow(lent)
         }
-        guard let buffer = connection.pointee.input.takeLarge() else { return 0 }
-        let header = connection.pointee.input.largeHeader
-        router.route(header, dense: Int(routing.slots[Int(header.typeID)].dense), buffer.share(), from: self)
-        connection.pointee.framesSeen += 1
-        return Int(header.length) - filled
+        let carried = connection.pointee.input.received
+        let canSpill = connection.pointee.input.base != nil
+        var full = 0
+        switch connection.pointee.input.receiveLarge(from: connection.pointee.fd, spill: FrameHeader.byteCount) {
+        case .bytes(let end):
+            let spilled = connection.pointee.input.received - carried
+            received(end - filled + spilled, on: connection)
+            if let buffer = connection.pointee.input.takeLarge() {
+                let header = connection.pointee.input.largeHeader
+                router.route(header, dense: Int(routing.slots[Int(header.typeID)].dense), buffer.share(), from: self)
+                connection.pointee.framesSeen += 1
+                if !canSpill || spilled == FrameHeader.byteCount { full = end - filled + spilled }
+                if spilled > 0 {
+                    parse(
+                        connection, base: connection.pointee.input.base.unsafelyUnwrapped, end: connection.pointee.input.received)
+                }
+            }
+        case .wouldBlock: break
+        case .ended: finish(connection)
+        }
+        settleInput(connection)
+        return full
     }
 
     /// Counts `byteCount` bytes a `recv` brought.

@@ -57,6 +57,41 @@ import Testing
         }
     }
 
+    /// A frame above the copy limit is read into its own buffer with the next frame's header
+    /// behind it: whatever that header starts (another large frame, a small one, a control
+    /// frame, or only part of a header so far), every frame arrives whole and in order.
+    @Test func whateverFollowsAFrameAboveTheCopyLimitArrivesWholeAndInOrder() async throws {
+        try await withBroker(.forTests(pool: "arena")) { broker, addresses in
+            let subscriber = try await TestClient(addresses[0], timeoutSeconds: 30)
+            try await subscriber.subscribe([TestTypes.small, TestTypes.large])
+            let publisher = try await TestClient(addresses[0], timeoutSeconds: 30)
+            _ = try await publisher.sync()
+            let probe = try await TestClient(addresses[0], timeoutSeconds: 30)
+            let idle = try await broker.waitForStats { $0.pool.inUse <= 1 }.pool.inUse
+            // Larger than the 64 KiB receive buffer, just above the copy limit, and small.
+            let sent: [(type: UInt16, payload: [UInt8])] = [
+                (TestTypes.large, payload(70_000, seed: 1)), (TestTypes.large, payload(70_000, seed: 2)),
+                (TestTypes.large, payload(16_385, seed: 3)), (TestTypes.small, payload(40, seed: 4)),
+                (TestTypes.large, payload(100_000, seed: 5)), (TestTypes.large, payload(65_536, seed: 6)),
+            ]
+            let frames = sent.map { FrameHeader(typeID: $0.type, length: UInt32($0.payload.count)).bytes + $0.payload }
+            // A PING behind a large frame: its PONG comes back to the publisher.
+            try await publisher.send(frames[0] + frames[1] + frames[2] + frames[3] + frames[4] + ControlFrame.ping([7]).encoded())
+            #expect(try await publisher.readFrame() == .init(typeID: ControlFrameType.pong.rawValue, payload: [7]))
+            // A large frame and three bytes of the next header; the rest once the broker has them.
+            try await publisher.send(frames[4] + Array(frames[5].prefix(3)))
+            _ = try await probe.sync()
+            try await publisher.send(Array(frames[5].dropFirst(3)))
+            for (index, expected) in (sent.prefix(5) + sent.suffix(2)).enumerated() {
+                let received = try await subscriber.readFrame()
+                #expect(
+                    received == .init(typeID: expected.type, payload: expected.payload),
+                    "frame \(index): type \(received.typeID), \(received.payload.count) bytes")
+            }
+            try await broker.waitForStats { $0.pool.inUse <= idle }
+        }
+    }
+
     @Test func aPartialFrameHoldsABufferOfItsClassUntilItCompletes() async throws {
         try await withBroker(.forTests(pool: "arena")) { broker, addresses in
             let subscriber = try await TestClient(addresses[0])
