@@ -169,6 +169,12 @@ public final class Broker: Service, Sendable {
                         metadata: ["endpoint": "\(SocketAddress.tcp(host: host, port: port))"])
                 }
             }
+            let budget = pool.configuration.memoryBudget
+            if pool.configuration.overflowPolicy == .fail && configuration.maxPending >= budget {
+                configuration.logger.warning(
+                    "a subscriber may queue as much as the pool's whole memory budget before it counts as slow: one that stops reading can take every buffer, and every publisher then waits until it is dropped; set maxPending (serve --max-pending) below the budget, or raise the budget",
+                    metadata: ["max_pending": "\(configuration.maxPending)", "memory_budget": "\(budget)"])
+            }
             let running = Running(
                 loops: loops, threads: threads, unixPaths: unixPaths, uplink: uplink.map { ($0, uplinkThread.unsafelyUnwrapped) })
             resume(lifecycle.withLock { $0.startSucceeded(running) })

@@ -38,6 +38,29 @@ private final class RefusingPool: PoolBackend {
 }
 
 @Suite struct BrokerMemoryPressureTests {
+    @Test func aPendingLimitThatAStalledSubscriberCanSpendTheBudgetWithIsWarnedAbout() async throws {
+        let budget = 4 << 20
+        for (maxPending, policy, warns) in [
+            (budget, PoolConfiguration.OverflowPolicy.fail, true), (budget - 1, .fail, false), (budget, .allocate, false),
+        ] {
+            let recorder = LogRecorder()
+            var configuration = BrokerConfiguration.forTests()
+            configuration.maxPending = maxPending
+            configuration.logger = recorder.logger()
+            configuration.pool = .instance(
+                SystemPool(
+                    configuration: PoolConfiguration(
+                        plan: configuration.sizeClassPlan, memoryBudget: budget, overflowPolicy: policy)))
+            try await withBroker(configuration) { _, _ in }
+            let warning = recorder.lines.first { $0.level == .warning && $0.message.contains("whole memory budget") }
+            #expect((warning != nil) == warns, "maxPending \(maxPending), policy \(policy)")
+            if let warning {
+                #expect(warning.message.contains("set maxPending (serve --max-pending) below the budget"))
+                #expect(warning.metadata["max_pending"] == "\(maxPending)" && warning.metadata["memory_budget"] == "\(budget)")
+            }
+        }
+    }
+
     /// A connection stops being read while the pool has no buffer for its frame. One reset
     /// in that state used to be freed at the end of the batch and then read again by the
     /// resume of paused connections (AddressSanitizer: heap-use-after-free).
