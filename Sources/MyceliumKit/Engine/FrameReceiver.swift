@@ -100,9 +100,9 @@ struct FrameReceiver: ~Copyable {
         lent.count = lent.capacity
     }
 
-    /// Reads what `fd` has into the receive buffer, after the bytes not parsed yet.
-    mutating func receive(from fd: Int32) -> Read {
-        let count = recv(fd, base.unsafelyUnwrapped + received, capacity - received, 0)
+    /// Reads what `source` has into the receive buffer, after the bytes not parsed yet.
+    mutating func receive(from source: inout some ByteSource) -> Read {
+        let count = source.read(into: base.unsafelyUnwrapped + received, count: capacity - received)
         return Self.outcome(count, end: received + count)
     }
 
@@ -172,9 +172,9 @@ struct FrameReceiver: ~Copyable {
         return frame
     }
 
-    /// Reads more of the large frame straight into its buffer.
-    mutating func receiveLarge(from fd: Int32) -> Read {
-        let count = recv(fd, largeBase.unsafelyUnwrapped + largeFilled, Int(largeHeader.length) - largeFilled, 0)
+    /// Reads more of the large frame from `source` straight into its buffer.
+    mutating func receiveLarge(from source: inout some ByteSource) -> Read {
+        let count = source.read(into: largeBase.unsafelyUnwrapped + largeFilled, count: Int(largeHeader.length) - largeFilled)
         let read = Self.outcome(count, end: largeFilled + count)
         if case .bytes(let end) = read { largeFilled = end }
         return read
