@@ -80,11 +80,14 @@ public struct RawSocket: ~Copyable, Sendable {
         SteppedIO.waitReadable(fd, stepping: step)
     }
 
+    /// What ``drain()`` reads into and discards, made once (a fuzz target drains per input).
+    private nonisolated(unsafe) static let scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchSize, alignment: 8)
+    private static let scratchSize = 65536
+
     /// Reads what has arrived without waiting; `false` when the peer closed the connection.
     public func drain() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            let count = recv(fd, Self.scratch, Self.scratchSize, Int32(MSG_DONTWAIT))
             if count > 0 { continue }
             if count < 0 && (errno == EAGAIN || errno == EINTR) { return true }
             return false
