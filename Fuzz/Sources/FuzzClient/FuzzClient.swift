@@ -61,7 +61,8 @@ public func fuzzClient(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         feedAll(client, UnsafeRawBufferPointer(start: nil, count: 0), ended: true)
         precondition(client.isClosed, "the client kept its connection after its input ended")
         executor.runJobs()
-        precondition(consumed.load(ordering: .relaxed) == consumedBefore + 1, "the client's stream did not end with its connection")
+        precondition(
+            consumed.load(ordering: .relaxed) == consumedBefore + 1, "the client's stream did not end with its connection")
     }
     let inUse = pool.stats().inUse
     precondition(inUse == 0, "\(inUse) buffers of the client's pool still out after it closed")
