@@ -32,15 +32,16 @@ import Glibc
         close(peer)
     }
 
-    /// Whether the broker still has the connection open.
-    public var isOpen: Bool { connection != nil }
+    /// Whether the broker still has the connection open (not after it stopped).
+    public var isOpen: Bool { connection != nil && !loop.isFinished }
 
     /// Hands `bytes` to the broker as the next bytes the connection's socket brings; returns
     /// whether the connection is still open afterwards (`false`: the broker closed it, and
     /// the rest of `bytes` may be unread).
     @discardableResult
     public func feed(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let connection else { return false }
+        // A stopped broker's loop has freed its connections.
+        guard let connection, !loop.isFinished else { return false }
         if !loop.feed(connection, bytes, ended: false) { self.connection = nil }
         return isOpen
     }
@@ -48,7 +49,7 @@ import Glibc
     /// Ends the connection's input, as the peer shutting down its side does: the broker
     /// handles what it holds and closes the connection.
     public func end() {
-        guard let connection else { return }
+        guard let connection, !loop.isFinished else { return }
         _ = loop.feed(connection, UnsafeRawBufferPointer(start: nil, count: 0), ended: true)
         self.connection = nil
     }
