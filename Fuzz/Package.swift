@@ -16,7 +16,7 @@ let package = Package(
         fuzzTarget("FuzzBroker", dependencies: ["FuzzSupport", .product(name: "MyceliumKit", package: "mycelium")]),
         fuzzTarget("FuzzClient", dependencies: ["FuzzSupport", .product(name: "MyceliumKit", package: "mycelium")]),
         fuzzTarget("FuzzNATS", dependencies: [.product(name: "MyceliumKit", package: "mycelium")]),
-        .target(name: "FuzzSupport"),
+        .target(name: "FuzzSupport", dependencies: [.product(name: "MyceliumKit", package: "mycelium")]),
     ]
 )
 

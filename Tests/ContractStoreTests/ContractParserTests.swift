@@ -182,6 +182,22 @@ import Testing
         #expect(diagnostics.first?.line == 2)
     }
 
+    @Test func quotedAndPlainKeysOfOneTextAreDuplicates() {
+        // The reader takes every scalar as text (Yams' basic resolver): `1` and "1" are one
+        // key, not an integer and a string.
+        let diagnostics = errors(
+            """
+            messages:
+              M:
+                tlv_type: 1100
+                fields:
+                  1: u8
+                  "1": u16
+            """)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.text.contains("duplicate key '1'") == true)
+    }
+
     @Test func duplicateFieldNameInListFormIsAnError() {
         let diagnostics = errors(
             """

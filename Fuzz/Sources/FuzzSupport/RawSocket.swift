@@ -1,8 +1,9 @@
 import Glibc
 
-/// A blocking Unix-socket connection for a fuzz harness: whole writes, reads with a deadline.
-/// Any failure the harness does not expect stops the run with a message (a fuzz target
-/// reports by crashing).
+/// A blocking Unix-socket connection for a fuzz harness: whole writes, reads with a deadline,
+/// and the calls that run a stepped peer (a broker or client driven on the harness's thread)
+/// while they wait (``SteppedIO``). Any failure the harness does not expect stops the run
+/// with a message (a fuzz target reports by crashing).
 public struct RawSocket: ~Copyable, Sendable {
     /// The descriptor.
     public let fd: Int32
@@ -22,12 +23,6 @@ public struct RawSocket: ~Copyable, Sendable {
             }
         }
         precondition(connected == 0, "connect \(path): \(String(cString: strerror(errno)))")
-        Self.setTimeout(fd, timeoutSeconds)
-    }
-
-    /// Takes over a connected descriptor.
-    public init(adopting fd: Int32, timeoutSeconds: Int = 5) {
-        self.fd = fd
         Self.setTimeout(fd, timeoutSeconds)
     }
 
@@ -67,20 +62,6 @@ public struct RawSocket: ~Copyable, Sendable {
         bytes.withUnsafeBytes { send($0) }
     }
 
-    /// Reads until the peer closes the connection; `false` when it stays open past the
-    /// timeout.
-    public func readToEnd() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count == 0 { return true }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return errno == ECONNRESET
-            }
-        }
-    }
-
     /// Reads exactly `count` bytes; `nil` when the connection ends or the timeout passes first.
     public func read(_ count: Int) -> [UInt8]? {
         var bytes = [UInt8](repeating: 0, count: count)
@@ -94,11 +75,19 @@ public struct RawSocket: ~Copyable, Sendable {
         return bytes
     }
 
+    /// Runs `step` until a read would not wait (see ``SteppedIO/waitReadable(_:stepping:)``).
+    public func waitReadable(stepping step: () -> Void) -> Bool {
+        SteppedIO.waitReadable(fd, stepping: step)
+    }
+
+    /// What ``drain()`` reads into and discards, made once (a fuzz target drains per input).
+    private nonisolated(unsafe) static let scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchSize, alignment: 8)
+    private static let scratchSize = 65536
+
     /// Reads what has arrived without waiting; `false` when the peer closed the connection.
     public func drain() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            let count = recv(fd, Self.scratch, Self.scratchSize, Int32(MSG_DONTWAIT))
             if count > 0 { continue }
             if count < 0 && (errno == EAGAIN || errno == EINTR) { return true }
             return false

@@ -32,7 +32,11 @@ public enum ContractParser {
         var reader = Reader(file: file)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // The reader takes every scalar as text: no implicit typing (the default
+            // resolver matched each scalar against six regular expressions, again each
+            // time Yams hashed it to find duplicate keys), and UTF-8 whatever the
+            // environment says (the default read YAMS_DEFAULT_ENCODING on every parse).
+            root = try Yams.compose(yaml: yaml, .basic, .default, .utf8)
         } catch {
             reader.yamlError(error)
             throw ContractError(errors: reader.errors)

@@ -84,7 +84,45 @@ public final class Broker: Service, Sendable {
     @discardableResult
     public func start() throws(BrokerError) -> [SocketAddress] {
         guard lifecycle.withLock({ $0.claimStart() }) == .claimed else { throw .alreadyStarted }
-        return try bind()
+        return try bind(threaded: true)
+    }
+
+    /// ``start()`` without the loops' threads: the loops run on the caller's thread, one
+    /// ``step()`` at a time, so that a fuzz target drives the broker's own accept, read,
+    /// parse, routing and write paths with no thread between it and the broker, and can feed
+    /// a connection's input from memory (``openFedConnection()``). An uplink still runs on
+    /// its thread. ``stop()`` drains the loops on the calling thread.
+    ///
+    /// Public to the `Fuzzing` SPI only (`@_spi(Fuzzing) import MyceliumKit`).
+    ///
+    /// ```swift
+    /// try broker.startStepped()
+    /// client.send(frames)
+    /// broker.step()        // the broker reads, routes and writes them
+    /// ```
+    ///
+    /// - Throws: what ``start()`` throws.
+    @_spi(Fuzzing) @discardableResult
+    public func startStepped() throws(BrokerError) -> [SocketAddress] {
+        guard lifecycle.withLock({ $0.claimStart() }) == .claimed else { throw .alreadyStarted }
+        return try bind(threaded: false)
+    }
+
+    /// One turn of every loop of a broker started with ``startStepped()``, on the calling
+    /// thread, without waiting: each handles the events ready now (accepts, reads, writes,
+    /// frames other loops handed over) and ends its batch. Nothing happens when the broker
+    /// is not running.
+    @_spi(Fuzzing)
+    public func step() {
+        for loop in steppedLoops { loop.eventLoop.step(loop) }
+    }
+
+    /// The loops of a broker running stepped; none otherwise.
+    var steppedLoops: [BrokerLoop] {
+        lifecycle.withLock { lifecycle -> [BrokerLoop] in
+            guard case .running(let running, _) = lifecycle.phase, running.threads.isEmpty else { return [] }
+            return running.loops
+        }
     }
 
     /// Starts the broker (unless ``start()`` did), serves until the service group's graceful
@@ -94,7 +132,7 @@ public final class Broker: Service, Sendable {
     /// - Throws: what ``start()`` throws; nothing once it serves.
     public func run() async throws(BrokerError) {
         switch lifecycle.withLock({ $0.claimStart() }) {
-        case .claimed: _ = try bind()
+        case .claimed: _ = try bind(threaded: true)
         case .alreadyRunning: break
         case .unavailable: throw .alreadyStarted
         }
@@ -112,8 +150,9 @@ public final class Broker: Service, Sendable {
         await stop()
     }
 
-    /// Binds and starts the loops for a claimed start; reports the outcome to the lifecycle.
-    private func bind() throws(BrokerError) -> [SocketAddress] {
+    /// Binds and starts the loops for a claimed start, each on its own thread when
+    /// `threaded` (else ``step()`` runs them); reports the outcome to the lifecycle.
+    private func bind(threaded: Bool) throws(BrokerError) -> [SocketAddress] {
         var listeners: [(fd: Int32, isTCP: Bool)] = []
         var bound: [SocketAddress] = []
         var unixPaths: [String] = []
@@ -148,7 +187,7 @@ public final class Broker: Service, Sendable {
                 try LoopThread(name: uplink.eventLoop.name) { uplink.eventLoop.run(uplink) }
             }
             var threads: [LoopThread] = []
-            for loop in loops {
+            for loop in loops where threaded {
                 threads.append(try LoopThread(name: loop.eventLoop.name) { loop.eventLoop.run(loop) })
             }
             configuration.logger.info(
@@ -236,6 +275,9 @@ public final class Broker: Service, Sendable {
         let threads = running.threads
         if !threads.isEmpty {
             await joinInBackground(threads)
+        } else {
+            // Started stepped: the drain runs here.
+            for loop in running.loops { loop.eventLoop.run(loop) }
         }
         // Let go of first: a question put to every loop (LoopGathering) is then either
         // queued already, and answered here, or sees no loop.

@@ -12,14 +12,22 @@ extension BrokerLoop {
     /// subscribers in a few large writes per event rather than one per frame (the writes
     /// happen at the end of the loop's batch).
     func readable(_ connection: UnsafeMutablePointer<Connection>) {
+        var socket = SocketSource(fd: connection.pointee.fd)
+        readable(connection, from: &socket)
+    }
+
+    /// ``readable(_:)`` with the connection's input read from `source`: its socket, or
+    /// the bytes a fuzz target feeds (``feed(_:_:ended:)``).
+    func readable(_ connection: UnsafeMutablePointer<Connection>, from source: inout some ByteSource) {
         if connection.pointee.isClosing {
-            discardInput(connection)
+            discardInput(connection, from: &source)
             return
         }
         var budget = limits.readBudget
         while budget > 0 {
             let read =
-                connection.pointee.input.largeBase != nil ? readLargeFrame(connection) : readIntoBuffer(connection)
+                connection.pointee.input.largeBase != nil
+                ? readLargeFrame(connection, from: &source) : readIntoBuffer(connection, from: &source)
             guard read > 0, !connection.pointee.isPaused, !connection.pointee.isClosing, !connection.pointee.isDead
             else { return }
             budget -= read
@@ -28,7 +36,7 @@ extension BrokerLoop {
 
     /// One `recv` into the receive buffer, and the frames it completes; returns the bytes
     /// read when the `recv` filled the buffer (more may be waiting), else 0.
-    private func readIntoBuffer(_ connection: UnsafeMutablePointer<Connection>) -> Int {
+    private func readIntoBuffer(_ connection: UnsafeMutablePointer<Connection>, from source: inout some ByteSource) -> Int {
         // Nothing held or a carried partial frame: borrow the loop's buffer. A paused
         // connection may hold a whole one already.
         if connection.pointee.input.capacity < limits.chunkSize {
@@ -46,7 +54,7 @@ extension BrokerLoop {
             // Paused with a full buffer: a zero-length recv would read as end of stream.
             parse(connection, base: base, end: filled)
         } else {
-            switch connection.pointee.input.receive(from: connection.pointee.fd) {
+            switch connection.pointee.input.receive(from: &source) {
             case .bytes(let end):
                 received(end - filled, on: connection)
                 parse(connection, base: base, end: end)
@@ -270,7 +278,7 @@ extension BrokerLoop {
     /// once whole; then parses that header, so that a next large frame is read straight into
     /// its own buffer too, none of its payload copied. Returns the bytes read when the read
     /// filled all it was given (more may be waiting), else 0.
-    private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>) -> Int {
+    private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>, from source: inout some ByteSource) -> Int {
         let filled = connection.pointee.input.largeFilled
         if connection.pointee.input.capacity < limits.chunkSize, let lent = lendReceiveBuffer() {
             connection.pointee.input.borrow(lent)
@@ -278,7 +286,7 @@ extension BrokerLoop {
         let carried = connection.pointee.input.received
         let canSpill = connection.pointee.input.base != nil
         var full = 0
-        switch connection.pointee.input.receiveLarge(from: connection.pointee.fd, spill: FrameHeader.byteCount) {
+        switch connection.pointee.input.receiveLarge(from: &source, spill: FrameHeader.byteCount) {
         case .bytes(let end):
             let spilled = connection.pointee.input.received - carried
             received(end - filled + spilled, on: connection)
@@ -309,9 +317,9 @@ extension BrokerLoop {
 
     /// A closing connection's input is read and dropped, so that closing never resets
     /// the connection before the peer has read its last frames.
-    private func discardInput(_ connection: UnsafeMutablePointer<Connection>) {
+    private func discardInput(_ connection: UnsafeMutablePointer<Connection>, from source: inout some ByteSource) {
         let count = withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 8) { scratch in
-            recv(connection.pointee.fd, scratch.baseAddress, scratch.count, 0)
+            source.read(into: scratch.baseAddress.unsafelyUnwrapped, count: scratch.count)
         }
         if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { finish(connection) }
     }

@@ -166,12 +166,15 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    /// Takes a connection accepted by any loop.
-    func adopt(_ fd: Int32, isTCP: Bool) {
+    /// Takes a connection accepted by any loop (counted in ``BrokerCore/connectionCount``
+    /// already); returns it, or `nil` when the loop has finished or cannot watch it (it is
+    /// closed then).
+    @discardableResult
+    func adopt(_ fd: Int32, isTCP: Bool) -> UnsafeMutablePointer<Connection>? {
         if state.pointee.finished {
             close(fd)
             core.connectionCount.subtract(1, ordering: .relaxed)
-            return
+            return nil
         }
         let connection = UnsafeMutablePointer<Connection>.allocate(capacity: 1)
         connection.initialize(
@@ -185,13 +188,14 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             connection.deinitialize(count: 1)
             connection.deallocate()
             core.connectionCount.subtract(1, ordering: .relaxed)
-            return
+            return nil
         }
         state.pointee.connections.append(connection)
         state.pointee.counts.opened += 1
         if state.pointee.draining {
             closeWith(connection, WireError(.shuttingDown, "the broker is shutting down"))
         }
+        return connection
     }
 
     /// Queues `frame` on `connection` (control replies are never subject to the pending limit).

@@ -4,9 +4,16 @@ import Logging
 extension ClientLoop {
     /// Reads what the socket has and handles every complete frame.
     func readable() {
+        var socket = SocketSource(fd: state.pointee.fd)
+        readable(from: &socket)
+    }
+
+    /// ``readable()`` with the input read from `source`: the socket, or the bytes a fuzz
+    /// target feeds (``FedClient``).
+    func readable(from source: inout some ByteSource) {
         defer { wakeConsumers() }
         if state.pointee.input.largeBase != nil {
-            readPartial()
+            readPartial(from: &source)
             return
         }
         if state.pointee.input.base == nil {
@@ -17,7 +24,7 @@ extension ClientLoop {
                 return
             }
         }
-        switch state.pointee.input.receive(from: state.pointee.fd) {
+        switch state.pointee.input.receive(from: &source) {
         case .bytes(let end):
             let pausesBefore = state.pointee.readPauses
             parse(base: state.pointee.input.base.unsafelyUnwrapped, end: end)
@@ -158,7 +165,7 @@ extension ClientLoop {
 
     /// A data frame larger than the receive buffer, whose payload starts at `payloadStart`:
     /// copied into a pooled buffer of its own class, the rest read straight into it
-    /// (``readPartial()``). Returns where parsing goes on.
+    /// (``readPartial(from:)``). Returns where parsing goes on.
     private func startLarge(_ header: FrameHeader, base: UnsafeMutableRawPointer, payloadStart: Int, end: Int) -> Int {
         let length = Int(header.length)
         let buffer: PooledBuffer
@@ -175,10 +182,10 @@ extension ClientLoop {
         return payloadStart + available
     }
 
-    /// Reads the rest of a data frame straight into its buffer.
-    private func readPartial() {
+    /// Reads the rest of a data frame from `source` straight into its buffer.
+    private func readPartial(from source: inout some ByteSource) {
         defer { wakeConsumers() }
-        switch state.pointee.input.receiveLarge(from: state.pointee.fd) {
+        switch state.pointee.input.receiveLarge(from: &source) {
         case .bytes: break
         case .wouldBlock: return
         case .ended(let code):

@@ -67,8 +67,7 @@ extension ClientLoop {
             queue.finish(throwing: state.pointee.failure ?? MyceliumClientError.closed)
             return
         }
-        state.pointee.streams.append(StreamRoute(queue: queue, typeIDs: typeIDs))
-        state.pointee.routeCache = ClientState.noRoute
+        addRoute(to: queue, typeIDs: typeIDs)
         track(token, "SUBSCRIBE \(typeIDs.map(String.init).joined(separator: ", "))")
         sendWindowed(.subscribe(typeIDs), token: token, .subscribe(queue: queue, continuation))
     }

@@ -160,7 +160,8 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         greet()
     }
 
-    private func greet() {
+    /// Sends HELLO once connected, and waits for the broker's.
+    func greet() {
         state.pointee.phase = .greeting
         send(.hello(Hello(digest: digest, peerName: peerName, token: token)))
         watch()
@@ -254,6 +255,25 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         guard state.pointee.readPauses > 0 else { return }
         state.pointee.readPauses -= 1
         if state.pointee.readPauses == 0 { watch() }
+    }
+
+    // MARK: Streams
+
+    /// A queue for a new stream: ``MyceliumClient/Options/streamCapacity`` messages, then
+    /// reading pauses until its consumer has taken half of them.
+    func makeStreamQueue() -> MessageQueue {
+        MessageQueue(
+            limit: options.streamCapacity,
+            overflow: .pauseProducer { [weak self] in
+                guard let self else { return }
+                _ = submit { self.resumeReading() }
+            }, pool: pool)
+    }
+
+    /// Routes the data frames of `typeIDs` to `queue` from the next frame parsed on.
+    func addRoute(to queue: MessageQueue, typeIDs: [UInt16]) {
+        state.pointee.streams.append(StreamRoute(queue: queue, typeIDs: typeIDs))
+        state.pointee.routeCache = ClientState.noRoute
     }
 
     // MARK: Ending

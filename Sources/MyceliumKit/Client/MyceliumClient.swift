@@ -159,12 +159,7 @@ public final class MyceliumClient: Sendable {
         }
         try Self.checkDataType(typeIDs.min() ?? 0)
         let loop = self.loop
-        let queue = MessageQueue(
-            limit: loop.options.streamCapacity,
-            overflow: .pauseProducer { [weak loop] in
-                guard let loop else { return }
-                _ = loop.submit { loop.resumeReading() }
-            }, pool: pool)
+        let queue = loop.makeStreamQueue()
         try await request { token, continuation in
             loop.subscribe(queue, typeIDs: typeIDs, token: token, continuation)
         }

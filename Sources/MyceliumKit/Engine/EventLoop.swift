@@ -97,23 +97,39 @@ final class EventLoop: @unchecked Sendable {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(Self.batchCapacity))
         defer { events.deallocate() }
         while !handler.isFinished {
-            let count = epoll_wait(epollFD, events, Self.batchCapacity, handler.pollTimeout)
-            if count < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            for index in 0..<Int(count) {
-                let token = events[index].data.u64
-                if token == Self.wakeToken {
-                    var value: UInt64 = 0
-                    _ = read(wakeFD, &value, MemoryLayout<UInt64>.size)
-                    for task in takeTasks() { task() }
-                    handler.handleWakeUp()
-                } else {
-                    handler.handleEvent(token: token, events: events[index].events)
-                }
-            }
-            handler.endOfBatch()
+            guard turn(handler, events: events, timeout: handler.pollTimeout) else { break }
         }
+    }
+
+    /// One turn of the loop on the calling thread without waiting: the events ready now, then
+    /// the handler's end of batch. What a loop without a thread of its own is driven by
+    /// (``Broker/startStepped()``, ``FedClient``); ``run(_:)`` is these turns, waiting.
+    func step(_ handler: some EventLoopHandler) {
+        withUnsafeTemporaryAllocation(of: epoll_event.self, capacity: Int(Self.batchCapacity)) { events in
+            _ = turn(handler, events: events.baseAddress.unsafelyUnwrapped, timeout: 0)
+        }
+    }
+
+    /// Waits at most `timeout` ms (-1: without limit) for events, hands each to `handler`
+    /// (the wake-up descriptor runs the queued tasks and ``EventLoopHandler/handleWakeUp()``),
+    /// then calls ``EventLoopHandler/endOfBatch()``. Returns `false` when `epoll_wait` failed
+    /// (an interrupted wait is a turn without events or end of batch).
+    @inline(__always)
+    private func turn(_ handler: some EventLoopHandler, events: UnsafeMutablePointer<epoll_event>, timeout: Int32) -> Bool {
+        let count = epoll_wait(epollFD, events, Self.batchCapacity, timeout)
+        if count < 0 { return errno == EINTR }
+        for index in 0..<Int(count) {
+            let token = events[index].data.u64
+            if token == Self.wakeToken {
+                var value: UInt64 = 0
+                _ = read(wakeFD, &value, MemoryLayout<UInt64>.size)
+                for task in takeTasks() { task() }
+                handler.handleWakeUp()
+            } else {
+                handler.handleEvent(token: token, events: events[index].events)
+            }
+        }
+        handler.endOfBatch()
+        return true
     }
 }

@@ -100,9 +100,9 @@ struct FrameReceiver: ~Copyable {
         lent.count = lent.capacity
     }
 
-    /// Reads what `fd` has into the receive buffer, after the bytes not parsed yet.
-    mutating func receive(from fd: Int32) -> Read {
-        let count = recv(fd, base.unsafelyUnwrapped + received, capacity - received, 0)
+    /// Reads what `source` has into the receive buffer, after the bytes not parsed yet.
+    mutating func receive(from source: inout some ByteSource) -> Read {
+        let count = source.read(into: base.unsafelyUnwrapped + received, count: capacity - received)
         return Self.outcome(count, end: received + count)
     }
 
@@ -172,27 +172,20 @@ struct FrameReceiver: ~Copyable {
         return frame
     }
 
-    /// Reads more of the large frame straight into its buffer, and with the same `readv` up
-    /// to `spill` bytes that follow it into the receive buffer, after ``received`` (when
-    /// there is one): a frame's last bytes and the next frame's header then cost one system
-    /// call, and the next frame, when large too, is read straight into its own buffer in
-    /// turn rather than through the receive buffer. The bytes spilled are added to
-    /// ``received``; the frame's end is ``largeFilled``.
-    mutating func receiveLarge(from fd: Int32, spill: Int = 0) -> Read {
+    /// Reads more of the large frame from `source` straight into its buffer, and with the
+    /// same read (`readv`) up to `spill` bytes that follow it into the receive buffer, after
+    /// ``received`` (when there is one): a frame's last bytes and the next frame's header then
+    /// cost one system call, and the next frame, when large too, is read straight into its
+    /// own buffer in turn rather than through the receive buffer. The bytes spilled are added
+    /// to ``received``; the frame's end is ``largeFilled``.
+    mutating func receiveLarge(from source: inout some ByteSource, spill: Int = 0) -> Read {
         let rest = Int(largeHeader.length) - largeFilled
         let room = base == nil ? 0 : min(spill, capacity - received)
-        let count: Int
-        if room > 0 {
-            var vectors = (
-                iovec(iov_base: largeBase.unsafelyUnwrapped + largeFilled, iov_len: rest),
-                iovec(iov_base: base.unsafelyUnwrapped + received, iov_len: room)
-            )
-            count = withUnsafeMutablePointer(to: &vectors) {
-                $0.withMemoryRebound(to: iovec.self, capacity: 2) { readv(fd, $0, 2) }
-            }
-        } else {
-            count = recv(fd, largeBase.unsafelyUnwrapped + largeFilled, rest, 0)
-        }
+        let destination = largeBase.unsafelyUnwrapped + largeFilled
+        let count =
+            room > 0
+            ? source.read(into: destination, count: rest, then: base.unsafelyUnwrapped + received, count: room)
+            : source.read(into: destination, count: rest)
         let read = Self.outcome(count, end: largeFilled + min(count, rest))
         if case .bytes(let end) = read {
             largeFilled = end
