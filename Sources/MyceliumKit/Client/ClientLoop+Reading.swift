@@ -55,6 +55,13 @@ extension ClientLoop {
             let payloadStart = offset + FrameHeader.byteCount
             let length = Int(header.length)
             let isData = header.typeID >= ControlFrameType.firstDataTypeID
+            if isData && length > options.maxPayload {
+                fail(
+                    .protocolViolation(
+                        "it sent a frame of type \(header.typeID) with length \(length), above this client's maxPayload of \(options.maxPayload) bytes (MyceliumClient.Options.maxPayload; raise it if the broker allows larger frames)"
+                    ))
+                return
+            }
             if isData && !isRouted(header.typeID) {
                 offset = state.pointee.input.startSkipping(length, from: payloadStart, end: end)
                 continue

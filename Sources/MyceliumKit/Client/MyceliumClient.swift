@@ -35,6 +35,12 @@ public final class MyceliumClient: Sendable {
         /// copied each into a buffer of its own. Either way a stream's waiting messages hold
         /// at most about twice their bytes.
         public var bufferSize = 64 << 10
+        /// The largest payload the client accepts from the broker, in bytes: a data frame
+        /// announcing more is a protocol violation that ends the connection, before any
+        /// memory is taken for it (a frame larger than ``bufferSize`` is read into a buffer
+        /// of its own size). Default 4 MiB, the broker's default `maxPayload`; raise it to
+        /// match a broker that allows larger frames.
+        public var maxPayload = 4 << 20
         /// How long ``ping()``, ``stats()``, ``flush()``, ``subscribe(_:)`` and
         /// ``unsubscribe(_:)`` wait for the broker's answer before they throw
         /// ``MyceliumClientError/timedOut(request:after:)``; `nil` (the default) waits until
@@ -114,10 +120,11 @@ public final class MyceliumClient: Sendable {
             )
         }
         guard options.maxPendingBytes >= 1, options.streamCapacity >= 1, options.bufferSize >= 8 << 10,
+            options.maxPayload >= 1 && options.maxPayload <= Int(UInt32.max),
             options.requestTimeout.map({ $0 >= .milliseconds(1) }) ?? true
         else {
             throw MyceliumClientError.invalidArgument(
-                "client options out of range (maxPendingBytes \(options.maxPendingBytes) must be >= 1, streamCapacity \(options.streamCapacity) >= 1, bufferSize \(options.bufferSize) >= 8192, requestTimeout \(options.requestTimeout.map { "\($0)" } ?? "nil") nil or >= 1 ms)"
+                "client options out of range (maxPendingBytes \(options.maxPendingBytes) must be >= 1, streamCapacity \(options.streamCapacity) >= 1, bufferSize \(options.bufferSize) >= 8192, maxPayload \(options.maxPayload) 1 to 4 GiB, requestTimeout \(options.requestTimeout.map { "\($0)" } ?? "nil") nil or >= 1 ms)"
             )
         }
         let loop: ClientLoop

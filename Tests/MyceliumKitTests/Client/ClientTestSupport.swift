@@ -159,7 +159,11 @@ struct StalledPeer: @unchecked Sendable {
 
     /// Writes `frame` whole.
     func write(_ fd: Int32, _ frame: ControlFrame) {
-        let bytes = frame.encoded()
+        write(fd, bytes: frame.encoded())
+    }
+
+    /// Writes `bytes` as they are (a frame the client must refuse, say).
+    func write(_ fd: Int32, bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 

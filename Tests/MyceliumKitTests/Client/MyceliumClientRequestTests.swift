@@ -113,6 +113,31 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
         }
     }
 
+    @Test func aFrameAboveMaxPayloadEndsTheConnectionBeforeAnyBufferIsTaken() async throws {
+        var options = MyceliumClient.Options.forTests
+        options.maxPayload = 100_000
+        try await withPeer(options: options) { client, peer, connection in
+            // At the limit: a frame of a type no stream receives is skipped, and the client
+            // goes on (its PING is answered).
+            peer.write(
+                connection, bytes: FrameHeader(typeID: 1001, length: 100_000).bytes + [UInt8](repeating: 1, count: 100_000))
+            let ping = Task { try await client.ping() }
+            let token = pingBytes(try await onThread { try peer.readFrame(connection) }, "first")
+            peer.write(connection, .pong(token))
+            _ = try await within(5, "the PONG") { try await ping.value }
+            let acquiresBefore = client.pool.stats().acquires
+            // One byte more, announced with none of its payload: refused at its header.
+            peer.write(connection, bytes: FrameHeader(typeID: 1001, length: 100_001).bytes)
+            let error = await clientError { _ = try await within(5, "the refusal") { try await client.ping() } }
+            #expect(error?.code == .protocolViolation)
+            #expect(
+                error?.description.contains(
+                    "sent a frame of type 1001 with length 100001, above this client's maxPayload of 100000 bytes") == true,
+                "\(String(describing: error))")
+            #expect(client.pool.stats().acquires == acquiresBefore, "no buffer was taken for the refused frame")
+        }
+    }
+
     @Test func aRequestTimeoutBelowOneMillisecondIsRefused() async throws {
         var options = MyceliumClient.Options()
         options.requestTimeout = .zero
@@ -120,6 +145,16 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
             _ = try await MyceliumClient.connect(to: .tcp(host: "127.0.0.1", port: 1), name: "x", options: options)
         }
         #expect(error?.description.contains("requestTimeout 0.0 seconds nil or >= 1 ms") == true)
+    }
+
+    @Test(arguments: [0, Int(UInt32.max) + 1])
+    func aMaxPayloadOutsideOneByteToFourGiBIsRefused(maxPayload: Int) async throws {
+        var options = MyceliumClient.Options()
+        options.maxPayload = maxPayload
+        let error = await clientError {
+            _ = try await MyceliumClient.connect(to: .tcp(host: "127.0.0.1", port: 1), name: "x", options: options)
+        }
+        #expect(error?.description.contains("maxPayload \(maxPayload) 1 to 4 GiB") == true, "\(String(describing: error))")
     }
 
     @Test func aRequestFromAnAlreadyCancelledTaskIsNotSent() async throws {
