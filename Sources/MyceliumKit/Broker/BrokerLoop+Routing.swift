@@ -82,7 +82,8 @@ extension BrokerLoop {
         return fits
     }
 
-    private func disconnectSlow(_ subscriber: UnsafeMutablePointer<Connection>) {
+    /// Closes `subscriber` as a slow consumer (ERROR 6 after the frame being written).
+    func disconnectSlow(_ subscriber: UnsafeMutablePointer<Connection>) {
         state.pointee.counts.slowConsumers += 1
         core.logger.warning(
             "disconnecting a slow consumer",

@@ -198,13 +198,22 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         return connection
     }
 
-    /// Queues `frame` on `connection` (control replies are never subject to the pending limit).
+    /// ERROR replies logged per connection; past that, one line says that no more are.
+    static let loggedErrorsPerConnection = 10
+
+    /// Queues `frame` on `connection`. Control replies are never dropped; a connection whose
+    /// queued output already passes the pending limit (it does not read the ERRORs and PONGs
+    /// its frames cause) is disconnected as a slow consumer instead.
     func send(_ frame: ControlFrame, to connection: UnsafeMutablePointer<Connection>) {
-        // Shutdown and slow-consumer closes have lines of their own.
-        if case .error(let error) = frame, error.code != .shuttingDown, error.code != .slowConsumer {
-            core.logger.warning(
-                "sending ERROR \(error.code.rawValue)",
-                metadata: metadata(connection).merging(["code": "\(error.code)", "message": "\(error.message)"]) { $1 })
+        var closing = false
+        if case .error(let error) = frame {
+            // Shutdown and slow-consumer closes have lines of their own.
+            closing = error.code == .shuttingDown || error.code == .slowConsumer
+            if !closing { log(error, to: connection) }
+        }
+        if !closing && !connection.pointee.isClosing && connection.pointee.output.pendingBytes > limits.maxPending {
+            disconnectSlow(connection)
+            return
         }
         let queued = frame.encoded().withUnsafeBytes { raw in
             do {
@@ -216,6 +225,22 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             }
         }
         if queued { markDirty(connection) }
+    }
+
+    /// Logs an ERROR sent to `connection`, the first ``loggedErrorsPerConnection`` of them:
+    /// a client that sends a stream of bad frames must not flood the log.
+    private func log(_ error: WireError, to connection: UnsafeMutablePointer<Connection>) {
+        connection.pointee.errorsLogged += 1
+        let count = connection.pointee.errorsLogged
+        guard count <= Self.loggedErrorsPerConnection + 1 else { return }
+        if count > Self.loggedErrorsPerConnection {
+            core.logger.warning(
+                "more ERRORs for this connection are not logged (they are still sent)", metadata: metadata(connection))
+            return
+        }
+        core.logger.warning(
+            "sending ERROR \(error.code.rawValue)",
+            metadata: metadata(connection).merging(["code": "\(error.code)", "message": "\(error.message)"]) { $1 })
     }
 
     @inline(__always)

@@ -45,6 +45,8 @@ struct Connection: ~Copyable {
     var messagesOut = 0
     var bytesOut = 0
     var dropped = 0
+    /// ERROR replies logged for it so far (``BrokerLoop/loggedErrorsPerConnection`` at most).
+    var errorsLogged = 0
 
     init(fd: Int32, serial: Int, publishPermits: UnsafePointer<UInt8>?, isTCP: Bool, now: UInt64) {
         self.fd = fd

@@ -33,6 +33,26 @@ import Testing
         }
     }
 
+    @Test func aClientThatSendsBadFramesAndNeverReadsItsErrorsIsDisconnectedAsSlowAndLoggedTenTimes() async throws {
+        let recorder = LogRecorder()
+        var configuration = BrokerConfiguration.forTests()
+        configuration.maxPending = 64 << 10
+        configuration.logger = recorder.logger()
+        try await besideHealthyPair(configuration) { broker, address in
+            let client = try await TestClient(address)
+            // 40,000 frames of a type not in the catalog, each answered by an ERROR of about
+            // 100 bytes: far more than the socket buffers and the 64 KiB limit hold.
+            let unknown = FrameHeader(typeID: 1500, length: 0).bytes
+            try await client.send(Array([[UInt8]](repeating: unknown, count: 40_000).joined()))
+            let stats = try await broker.waitForStats { $0.slowConsumers == 1 && $0.connections == 2 }
+            #expect(stats.slowConsumers == 1)
+            let errors = recorder.lines.filter { $0.message == "sending ERROR 2" }
+            #expect(errors.count == 10, "\(errors.count) ERRORs logged")
+            #expect(recorder.lines.filter { $0.message.hasPrefix("more ERRORs for this connection are not logged") }.count == 1)
+            #expect(recorder.lines.contains { $0.message == "disconnecting a slow consumer" })
+        }
+    }
+
     @Test func controlFrameOverFourKiBIsRefusedAndClosed() async throws {
         try await besideHealthyPair { _, address in
             let client = try await TestClient(address)
