@@ -35,10 +35,7 @@ import Testing
 
     @Test func aClientThatSendsBadFramesAndNeverReadsItsErrorsIsDisconnectedAsSlowAndLoggedTenTimes() async throws {
         let recorder = LogRecorder()
-        var configuration = BrokerConfiguration.forTests()
-        configuration.maxPending = 64 << 10
-        configuration.logger = recorder.logger()
-        try await besideHealthyPair(configuration) { broker, address in
+        try await besideHealthyPair(.forTests(recordingTo: recorder, maxPending: 64 << 10)) { broker, address in
             let client = try await TestClient(address)
             // 40,000 frames of a type not in the catalog, each answered by an ERROR of about
             // 100 bytes: far more than the socket buffers and the 64 KiB limit hold.

@@ -17,10 +17,7 @@ import Testing
 
     @Test func aSlowConsumerDisconnectNamesTheConnectionItsPeerAndWhatWasPending() async throws {
         let recorder = LogRecorder()
-        var configuration = BrokerConfiguration.forTests()
-        configuration.maxPending = 64 << 10
-        configuration.logger = recorder.logger()
-        try await withBroker(configuration) { broker, addresses in
+        try await withBroker(.forTests(recordingTo: recorder, maxPending: 64 << 10)) { broker, addresses in
             let stalled = try await TestClient(addresses[0], receiveBufferBytes: 4096)
             try await stalled.send(.hello(Hello(peerName: "stalled-reader")))
             try await stalled.subscribe([TestTypes.bench])

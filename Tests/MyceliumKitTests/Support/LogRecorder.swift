@@ -40,3 +40,14 @@ final class LogRecorder: Sendable {
         }
     }
 }
+
+extension BrokerConfiguration {
+    /// ``forTests()`` whose log `recorder` keeps, with a pending limit of `maxPending` bytes
+    /// (a small one cuts a slow consumer quickly).
+    static func forTests(recordingTo recorder: LogRecorder, maxPending: Int) -> Self {
+        var configuration = Self.forTests()
+        configuration.maxPending = maxPending
+        configuration.logger = recorder.logger()
+        return configuration
+    }
+}
