@@ -231,16 +231,17 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
     /// a client that sends a stream of bad frames must not flood the log.
     private func log(_ error: WireError, to connection: UnsafeMutablePointer<Connection>) {
         connection.pointee.errorsLogged += 1
-        let count = connection.pointee.errorsLogged
-        guard count <= Self.loggedErrorsPerConnection + 1 else { return }
-        if count > Self.loggedErrorsPerConnection {
+        switch connection.pointee.errorsLogged {
+        case ...Self.loggedErrorsPerConnection:
+            core.logger.warning(
+                "sending ERROR \(error.code.rawValue)",
+                metadata: metadata(connection).merging(["code": "\(error.code)", "message": "\(error.message)"]) { $1 })
+        case Self.loggedErrorsPerConnection + 1:
             core.logger.warning(
                 "more ERRORs for this connection are not logged (they are still sent)", metadata: metadata(connection))
-            return
+        default:
+            break
         }
-        core.logger.warning(
-            "sending ERROR \(error.code.rawValue)",
-            metadata: metadata(connection).merging(["code": "\(error.code)", "message": "\(error.message)"]) { $1 })
     }
 
     @inline(__always)

@@ -186,10 +186,11 @@ struct FrameReceiver: ~Copyable {
             room > 0
             ? source.read(into: destination, count: rest, then: base.unsafelyUnwrapped + received, count: room)
             : source.read(into: destination, count: rest)
-        let read = Self.outcome(count, end: largeFilled + min(count, rest))
+        let intoFrame = min(count, rest)
+        let read = Self.outcome(count, end: largeFilled + intoFrame)
         if case .bytes(let end) = read {
             largeFilled = end
-            received += count - min(count, rest)
+            received += count - intoFrame
         }
         return read
     }
