@@ -107,19 +107,22 @@ import Testing
         try await expectShutDown(client, summaries[0])
     }
 
+    /// Unix sockets, not TCP ports: a TCP port freed by one broker can be taken by any
+    /// other test's ephemeral port before the second broker binds it.
     @Test func aFailedStartLeavesTheBrokerIdleAndAStopReturnsAtOnce() async throws {
         defer { directory.remove() }
-        let holder = try Broker(configuration: .forTests())
-        let taken = try holder.start()[0]
-        let broker = try Broker(configuration: .forTests(listeners: [taken]))
-        #expect(throws: BrokerError.self, "the port is in use") { try broker.start() }
+        let (configuration, taken) = unixConfiguration
+        let holder = try Broker(configuration: configuration)
+        try holder.start()
+        let broker = try Broker(configuration: configuration)
+        #expect(throws: BrokerError.self, "the socket is in use") { try broker.start() }
         _ = await holder.stop()
-        #expect(try broker.start() == [taken], "idle again: a second start binds the freed port")
+        #expect(try broker.start() == [taken], "idle again: a second start binds the freed socket")
         _ = await broker.stop()
 
-        let other = try Broker(configuration: .forTests())
-        let busy = try other.start()[0]
-        let failed = try Broker(configuration: .forTests(listeners: [busy]))
+        let other = try Broker(configuration: configuration)
+        try other.start()
+        let failed = try Broker(configuration: configuration)
         #expect(throws: BrokerError.self) { try failed.start() }
         let summary = await failed.stop()
         #expect(summary.connectionsAtStop == 0 && summary.drained, "nothing was bound, nothing to drain")
