@@ -29,33 +29,59 @@ package final class NATSServer: @unchecked Sendable {
     /// Starts a server on free ports (or on `port`); `clusterPort` and `routes` (other nodes'
     /// cluster ports) make it a node of cluster `test`; `configuration` is the text of a
     /// configuration file (e.g. `max_payload: 2048`); `extra` are more arguments (e.g.
-    /// `--user`). Waits (at most 30 s) until it accepts connections; throws with its log when
-    /// it exits first (a port taken meanwhile, say).
+    /// `--user`). Waits (at most 30 s) until it accepts connections. A port picked here can be
+    /// taken by another test before the server binds it (``freePort()`` only checks): when the
+    /// server exits at start saying an address is in use, it starts again on newly picked
+    /// ports, up to ``startAttempts`` times; then, or when it exits for another reason, throws
+    /// with its log.
     package init(
         port: UInt16? = nil, clusterPort: UInt16? = nil, routes: [UInt16] = [], configuration: String? = nil,
         extra: [String] = []
     ) async throws {
-        self.port = try port ?? Self.freePort()
-        monitorPort = try Self.freePort()
-        var arguments = ["-a", "127.0.0.1", "-p", "\(self.port)", "-m", "\(monitorPort)"] + extra
-        if let configuration {
-            let file = directory.path + "/nats.conf"
-            try configuration.write(toFile: file, atomically: true, encoding: .utf8)
-            arguments += ["-c", file]
+        if let configuration { try configuration.write(toFile: directory.path + "/nats.conf", atomically: true, encoding: .utf8) }
+        var attempt = 1
+        while true {
+            let (clientPort, monitorPort) = (try port ?? Self.freePort(), try Self.freePort())
+            let process = try await Self.start(
+                port: clientPort, monitorPort: monitorPort, clusterPort: clusterPort, routes: routes,
+                configured: configuration != nil, extra: extra, in: directory)
+            if process.isRunning {
+                (self.port, self.monitorPort, self.process) = (clientPort, monitorPort, process)
+                return
+            }
+            let output = Self.output(in: directory)
+            guard output.contains("address already in use") && attempt < Self.startAttempts else {
+                throw TimedOut("nats-server on \(clientPort) exited at start (attempt \(attempt)): \(output)")
+            }
+            attempt += 1
         }
+    }
+
+    /// How often ``init(port:clusterPort:routes:configuration:extra:)`` starts a server whose
+    /// port was taken meanwhile.
+    private static let startAttempts = 5
+
+    /// Starts the binary and waits until it accepts on `port` or exits.
+    private static func start(
+        port: UInt16, monitorPort: UInt16, clusterPort: UInt16?, routes: [UInt16], configured: Bool, extra: [String],
+        in directory: TemporaryDirectory
+    ) async throws -> ChildProcess {
+        var arguments = ["-a", "127.0.0.1", "-p", "\(port)", "-m", "\(monitorPort)"] + extra
+        if configured { arguments += ["-c", directory.path + "/nats.conf"] }
         if let clusterPort {
             arguments += ["--cluster_name", "test", "--cluster", "nats://127.0.0.1:\(clusterPort)"]
             if !routes.isEmpty { arguments += ["--routes", routes.map { "nats://127.0.0.1:\($0)" }.joined(separator: ",")] }
         }
-        process = try ChildProcess(
-            Self.executable, arguments, environment: ProcessInfo.processInfo.environment,
-            output: .file(directory.path + "/nats.log"))
-        let address = self.address
-        let process = self.process
-        try await waitUntil("nats-server accepting on \(self.port)", timeout: .seconds(30), detail: output) {
+        // Each attempt's log starts empty, so that an exit is judged by its own lines.
+        let log = directory.path + "/nats.log"
+        unlink(log)
+        let process = try ChildProcess(
+            executable, arguments, environment: ProcessInfo.processInfo.environment, output: .file(log))
+        let address = SocketAddress.tcp(host: "127.0.0.1", port: port)
+        try await waitUntil("nats-server accepting on \(port)", timeout: .seconds(30), detail: output(in: directory)) {
             !process.isRunning || (try? TestConnection(address, timeoutSeconds: 1)) != nil
         }
-        guard process.isRunning else { throw TimedOut("nats-server on \(self.port) exited at start: \(output)") }
+        return process
     }
 
     deinit {
@@ -64,7 +90,9 @@ package final class NATSServer: @unchecked Sendable {
     }
 
     /// What the server printed so far.
-    package var output: String {
+    package var output: String { Self.output(in: directory) }
+
+    private static func output(in directory: TemporaryDirectory) -> String {
         (try? String(contentsOfFile: directory.path + "/nats.log", encoding: .utf8)) ?? ""
     }
 
