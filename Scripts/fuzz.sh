@@ -7,6 +7,7 @@
 #
 #   Scripts/fuzz.sh FuzzContracts 60
 #   FUZZ_WORK=/tmp/fuzz Scripts/fuzz.sh FuzzCodec 600      # keep what it found
+#   FUZZ_RUNS=10000000 Scripts/fuzz.sh FuzzNATS 3600       # stop at 10 M inputs, or after an hour
 set -euo pipefail
 target=${1:?usage: Scripts/fuzz.sh TARGET SECONDS (targets: the directories in Fuzz/Sources)}
 seconds=${2:?usage: Scripts/fuzz.sh TARGET SECONDS}
@@ -31,7 +32,7 @@ status=0
 # of FuzzBroker's and FuzzContracts' time. Rerun a crash's input with the default to see
 # where its memory was allocated: ASAN_OPTIONS= BINARY INPUT.
 ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0} LSAN_OPTIONS="suppressions=$root/Fuzz/lsan.supp" "$binary" "$work/$target/corpus" "$root/Fuzz/Corpus/$target" \
-    -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
+    -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="$work/$target/artifacts/" >"$log" 2>&1 || status=$?
 executions=$(awk '/stat::number_of_executed_units/ { print $NF }' "$log")
 if [ "$status" -ne 0 ]; then
