@@ -43,6 +43,11 @@ public struct PooledBuffer: ~Copyable, @unchecked Sendable {
     @usableFromInline
     var pool: any PoolBackend { poolType.unretained(poolAddress) }
 
+    /// Whether the buffer returns to `pool`.
+    package func isFrom(_ pool: any PoolBackend) -> Bool {
+        poolAddress == Unmanaged.passUnretained(pool as AnyObject).toOpaque()
+    }
+
     /// Usable bytes: at least what was asked for.
     @inlinable
     public var capacity: Int { allocation.capacity }

@@ -176,7 +176,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
     }
 
     /// ``takeOutbox()`` under the outbox's lock. An empty output takes the queue whole, so a
-    /// run a publisher wrote in part (``Outbox/sendOrAppendFrames(_:byteCount:chunkSize:pool:)``,
+    /// run a publisher wrote in part (``Outbox/sendOrAppend(_:)``,
     /// only into an empty output) keeps its written part.
     private func take(_ box: inout Outbox) {
         box.wakeRequested = false

@@ -259,28 +259,22 @@ public final class MyceliumClient: Sendable {
         }
     }
 
-    /// Publishes the first `byteCount` bytes of `frames`: whole data frames, header and
-    /// payload each, one after another (the caller checked their type ids and lengths). One
-    /// queueing for the lot, written straight to the socket from the calling thread when
-    /// nothing is queued before it (``Outbox/sendOrAppendFrames(_:byteCount:chunkSize:pool:)``:
-    /// no copy, no hand-over to the loop unless the socket is full); returns once they are
-    /// written or queued, as ``publish(typeID:payload:)`` does. For the load generator,
-    /// which sends runs of small frames.
+    /// Publishes the whole data frames in `frames` (its ``PooledBuffer/count`` bytes, header
+    /// and payload each, one after another; the caller checked their type ids and lengths)
+    /// without copying them: one queueing for the lot, written straight to the socket from
+    /// the calling thread when nothing is queued before it (``Outbox/sendOrAppend(_:)``: no
+    /// hand-over to the loop unless the socket is full), else queued by reference; the
+    /// buffer returns to its pool once written. Returns once the frames are written or
+    /// queued, as ``publish(typeID:payload:)`` does. For the load generator, which sends runs
+    /// of small frames; take the buffer from ``pool``.
     ///
     /// - Throws: as ``publish(typeID:payload:)``.
-    package func publish(encodedFrames frames: [UInt8], byteCount: Int) async throws {
-        precondition(byteCount >= 0 && byteCount <= frames.count, "\(byteCount) bytes of \(frames.count)")
-        let chunkSize = loop.options.bufferSize
-        try await enqueue(byteCount: byteCount) { box throws(PoolError) in
-            let outcome = frames.withUnsafeBytes { bytes -> Result<Bool, PoolError> in
-                do throws(PoolError) {
-                    return .success(
-                        try box.sendOrAppendFrames(bytes.baseAddress!, byteCount: byteCount, chunkSize: chunkSize, pool: pool))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            return try outcome.get()
+    package func publish(encodedFrames frames: consuming PooledBuffer) async throws {
+        precondition(frames.isFrom(pool), "a run of frames is published from the client's pool")
+        var run = Optional(frames)
+        try await enqueue(byteCount: run?.count ?? 0) { box in
+            guard let frames = run.take() else { return false }
+            return box.sendOrAppend(frames)
         }
     }
 

@@ -5,7 +5,7 @@ import Glibc
 /// queue's buffers when it goes).
 ///
 /// The socket is written by the loop, and, while nothing is queued anywhere, by a publisher
-/// of a run of frames under this lock (``sendOrAppendFrames(_:byteCount:chunkSize:pool:)``):
+/// of a run of frames under this lock (``sendOrAppend(_:)``):
 /// so ``loopPending`` counts everything the loop holds unwritten, updated under the lock
 /// whenever the loop adds output (``ClientLoop/takeOutbox()``, ``ClientLoop/send(_:)``).
 struct Outbox: ~Copyable {
@@ -40,19 +40,21 @@ struct Outbox: ~Copyable {
         return pending == 0 || pending + byteCount <= limit
     }
 
-    /// Writes whole frames (`byteCount` bytes of them at `source`) straight to the socket
-    /// when nothing is queued before them, neither here nor in the loop: no copy and no
-    /// wake of the loop. What the socket does not take now (it is full, or failed: the loop
-    /// reports that when it writes) is queued behind the part written, as
-    /// ``OutputQueue/appendFrames(_:byteCount:chunkSize:pool:)`` queues frames otherwise.
-    /// Returns whether the loop has something to write now.
-    mutating func sendOrAppendFrames(
-        _ source: UnsafeRawPointer, byteCount: Int, chunkSize: Int, pool: any PoolBackend
-    ) throws(PoolError) -> Bool {
-        guard fd >= 0, loopPending == 0, queue.pendingBytes == 0, byteCount > 0 else {
-            try queue.appendFrames(source, byteCount: byteCount, chunkSize: chunkSize, pool: pool)
-            return byteCount > 0
+    /// Writes the whole frames in `frames` (its ``PooledBuffer/count`` bytes) straight to
+    /// the socket when nothing is queued before them, neither here nor in the loop: no copy
+    /// and no wake of the loop; the buffer goes back to its pool once the socket took it
+    /// all. What the socket does not take now (it is full, or failed: the loop reports that
+    /// when it writes) stays in the buffer, queued by reference behind its written part, as
+    /// the whole buffer is when something is queued already. Returns whether the loop has
+    /// something to write now.
+    mutating func sendOrAppend(_ frames: consuming PooledBuffer) -> Bool {
+        let byteCount = frames.count
+        guard byteCount > 0 else { return false }
+        guard fd >= 0, loopPending == 0, queue.pendingBytes == 0 else {
+            queue.appendChunk(frames, sent: 0)
+            return true
         }
+        let source = UnsafeRawPointer(frames.baseAddress)
         var written = 0
         while written < byteCount {
             let count = Glibc.send(fd, source + written, byteCount - written, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
@@ -65,7 +67,7 @@ struct Outbox: ~Copyable {
             }
         }
         guard written < byteCount else { return false }
-        try queue.appendFrames(source, byteCount: byteCount, sent: written, chunkSize: chunkSize, pool: pool)
+        queue.appendChunk(frames, sent: written)
         return true
     }
 

@@ -58,20 +58,21 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
         }
     }
 
-    /// Queues whole frames (`byteCount` bytes of them at `source`) of which the first `sent`
-    /// bytes were written already, into a queue with nothing unwritten (empty, or its lone
-    /// emptied chunk): from the frame the write stopped in, with its written part counted
-    /// as sent (a publisher wrote straight to the socket, which took only part).
-    mutating func appendFrames(
-        _ source: UnsafeRawPointer, byteCount: Int, sent: Int, chunkSize: Int, pool: any PoolBackend
-    ) throws(PoolError) {
+    /// Queues `chunk`, holding whole frames in its first ``PooledBuffer/count`` bytes, by
+    /// reference, of which the first `sent` bytes were written already (then only into a
+    /// queue with nothing unwritten; a lone emptied chunk there goes back to its pool). Later
+    /// frames may be copied into the room behind its frames.
+    mutating func appendChunk(_ chunk: consuming PooledBuffer, sent: Int) {
+        let length = chunk.count
         precondition(
-            pendingBytes == 0 && headSent == 0 && sent < byteCount,
-            "\(sent) of \(byteCount) bytes sent, into a queue with \(pendingBytes) bytes unwritten")
-        let start = Self.wholeFrames(in: source, upTo: sent)
-        try appendFrames(source + start, byteCount: byteCount - start, chunkSize: chunkSize, pool: pool)
-        headSent = sent - start
-        pendingBytes -= headSent
+            sent >= 0 && sent < length && (sent == 0 || pendingBytes == 0),
+            "\(sent) of \(length) bytes sent, into a queue with \(pendingBytes) bytes unwritten")
+        if sent > 0 { releaseEmptiedChunk() }
+        let base = chunk.baseAddress
+        let capacity = chunk.capacity
+        push(OutputSlot(base: base, length: length, capacity: capacity, header: 0, isShared: false), .chunk(chunk))
+        pendingBytes += length - sent
+        if sent > 0 { headSent = sent }
     }
 
     /// Queues a large frame by reference: its header inline, its payload in `buffer`.

@@ -122,15 +122,20 @@ struct BenchLoad: Sendable {
     }
 
     /// Connects one client with a pool of its own (lock-free: the client's loop takes
-    /// buffers, the bench's tasks return them), not zeroed on release, and room in each
-    /// stream for four reads (a stream that fills pauses the client's reading, and resuming
-    /// costs a wake of its loop).
+    /// buffers, the bench's tasks return them, and the other way round for a publisher's
+    /// runs), not zeroed on release, with a class for the runs a publisher may have pending,
+    /// and room in each stream for four reads (a stream that fills pauses the client's
+    /// reading, and resuming costs a wake of its loop).
     private func connect(_ name: String) async throws -> MyceliumClient {
         var options = MyceliumClient.Options()
         options.requestTimeout = .seconds(30)
         options.bufferSize = Self.bufferBytes
         options.streamCapacity = 4 * Self.bufferBytes / (FrameHeader.byteCount + size)
-        let plan = SizeClassPlan(payloadSizes: [size]).adding([SizeClassPlan.SizeClass(size: options.bufferSize, capacity: 16)])
+        let runs = options.maxPendingBytes / Self.batchBytes + 2
+        let plan = SizeClassPlan(payloadSizes: [size]).adding([
+            SizeClassPlan.SizeClass(size: Self.batchBytes, capacity: runs),
+            SizeClassPlan.SizeClass(size: options.bufferSize, capacity: 16),
+        ])
         let pool = try PoolRegistry.builtIn.make("lockfree", configuration: PoolConfiguration(plan: plan, zeroesOnRelease: false))
         return try await MyceliumClient.connect(to: address, name: name, token: token, pool: pool, options: options)
     }
@@ -181,16 +186,24 @@ struct BenchLoad: Sendable {
     }
 
     /// Publishes until the limit, then the marker; returns the messages published. Frames
-    /// go out in runs of up to ``batchBytes`` (one queueing each): in a closed-loop run all
+    /// go out in runs of up to ``batchBytes``, each written into a buffer of the client's
+    /// pool and published without a copy (one queueing each): in a closed-loop run all
     /// carry the time the run was made, in an open-loop run each its own intended time and
-    /// a run holds the messages due by then.
+    /// a run holds the messages due by then. Only headers and stamps are written: the rest
+    /// of a payload is whatever the pool's buffer holds.
     private func publish(_ client: MyceliumClient, window: BenchWindow, start: UInt64) async throws -> Int {
         let frameBytes = FrameHeader.byteCount + size
         let batchLimit = max(1, Self.batchBytes / frameBytes)
-        var frames = [UInt8](repeating: 0xA5, count: batchLimit * frameBytes)
         let header = FrameHeader(typeID: typeID, length: UInt32(size))
-        frames.withUnsafeMutableBytes { bytes in
-            for index in 0..<batchLimit { header.write(to: bytes.baseAddress! + index * frameBytes) }
+        func run(of count: Int, stamp: (Int) -> UInt64) throws -> PooledBuffer {
+            var frames = try client.pool.acquire(byteCount: count * frameBytes)
+            for index in 0..<count {
+                let frame = frames.baseAddress + index * frameBytes
+                header.write(to: frame)
+                (frame + FrameHeader.byteCount).storeBytes(of: stamp(index), as: UInt64.self)
+            }
+            frames.count = count * frameBytes
+            return frames
         }
         let interval = rate.map { 1e9 / $0 }
         var end: UInt64?
@@ -220,17 +233,11 @@ struct BenchLoad: Sendable {
                 allowed = slowest + window.limit
                 now = BenchClock.now()
             }
-            frames.withUnsafeMutableBytes { bytes in
-                for index in 0..<batch {
-                    let stamp = interval.map { start + UInt64(Double(sent + index) * $0) } ?? now
-                    bytes.storeBytes(of: stamp, toByteOffset: index * frameBytes + FrameHeader.byteCount, as: UInt64.self)
-                }
-            }
-            try await client.publish(encodedFrames: frames, byteCount: batch * frameBytes)
+            let frames = try run(of: batch) { index in interval.map { start + UInt64(Double(sent + index) * $0) } ?? now }
+            try await client.publish(encodedFrames: frames)
             sent += batch
         }
-        frames.withUnsafeMutableBytes { $0.storeBytes(of: UInt64.max, toByteOffset: FrameHeader.byteCount, as: UInt64.self) }
-        try await client.publish(encodedFrames: frames, byteCount: frameBytes)
+        try await client.publish(encodedFrames: try run(of: 1) { _ in .max })
         try await client.flush()
         return sent
     }

@@ -14,22 +14,25 @@ func clientPool() -> SystemPool {
 }
 
 /// `count` frames of type `typeID`, header and `payloadSize`-byte payload each, whose first
-/// 8 payload bytes are the sequence numbers `first`, `first + 1`, ...
-func encodedRun(typeID: UInt16, payloadSize: Int, from first: Int, count: Int) -> [UInt8] {
+/// 8 payload bytes are the sequence numbers `first`, `first + 1`, ..., in a buffer of
+/// `client`'s pool, for ``MyceliumClient/publish(encodedFrames:)``.
+func encodedRun(
+    for client: MyceliumClient, typeID: UInt16, payloadSize: Int, from first: Int, count: Int
+) throws -> PooledBuffer {
     let frameBytes = FrameHeader.byteCount + payloadSize
-    var frames = [UInt8](repeating: 0, count: count * frameBytes)
+    var frames = try client.pool.acquire(byteCount: count * frameBytes)
     let header = FrameHeader(typeID: typeID, length: UInt32(payloadSize))
-    frames.withUnsafeMutableBytes { bytes in
-        for index in 0..<count {
-            header.write(to: bytes.baseAddress! + index * frameBytes)
-            bytes.storeBytes(
-                of: UInt64(first + index).littleEndian, toByteOffset: index * frameBytes + FrameHeader.byteCount, as: UInt64.self)
-        }
+    for index in 0..<count {
+        let frame = frames.baseAddress + index * frameBytes
+        header.write(to: frame)
+        (frame + FrameHeader.byteCount).initializeMemory(as: UInt8.self, repeating: 0, count: payloadSize)
+        (frame + FrameHeader.byteCount).storeBytes(of: UInt64(first + index).littleEndian, as: UInt64.self)
     }
+    frames.count = count * frameBytes
     return frames
 }
 
-/// The sequence number in a payload made by ``encodedRun(typeID:payloadSize:from:count:)``.
+/// The sequence number in a payload made by ``encodedRun(for:typeID:payloadSize:from:count:)``.
 func sequence(_ payload: UnsafeRawBufferPointer) -> Int {
     Int(UInt64(littleEndian: payload.loadUnaligned(as: UInt64.self)))
 }

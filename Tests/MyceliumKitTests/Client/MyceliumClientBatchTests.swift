@@ -16,12 +16,13 @@ import Testing
             let publisher = try await connectClient(addresses[0], name: "batcher")
             let frameCount = 300
             let payloadSize = 16
-            let frames = encodedRun(typeID: TestTypes.bench, payloadSize: payloadSize, from: 0, count: frameCount)
-            // All but the last frame, then the last one alone: byteCount takes a prefix.
-            try await publisher.publish(encodedFrames: frames, byteCount: frames.count - FrameHeader.byteCount - payloadSize)
+            // All but the last frame in one run, then the last one alone.
             try await publisher.publish(
-                encodedFrames: Array(frames.suffix(FrameHeader.byteCount + payloadSize)),
-                byteCount: FrameHeader.byteCount + payloadSize)
+                encodedFrames: try encodedRun(
+                    for: publisher, typeID: TestTypes.bench, payloadSize: payloadSize, from: 0, count: frameCount - 1))
+            try await publisher.publish(
+                encodedFrames: try encodedRun(
+                    for: publisher, typeID: TestTypes.bench, payloadSize: payloadSize, from: frameCount - 1, count: 1))
             try await publisher.flush()
 
             let (received, batches) = try await within(20, "draining \(frameCount) messages") {
@@ -67,8 +68,8 @@ import Testing
         let publishing = Task {
             for run in 0..<runs {
                 try await client.publish(
-                    encodedFrames: encodedRun(typeID: TestTypes.bench, payloadSize: 64, from: run * runLength, count: runLength),
-                    byteCount: runLength * frameBytes)
+                    encodedFrames: try encodedRun(
+                        for: client, typeID: TestTypes.bench, payloadSize: 64, from: run * runLength, count: runLength))
             }
         }
         try await waitUntil("a publish suspended by back-pressure") { client.suspendedPublishers == 1 }

@@ -28,8 +28,8 @@ private func bytesInUse(_ pool: SystemPool) -> Int {
             let stream = try await subscriber.subscribe([TestTypes.bench])
             let runLength = 200
             try await publisher.publish(
-                encodedFrames: encodedRun(typeID: TestTypes.bench, payloadSize: 64, from: 1, count: runLength),
-                byteCount: runLength * 70)
+                encodedFrames: try encodedRun(for: publisher, typeID: TestTypes.bench, payloadSize: 64, from: 1, count: runLength)
+            )
             try await publisher.flush()
 
             try await within(20, "reading past the next read") {
@@ -42,8 +42,8 @@ private func bytesInUse(_ pool: SystemPool) -> Int {
                 let heldCopy = held.copyBytes()
                 // The second run is read (the PONG comes behind it) while `held` is current.
                 try await publisher.publish(
-                    encodedFrames: encodedRun(typeID: TestTypes.bench, payloadSize: 64, from: runLength + 1, count: runLength),
-                    byteCount: runLength * 70)
+                    encodedFrames: try encodedRun(
+                        for: publisher, typeID: TestTypes.bench, payloadSize: 64, from: runLength + 1, count: runLength))
                 try await publisher.flush()
                 _ = try await subscriber.ping()
                 #expect(Array(held.payload) == heldCopy, "the held message's bytes are untouched by the reads after it")
@@ -86,8 +86,8 @@ private func bytesInUse(_ pool: SystemPool) -> Int {
             let frameBytes = FrameHeader.byteCount + 64
             for first in stride(from: 1, through: total, by: runLength) {
                 try await publisher.publish(
-                    encodedFrames: encodedRun(typeID: TestTypes.bench, payloadSize: 64, from: first, count: runLength),
-                    byteCount: runLength * frameBytes)
+                    encodedFrames: try encodedRun(
+                        for: publisher, typeID: TestTypes.bench, payloadSize: 64, from: first, count: runLength))
             }
             try await publisher.flush()
             // The subscriber stopped reading once its stream was full: the rest waits at the broker.
