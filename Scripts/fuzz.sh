@@ -41,4 +41,5 @@ if [ "$status" -ne 0 ]; then
     echo "fuzz.sh: to rerun it with allocation stacks: ASAN_OPTIONS= $binary INPUT" >&2
     exit "$status"
 fi
-echo "fuzz.sh: $target ran ${executions:-?} executions in $seconds s, no crash (log: $log)"
+elapsed=$(awk '/^Done [0-9]+ runs in/ { print $5 }' "$log")
+echo "fuzz.sh: $target ran ${executions:-?} executions in ${elapsed:-$seconds} s, no crash (log: $log)"
