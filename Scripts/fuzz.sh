@@ -35,6 +35,10 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0} LSAN_OPTIONS="suppressions=$
     -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="$work/$target/artifacts/" >"$log" 2>&1 || status=$?
 executions=$(awk '/stat::number_of_executed_units/ { print $NF }' "$log")
+if grep -q "libFuzzer: run interrupted" "$log"; then
+    echo "fuzz.sh: $target interrupted after ${executions:-?} executions, no crash (log: $log)" >&2
+    exit "$status"
+fi
 if [ "$status" -ne 0 ]; then
     tail -40 "$log" >&2
     echo "fuzz.sh: $target failed after ${executions:-?} executions; the input is in $work/$target/artifacts" >&2
