@@ -53,6 +53,11 @@ public protocol PoolBackend: AnyObject, Sendable {
 }
 
 extension PoolBackend {
+    /// Whether `address` is this pool's, as a handle holds its pool (unretained).
+    package func isAt(_ address: UnsafeMutableRawPointer) -> Bool {
+        Unmanaged.passUnretained(self).toOpaque() == address
+    }
+
     /// Acquires a buffer of at least `byteCount` bytes from the smallest class that holds it.
     ///
     /// ```swift

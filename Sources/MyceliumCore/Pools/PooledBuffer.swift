@@ -45,7 +45,7 @@ public struct PooledBuffer: ~Copyable, @unchecked Sendable {
 
     /// Whether the buffer returns to `pool`.
     package func isFrom(_ pool: any PoolBackend) -> Bool {
-        poolAddress == Unmanaged.passUnretained(pool as AnyObject).toOpaque()
+        pool.isAt(poolAddress)
     }
 
     /// Usable bytes: at least what was asked for.

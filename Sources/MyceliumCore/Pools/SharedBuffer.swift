@@ -88,7 +88,7 @@ public struct SharedBuffer: ~Copyable, @unchecked Sendable {
 
     /// Whether the buffer returns to `pool`.
     package borrowing func isFrom(_ pool: any PoolBackend) -> Bool {
-        poolAddress == Unmanaged.passUnretained(pool as AnyObject).toOpaque()
+        pool.isAt(poolAddress)
     }
 
     /// Another holder of the same bytes.

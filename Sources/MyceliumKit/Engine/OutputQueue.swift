@@ -60,14 +60,14 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
 
     /// Queues `chunk`, holding whole frames in its first ``PooledBuffer/count`` bytes, by
     /// reference, of which the first `sent` bytes were written already (then only into a
-    /// queue with nothing unwritten; a lone emptied chunk there goes back to its pool). Later
-    /// frames may be copied into the room behind its frames.
+    /// queue with nothing unwritten). A lone emptied chunk the queue kept goes back to its
+    /// pool first: later frames are copied into the room behind `chunk`'s frames.
     mutating func appendChunk(_ chunk: consuming PooledBuffer, sent: Int) {
         let length = chunk.count
         precondition(
             sent >= 0 && sent < length && (sent == 0 || pendingBytes == 0),
             "\(sent) of \(length) bytes sent, into a queue with \(pendingBytes) bytes unwritten")
-        if sent > 0 { releaseEmptiedChunk() }
+        releaseEmptiedChunk()
         let base = chunk.baseAddress
         let capacity = chunk.capacity
         push(OutputSlot(base: base, length: length, capacity: capacity, header: 0, isShared: false), .chunk(chunk))
