@@ -45,6 +45,11 @@ extension ClientLoop {
     private func parse(base: UnsafeMutableRawPointer, end: Int) {
         var offset = 0
         let capacity = state.pointee.input.capacity
+        // The handler of the type last handed to one, `nil` when several receive it; held in
+        // a local, it is not retained around every call. Only a control frame can change the
+        // routes during a parse (a handler's requests go through this thread, after it).
+        var handlerTypeID: UInt16 = 0
+        var soleHandler: (any MessageHandler)?
         while state.pointee.phase != .closed {
             if state.pointee.input.skipRemaining > 0 {
                 guard state.pointee.input.skip(&offset, end: end) else { break }
@@ -79,10 +84,26 @@ extension ClientLoop {
             }
             if payloadStart + length > end { break }
             if isData {
-                state.pointee.received.append(typeID: header.typeID, base: base + payloadStart, count: length)
+                if state.pointee.routeCache.toHandlers {
+                    let payload = UnsafeRawBufferPointer(start: base + payloadStart, count: length)
+                    if header.typeID != handlerTypeID {
+                        handlerTypeID = header.typeID
+                        soleHandler = self.soleHandler(of: header.typeID)
+                    }
+                    if soleHandler != nil {
+                        // Called on the optional in place: binding it would retain it.
+                        soleHandler?.receive(typeID: header.typeID, payload: payload)
+                    } else {
+                        handle(header.typeID, payload)
+                    }
+                }
+                if state.pointee.routeCache.toStreams {
+                    state.pointee.received.append(typeID: header.typeID, base: base + payloadStart, count: length)
+                }
             } else {
                 deliverReceived(usedByteCount: end)
                 control(typeID: header.typeID, payload: UnsafeRawBufferPointer(start: base + payloadStart, count: length))
+                handlerTypeID = 0
             }
             offset = payloadStart + length
         }
@@ -105,14 +126,38 @@ extension ClientLoop {
         }
     }
 
-    /// Whether a stream receives `typeID` (the last answer is cached: a read's frames are
-    /// mostly of one type).
+    /// Whether a subscription receives `typeID`; ``ClientState/routeCache`` says which
+    /// kinds after the call (the last answer is cached: a read's frames are mostly of one
+    /// type).
     @inline(__always)
     private func isRouted(_ typeID: UInt16) -> Bool {
         if typeID != state.pointee.routeCache.typeID {
-            state.pointee.routeCache = (typeID, state.pointee.streams.contains { $0.receives(typeID) })
+            var toStreams = false
+            var toHandlers = false
+            for route in state.pointee.routes where route.receives(typeID) {
+                if case .handler = route.target { toHandlers = true } else { toStreams = true }
+            }
+            state.pointee.routeCache = (typeID, toStreams, toHandlers)
         }
-        return state.pointee.routeCache.isRouted
+        return state.pointee.routeCache.toStreams || state.pointee.routeCache.toHandlers
+    }
+
+    /// The handler subscribed to `typeID` when it is the only one.
+    private func soleHandler(of typeID: UInt16) -> (any MessageHandler)? {
+        var sole: (any MessageHandler)?
+        for route in state.pointee.routes where route.receives(typeID) {
+            guard case .handler(let handler) = route.target else { continue }
+            guard sole == nil else { return nil }
+            sole = handler
+        }
+        return sole
+    }
+
+    /// Calls every handler subscribed to `typeID` with `payload`, in the order they subscribed.
+    private func handle(_ typeID: UInt16, _ payload: UnsafeRawBufferPointer) {
+        for route in state.pointee.routes where route.receives(typeID) {
+            if case .handler(let handler) = route.target { handler.receive(typeID: typeID, payload: payload) }
+        }
     }
 
     /// Hands the data frames collected from this read to every stream receiving them, one
@@ -121,7 +166,8 @@ extension ClientLoop {
     private func deliverReceived(usedByteCount: Int) {
         guard state.pointee.received.count > 0 else { return }
         defer { state.pointee.received.removeAll() }
-        for route in state.pointee.streams {
+        for route in state.pointee.routes {
+            guard case .stream(let queue) = route.target else { continue }
             if state.pointee.received.hasMixedTypes {
                 state.pointee.selected.removeAll()
                 for frame in state.pointee.received.all where route.receives(frame.typeID) {
@@ -135,7 +181,7 @@ extension ClientLoop {
                 guard collect(state.pointee.received.all, byteCount: state.pointee.received.byteCount, usedByteCount)
                 else { return }
             }
-            handOff(to: route.queue)
+            handOff(to: queue)
         }
     }
 
@@ -210,13 +256,15 @@ extension ClientLoop {
         lost(code == 0 ? "the broker closed the connection" : "reading failed: \(String(cString: strerror(code)))")
     }
 
-    /// Hands one frame in a buffer of its own to every stream receiving its type (shared,
-    /// no copy).
+    /// Hands one frame in a buffer of its own to every subscription receiving its type: each
+    /// handler in turn, then each stream (shared, no copy).
     private func deliver(_ typeID: UInt16, _ buffer: consuming PooledBuffer) {
         let shared = buffer.share()
-        for route in state.pointee.streams where route.receives(typeID) {
+        handle(typeID, UnsafeRawBufferPointer(start: shared.baseAddress, count: shared.count))
+        for route in state.pointee.routes where route.receives(typeID) {
+            guard case .stream(let queue) = route.target else { continue }
             state.pointee.outgoing.append(typeID: typeID, shared.share())
-            handOff(to: route.queue)
+            handOff(to: queue)
         }
     }
 
@@ -305,10 +353,9 @@ extension ClientLoop {
             state.pointee.windowError = nil
         case .ping(let sentAt, let continuation):
             continuation.resume(returning: ContinuousClock.now - sentAt)
-        case .subscribe(let queue, let continuation):
+        case .subscribe(let target, let continuation):
             if let error = closeWindow(token) {
-                removeRoutes(to: queue)
-                if queue.finish(throwing: MyceliumClientError.broker(error)) { resumeReading() }
+                removeRoutes(to: target, throwing: MyceliumClientError.broker(error))
                 continuation.resume(throwing: MyceliumClientError.broker(error))
             } else {
                 continuation.resume()
@@ -340,12 +387,20 @@ extension ClientLoop {
         return state.pointee.windowError
     }
 
-    /// Stops routing frames to `queue`; returns the type ids no stream receives any more.
+    /// Stops routing frames to `target` and ends its subscription with `error` (`nil`:
+    /// unsubscribed); returns the type ids no subscription receives any more (none when
+    /// `target` was not subscribed).
     @discardableResult
-    func removeRoutes(to queue: MessageQueue) -> [UInt16] {
-        guard let index = state.pointee.streams.firstIndex(where: { $0.queue === queue }) else { return [] }
-        let removed = state.pointee.streams.remove(at: index)
+    func removeRoutes(to target: SubscriptionRoute.Target, throwing error: (any Error)?) -> [UInt16] {
+        guard let index = state.pointee.routes.firstIndex(where: { $0.target.isSame(as: target) }) else { return [] }
+        let removed = state.pointee.routes.remove(at: index)
         state.pointee.routeCache = ClientState.noRoute
-        return removed.typeIDs.filter { typeID in !state.pointee.streams.contains { $0.receives(typeID) } }
+        if removed.target.finish(throwing: error) { resumeReading() }
+        return removed.typeIDs.filter { typeID in !state.pointee.routes.contains { $0.receives(typeID) } }
+    }
+
+    /// Whether `target` is subscribed already.
+    func isRouted(_ target: SubscriptionRoute.Target) -> Bool {
+        state.pointee.routes.contains { $0.target.isSame(as: target) }
     }
 }

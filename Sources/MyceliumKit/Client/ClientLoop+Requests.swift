@@ -61,21 +61,32 @@ extension ClientLoop {
     }
 
     func subscribe(
-        _ queue: MessageQueue, typeIDs: [UInt16], token: UInt64, _ continuation: CheckedContinuation<Void, any Error>
+        _ target: SubscriptionRoute.Target, typeIDs: [UInt16], token: UInt64,
+        _ continuation: CheckedContinuation<Void, any Error>
     ) {
         guard isOpen(continuation) else {
-            queue.finish(throwing: state.pointee.failure ?? MyceliumClientError.closed)
+            _ = target.finish(throwing: state.pointee.failure ?? MyceliumClientError.closed)
             return
         }
-        addRoute(to: queue, typeIDs: typeIDs)
+        guard !isRouted(target) else {
+            continuation.resume(
+                throwing: MyceliumClientError.invalidArgument(
+                    "this handler is subscribed on this client already; subscribe it once with all its type ids, or use another handler object"
+                ))
+            return
+        }
+        addRoute(to: target, typeIDs: typeIDs)
         track(token, "SUBSCRIBE \(typeIDs.map(String.init).joined(separator: ", "))")
-        sendWindowed(.subscribe(typeIDs), token: token, .subscribe(queue: queue, continuation))
+        sendWindowed(.subscribe(typeIDs), token: token, .subscribe(target, continuation))
     }
 
-    func unsubscribe(_ queue: MessageQueue, token: UInt64, _ continuation: CheckedContinuation<Void, any Error>) {
+    /// Ends every subscription of `target` (a stream has one; a handler one per subscribe)
+    /// and unsubscribes the types no other subscription receives.
+    func unsubscribe(
+        _ target: SubscriptionRoute.Target, token: UInt64, _ continuation: CheckedContinuation<Void, any Error>
+    ) {
         guard isOpen(continuation) else { return }
-        let unused = removeRoutes(to: queue)
-        if queue.finish(throwing: nil) { resumeReading() }
+        let unused = removeRoutes(to: target, throwing: nil)
         guard !unused.isEmpty else {
             continuation.resume()
             return
@@ -127,12 +138,11 @@ extension ClientLoop {
             // one about a later frame.
             state.pointee.roundTrips[token] = .abandoned
             continuation.resume(throwing: error)
-        case .subscribe(let queue, let continuation):
+        case .subscribe(let target, let continuation):
             state.pointee.roundTrips[token] = .abandoned
             continuation.resume(throwing: error)
-            let unused = removeRoutes(to: queue)
-            if queue.finish(throwing: error) { resumeReading() }
-            // The broker applies the SUBSCRIBE anyway; take back what no stream receives.
+            let unused = removeRoutes(to: target, throwing: error)
+            // The broker applies the SUBSCRIBE anyway; take back what no subscription receives.
             if !unused.isEmpty { sendWindowed(.unsubscribe(unused), token: takeToken(), .abandoned) }
         case .close:
             state.pointee.roundTrips[token] = nil
@@ -171,7 +181,7 @@ extension ClientLoop {
             return
         }
         // Nobody reads the streams after close, and a paused one must not keep the PONG unread.
-        finishStreams(throwing: MyceliumClientError.closed)
+        endSubscriptions(throwing: MyceliumClientError.closed)
         let token = takeToken()
         state.pointee.roundTrips[token] = .close
         track(token, "the flush before close (frames published before close may be lost)", timeout: timeout)

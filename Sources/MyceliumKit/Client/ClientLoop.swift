@@ -270,9 +270,9 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
             }, pool: pool)
     }
 
-    /// Routes the data frames of `typeIDs` to `queue` from the next frame parsed on.
-    func addRoute(to queue: MessageQueue, typeIDs: [UInt16]) {
-        state.pointee.streams.append(StreamRoute(queue: queue, typeIDs: typeIDs))
+    /// Routes the data frames of `typeIDs` to `target` from the next frame parsed on.
+    func addRoute(to target: SubscriptionRoute.Target, typeIDs: [UInt16]) {
+        state.pointee.routes.append(SubscriptionRoute(target, typeIDs: typeIDs))
         state.pointee.routeCache = ClientState.noRoute
     }
 
@@ -315,19 +315,16 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
             switch roundTrip {
             case .windowStart, .close, .abandoned: break
             case .ping(_, let continuation): continuation.resume(throwing: error)
-            case .subscribe(let queue, let continuation):
-                queue.finish(throwing: error)
+            case .subscribe(_, let continuation), .unsubscribe(let continuation), .flush(let continuation):
+                // A subscription waiting for its confirmation is routed: it ends below.
                 continuation.resume(throwing: error)
-            case .unsubscribe(let continuation), .flush(let continuation): continuation.resume(throwing: error)
             }
         }
         for request in state.pointee.documentRequests { request.continuation?.resume(throwing: error) }
         state.pointee.documentRequests.removeAll()
         state.pointee.deadlines.removeAll()
         state.pointee.earliestDeadline = nil
-        finishStreams(throwing: error)
-        state.pointee.streams.removeAll()
-        state.pointee.routeCache = ClientState.noRoute
+        endSubscriptions(throwing: error)
         state.pointee.received.removeAll()
         state.pointee.outgoing.releaseAll()
         state.pointee.input.release()
@@ -340,9 +337,12 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    /// Ends every stream (after the messages it holds) with `error`; reading resumes if a
-    /// stream had paused it.
-    func finishStreams(throwing error: MyceliumClientError) {
-        for route in state.pointee.streams where route.queue.finish(throwing: error) { resumeReading() }
+    /// Ends every subscription with `error` (a stream after the messages it holds) and
+    /// routes nothing from now on; reading resumes if a stream had paused it.
+    func endSubscriptions(throwing error: MyceliumClientError) {
+        let routes = state.pointee.routes
+        state.pointee.routes.removeAll()
+        state.pointee.routeCache = ClientState.noRoute
+        for route in routes where route.target.finish(throwing: error) { resumeReading() }
     }
 }

@@ -57,9 +57,10 @@ struct ClientState: ~Copyable {
     var unclaimedErrors: [WireError] = []
     /// An ERROR after which the broker closes the connection (codes 1, 5, 6, 8).
     var closingError: WireError?
-    /// The streams, each with the type ids it receives.
-    var streams: [StreamRoute] = []
-    /// The type id last looked up in ``streams`` and whether a stream receives it.
+    /// The subscriptions (streams and handlers), each with the type ids it receives.
+    var routes: [SubscriptionRoute] = []
+    /// The type id last looked up in ``routes``, and whether a stream and whether a handler
+    /// receives it.
     var routeCache = ClientState.noRoute
     /// The data frames of the read being parsed that a stream receives, and those of them
     /// one stream receives when the read mixes types.
@@ -79,7 +80,7 @@ struct ClientState: ~Copyable {
     }
 
     /// No type id looked up yet (0 is a control type, never looked up).
-    static let noRoute: (typeID: UInt16, isRouted: Bool) = (0, false)
+    static let noRoute: (typeID: UInt16, toStreams: Bool, toHandlers: Bool) = (0, false, false)
     static let vectorCount = 64
     /// The most unreported ERROR frames kept for ``MyceliumClient/flush()``.
     static let unclaimedErrorLimit = 1024

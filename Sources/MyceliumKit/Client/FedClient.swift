@@ -49,7 +49,7 @@ import Glibc
         let queue = loop.makeStreamQueue()
         stream = MessageStream(typeIDs: typeIDs, queue: queue)
         loop.state.pointee.fd = fds[0]
-        loop.addRoute(to: queue, typeIDs: typeIDs)
+        loop.addRoute(to: .stream(queue), typeIDs: typeIDs)
         loop.greet()
     }
 

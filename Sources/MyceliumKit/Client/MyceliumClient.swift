@@ -165,12 +165,40 @@ public final class MyceliumClient: Sendable {
             throw MyceliumClientError.invalidArgument("subscribe needs at least one type id")
         }
         try Self.checkDataType(typeIDs.min() ?? 0)
-        let loop = self.loop
         let queue = loop.makeStreamQueue()
-        try await request { token, continuation in
-            loop.subscribe(queue, typeIDs: typeIDs, token: token, continuation)
-        }
+        try await subscribe(.stream(queue), typeIDs: typeIDs)
         return MessageStream(typeIDs: typeIDs, queue: queue)
+    }
+
+    /// Subscribes to `typeIDs` with `handler`, which the client's thread calls for every
+    /// message of those types as it reads them (see ``MessageHandler``); returns once the
+    /// broker has confirmed the subscription: every message published after this returns
+    /// reaches the handler. The handler may be called before this returns.
+    ///
+    /// ```swift
+    /// let counter = TradeCounter()
+    /// try await client.subscribe([Trade.typeID], handler: counter)
+    /// ...
+    /// try await client.unsubscribe(handler: counter)
+    /// ```
+    ///
+    /// - Throws: as ``subscribe(_:)``; ``MyceliumClientError/invalidArgument(_:)`` also when
+    ///   `handler` is subscribed on this client already. Unless it threw
+    ///   `invalidArgument`, the handler's ``MessageHandler/subscriptionEnded(error:)`` is
+    ///   called once when the subscription ends, also when this throws.
+    public func subscribe(_ typeIDs: [UInt16], handler: some MessageHandler) async throws {
+        guard !typeIDs.isEmpty else {
+            throw MyceliumClientError.invalidArgument("subscribe needs at least one type id")
+        }
+        try Self.checkDataType(typeIDs.min() ?? 0)
+        try await subscribe(.handler(handler), typeIDs: typeIDs)
+    }
+
+    private func subscribe(_ target: SubscriptionRoute.Target, typeIDs: [UInt16]) async throws {
+        let loop = self.loop
+        try await request { token, continuation in
+            loop.subscribe(target, typeIDs: typeIDs, token: token, continuation)
+        }
     }
 
     /// Ends `stream` (it returns `nil` after the messages it holds) and unsubscribes from
@@ -180,9 +208,23 @@ public final class MyceliumClient: Sendable {
     ///   ``MyceliumClientError/timedOut(request:after:)``; `CancellationError` (the stream
     ///   has ended all the same); a connection error.
     public func unsubscribe(_ stream: MessageStream) async throws {
+        try await unsubscribe(.stream(stream.queue))
+    }
+
+    /// Ends `handler`'s subscription (its ``MessageHandler/subscriptionEnded(error:)`` is
+    /// called with `nil`, after which it receives nothing) and unsubscribes from the types no
+    /// other stream or handler of this client receives. Does nothing for a handler that is
+    /// not subscribed.
+    ///
+    /// - Throws: as ``unsubscribe(_:)``.
+    public func unsubscribe(handler: some MessageHandler) async throws {
+        try await unsubscribe(.handler(handler))
+    }
+
+    private func unsubscribe(_ target: SubscriptionRoute.Target) async throws {
         let loop = self.loop
         try await request { token, continuation in
-            loop.unsubscribe(stream.queue, token: token, continuation)
+            loop.unsubscribe(target, token: token, continuation)
         }
     }
 

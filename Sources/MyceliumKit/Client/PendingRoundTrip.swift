@@ -6,8 +6,9 @@ enum PendingRoundTrip {
     case windowStart(closes: UInt64)
     /// ``MyceliumClient/ping()``, sent at `sentAt`.
     case ping(sentAt: ContinuousClock.Instant, CheckedContinuation<Duration, any Error>)
-    /// ``MyceliumClient/subscribe(_:)``: `queue`'s subscription, routed already, confirmed.
-    case subscribe(queue: MessageQueue, CheckedContinuation<Void, any Error>)
+    /// ``MyceliumClient/subscribe(_:)`` or ``MyceliumClient/subscribe(_:handler:)``:
+    /// `target`'s subscription, routed already, confirmed.
+    case subscribe(SubscriptionRoute.Target, CheckedContinuation<Void, any Error>)
     /// ``MyceliumClient/unsubscribe(_:)``.
     case unsubscribe(CheckedContinuation<Void, any Error>)
     /// ``MyceliumClient/flush()``: reports the first unreported ERROR.
