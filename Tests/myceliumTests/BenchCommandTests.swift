@@ -150,6 +150,30 @@ import Testing
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
+    @Test func saysWhenSomethingElsePublishesItsType() async throws {
+        let socket = cli.path("broker.sock")
+        let serve = try await ServeProcess(cli, ["--unix", socket])
+        // BenchFrame (1001) frames of 16 bytes, until the bench is over.
+        let stranger = try await MyceliumClient.connect(to: .unix(path: socket), name: "stranger")
+        let noise = Task {
+            let payload = [UInt8](repeating: 7, count: 16)
+            for _ in 0..<10_000_000 where !Task.isCancelled {
+                try await stranger.publish(typeID: 1001, payload: payload)
+            }
+        }
+        // Long enough for the noise to arrive however busy the machine; it ends at the first.
+        let result = try await cli.run("bench", "--unix", socket, "--duration", "60s", "--subs", "1")
+        noise.cancel()
+        _ = await noise.result
+        try await stranger.close()
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains(
+                "error: subscriber 0 received a 16-byte message of type 1001, not 128 bytes: is something else publishing type 1001 on this broker? Use --type for a type nobody else uses"
+            ), "\(result.stderr)")
+        #expect(try await serve.stop(SIGINT) == 0)
+    }
+
     @Test func saysWhenNothingListens() async throws {
         let socket = cli.path("nobody.sock")
         let result = try await cli.run("bench", "--unix", socket, "--count", "10")

@@ -185,31 +185,6 @@ final class MessageQueue: @unchecked Sendable {
             typeID: entry.typeID, base: entry.base, count: Int(entry.count), queue: self, generation: current)
     }
 
-    /// Waits as ``next()`` does, then hands `body` each message of the consumer's batch
-    /// (everything that was waiting), at most `limit`, outside the lock; each chunk goes
-    /// back to its pool once its last message was handled. Returns how many it handled, 0
-    /// once the stream ended normally.
-    ///
-    /// - Throws: as ``next()``.
-    func drain(limit: Int, _ body: (UInt16, UnsafeRawBufferPointer) -> Void) async throws -> Int {
-        precondition(limit >= 1, "drain needs room for a message")
-        generation.add(1, ordering: .releasing)
-        guard try await refill() else { return 0 }
-        // No message of this batch can be taken now (the generation moved on under the lock
-        // in refill()), so chunks go back without it.
-        let batch = consumer
-        var handled = 0
-        while handled < limit && batch.pointee.count > 0 {
-            batch.pointee.releaseExhaustedChunk()
-            let entry = batch.pointee.removeFirst()
-            body(entry.typeID, UnsafeRawBufferPointer(start: entry.base, count: Int(entry.count)))
-            handled += 1
-        }
-        batch.pointee.releaseExhaustedChunk()
-        backlog.store(batch.pointee.count, ordering: .relaxed)
-        return handled
-    }
-
     /// The consumer's locked step: returns its exhausted chunk, takes everything waiting when
     /// its batch is empty (then resumes a paused producer once half the room is free); returns
     /// `true` when the batch has a message, `false` once the end was reported; waits between.

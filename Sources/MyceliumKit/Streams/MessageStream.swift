@@ -44,15 +44,4 @@ public struct MessageStream: AsyncSequence, Sendable {
     public func makeAsyncIterator() -> Iterator {
         Iterator(queue: queue)
     }
-
-    /// Waits for messages, then hands `body` the type id and payload of each one queued,
-    /// at most `limit`, in order; returns how many, 0 once the stream ended normally. One
-    /// lock and one wait per batch rather than per message: for a consumer that only reads
-    /// a few bytes of each (the load generator). `body` runs under the stream's lock; the
-    /// payload is valid only during its call.
-    ///
-    /// - Throws: as ``Iterator/next()``.
-    package func drain(limit: Int, _ body: (UInt16, UnsafeRawBufferPointer) -> Void) async throws -> Int {
-        try await queue.drain(limit: limit, body)
-    }
 }

@@ -65,21 +65,21 @@ struct BenchLoad: Sendable {
     static let batchBytes = 1 << 20
 
     /// Each client's receive buffer and output chunks: 256 KiB, about what a Unix socket's
-    /// kernel buffer holds, so that a subscriber takes in one read (one hand-off to its
-    /// stream, one wake of its task) what the socket has, as `pubsub-load`'s reader does.
+    /// kernel buffer holds, so that a subscriber takes in one read what the socket has, as
+    /// `pubsub-load`'s reader does.
     static let bufferBytes = 256 << 10
 
     private enum Part: Sendable {
         case publisher(sent: Int)
-        case subscriber(received: Int, last: UInt64, latencies: Histogram<UInt64>)
+        case subscriber(BenchReceiver.Figures)
         case monitor
     }
 
-    /// The clients of a load, connected: the subscribers' streams (subscribed) and the
+    /// The clients of a load, connected: the subscribers' receivers (subscribed) and the
     /// publishers.
     struct Clients: Sendable {
         fileprivate(set) var all: [MyceliumClient] = []
-        fileprivate(set) var streams: [MessageStream] = []
+        fileprivate(set) var receivers: [BenchReceiver] = []
         fileprivate(set) var publishers: [MyceliumClient] = []
     }
 
@@ -94,7 +94,9 @@ struct BenchLoad: Sendable {
             for index in 0..<subscribers {
                 let client = try await connect("mycelium bench sub \(index)")
                 clients.all.append(client)
-                clients.streams.append(try await client.subscribe([typeID]))
+                let receiver = BenchReceiver(index: index, size: size, typeID: typeID)
+                try await client.subscribe([typeID], handler: receiver)
+                clients.receivers.append(receiver)
             }
             for index in 0..<publishers {
                 let client = try await connect("mycelium bench pub \(index)")
@@ -126,18 +128,15 @@ struct BenchLoad: Sendable {
         _ = try await warmUp.run(clients, progress: nil)
     }
 
-    /// Connects one client with a pool of its own (lock-free: the client's loop takes
-    /// buffers, the bench's tasks return them, and the other way round for a publisher's
-    /// runs), not zeroed on release, with a class for the runs a publisher may have pending,
-    /// and room in each stream for four reads (a stream that fills pauses the client's
-    /// reading, and resuming costs a wake of its loop).
+    /// Connects one client with a pool of its own (lock-free: a publisher's task takes
+    /// buffers for its runs, its client's loop returns them), not zeroed on release, with a
+    /// class for the runs a publisher may have pending.
     private func connect(_ name: String) async throws -> MyceliumClient {
         var options = MyceliumClient.Options()
         options.requestTimeout = .seconds(30)
         // A publisher may queue its whole window: the window, not the client, holds it back.
         options.maxPendingBytes = Self.windowBytes
         options.bufferSize = Self.bufferBytes
-        options.streamCapacity = 4 * Self.bufferBytes / (FrameHeader.byteCount + size)
         let runs = options.maxPendingBytes / Self.batchBytes + 2
         let plan = SizeClassPlan(payloadSizes: [size]).adding([
             SizeClassPlan.SizeClass(size: Self.batchBytes, capacity: runs),
@@ -150,14 +149,19 @@ struct BenchLoad: Sendable {
     /// Runs the load once with `clients`; shows the messages delivered so far on `progress`
     /// about twice a second.
     ///
-    /// - Throws: ``UserError`` when a subscriber's stream ends early, a message has the
+    /// - Throws: ``UserError`` when a subscriber's subscription ends early, a message has the
     ///   wrong size, or nothing arrives for ``stallTimeout``; a client error from publishing.
     func run(_ clients: Clients, progress: ProgressLine?) async throws -> Outcome {
         let window = BenchWindow(limit: windowMessages, subscribers: subscribers)
+        // Reported often enough at a low rate that the stall check sees progress.
+        let reportEvery = rate.map { max(1, min(256, Int($0 * Double(publishers) / 10))) } ?? 256
+        for receiver in clients.receivers {
+            receiver.start(BenchReceiver.Run(window: window, publishers: publishers, reportEvery: reportEvery))
+        }
         let start = BenchClock.now()
         return try await withThrowingTaskGroup(of: Part.self) { group in
-            for (index, stream) in clients.streams.enumerated() {
-                group.addTask { try await receive(stream, index: index, window: window) }
+            for receiver in clients.receivers {
+                group.addTask { .subscriber(try await receiver.figures()) }
             }
             for client in clients.publishers {
                 group.addTask { .publisher(sent: try await publish(client, window: window, start: start)) }
@@ -173,10 +177,10 @@ struct BenchLoad: Sendable {
                     switch part {
                     case .publisher(let count):
                         sent += count
-                    case .subscriber(let received, let lastArrival, let histogram):
-                        delivered += received
-                        last = max(last, lastArrival)
-                        latencies.add(histogram)
+                    case .subscriber(let figures):
+                        delivered += figures.received
+                        last = max(last, figures.last)
+                        latencies.add(figures.latencies)
                     case .monitor:
                         continue
                     }
@@ -247,67 +251,6 @@ struct BenchLoad: Sendable {
         try await client.publish(encodedFrames: try run(of: 1) { _ in .max })
         try await client.flush()
         return sent
-    }
-
-    /// Receives until every publisher's marker; records each message's latency against the
-    /// time its batch was taken from the stream (one clock reading per batch).
-    private func receive(_ stream: MessageStream, index: Int, window: BenchWindow) async throws -> Part {
-        var latencies = LatencySummary.makeHistogram()
-        var received = 0
-        var markers = 0
-        var last: UInt64 = 0
-        var wrongSize: Int?
-        // Reported often enough at a low rate that the stall check sees progress.
-        let reportEvery = rate.map { max(1, min(256, Int($0 * Double(publishers) / 10))) } ?? 256
-        var reported = 0
-        do {
-            while markers < publishers && wrongSize == nil {
-                var now: UInt64 = 0
-                // Messages of one publish carry one stamp (closed loop) and a batch has one
-                // arrival time: a run of equal latencies is recorded once, with its count.
-                var runLatency: UInt64 = 0
-                var runLength: UInt64 = 0
-                let handled = try await stream.drain(limit: 4096) { _, payload in
-                    if now == 0 { now = BenchClock.now() }
-                    guard payload.count == size else {
-                        wrongSize = payload.count
-                        return
-                    }
-                    let stamp = payload.loadUnaligned(as: UInt64.self)
-                    if stamp == .max {
-                        markers += 1
-                        return
-                    }
-                    let latency = min(now > stamp ? now - stamp : 0, LatencySummary.highestTrackable)
-                    if latency != runLatency {
-                        if runLength > 0 { _ = latencies.record(runLatency, count: runLength) }
-                        runLatency = latency
-                        runLength = 0
-                    }
-                    runLength += 1
-                    received += 1
-                }
-                if runLength > 0 { _ = latencies.record(runLatency, count: runLength) }
-                if handled == 0 { break }
-                last = now
-                if received - reported >= reportEvery {
-                    reported = received
-                    window.report(subscriber: index, received: received)
-                }
-            }
-        } catch let error as MyceliumClientError {
-            throw UserError(text: "subscriber \(index) lost its stream after \(received) messages: \(error)")
-        }
-        if let wrongSize {
-            throw UserError(
-                text: "subscriber \(index) received a \(wrongSize)-byte message of type \(typeID), not \(size) bytes: "
-                    + "is something else publishing type \(typeID) on this broker? Use --type for a type nobody else uses")
-        }
-        window.report(subscriber: index, received: received)
-        guard markers == publishers else {
-            throw UserError(text: "subscriber \(index)'s stream ended after \(received) messages, before the publishers finished")
-        }
-        return .subscriber(received: received, last: last, latencies: latencies)
     }
 
     /// Reports progress about twice a second, and fails the run when nothing arrived for

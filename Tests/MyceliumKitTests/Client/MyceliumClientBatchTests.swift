@@ -4,10 +4,9 @@ import MyceliumKit
 import MyceliumTestSupport
 import Testing
 
-/// The load generator's batch calls: a run of encoded frames published in one queueing,
-/// and a stream drained a batch at a time.
+/// The load generator's batch call: a run of encoded frames published in one queueing.
 @Suite struct MyceliumClientBatchTests {
-    @Test func aRunOfEncodedFramesArrivesInOrderAndDrainsInBatchesOfAtMostTheLimit() async throws {
+    @Test func aRunOfEncodedFramesArrivesInOrder() async throws {
         try await withBroker(.forTests()) { _, addresses in
             let subscriberPool = clientPool()
             let subscriber = try await MyceliumClient.connect(
@@ -25,27 +24,23 @@ import Testing
                     for: publisher, typeID: TestTypes.bench, payloadSize: payloadSize, from: frameCount - 1, count: 1))
             try await publisher.flush()
 
-            let (received, batches) = try await within(20, "draining \(frameCount) messages") {
+            let received = try await within(20, "reading \(frameCount) messages") {
                 var seen: [Int] = []
-                var count = 0
-                while seen.count < frameCount && count < 1000 {
-                    count += 1
-                    let handled = try await stream.drain(limit: 64) { typeID, payload in
-                        #expect(typeID == TestTypes.bench && payload.count == payloadSize)
-                        seen.append(sequence(payload))
-                    }
-                    #expect(handled >= 1 && handled <= 64)
+                var iterator = stream.makeAsyncIterator()
+                while seen.count < frameCount, let message = try await iterator.next() {
+                    #expect(message.typeID == TestTypes.bench && message.payload.count == payloadSize)
+                    seen.append(sequence(message.payload))
                 }
-                return (seen, count)
+                return seen
             }
             #expect(received == Array(0..<frameCount), "every frame once, in order")
-            #expect(batches >= frameCount / 64, "no batch above the limit")
 
             try await subscriber.unsubscribe(stream)
-            #expect(try await stream.drain(limit: 64) { _, _ in Issue.record("nothing is left") } == 0, "0 at the end")
+            var iterator = stream.makeAsyncIterator()
+            #expect(try await iterator.next() == nil, "the stream ends after its unsubscribe")
             try await publisher.close()
             try await subscriber.close()
-            #expect(subscriberPool.stats().inUse == 0, "every drained buffer went back: \(subscriberPool.stats())")
+            #expect(subscriberPool.stats().inUse == 0, "every buffer read went back: \(subscriberPool.stats())")
         }
     }
 
