@@ -27,9 +27,9 @@ struct ClassRegions: ~Copyable {
     @usableFromInline let capacity: Int
     /// Bytes from one buffer to the next: `size` rounded up to 16, so every buffer is 16-byte
     /// aligned, and one cache line more when that is a multiple of the 4 KiB page. Buffers a
-    /// page-multiple apart start at the same offset in their pages, and the broker uses its
-    /// 64 KiB receive buffer and output chunks in lockstep: so placed, the kernel's copy into
-    /// the receive buffer took ~30 % of the broker's perf samples in slow runs (12 % with the
+    /// page-multiple apart start at the same offset in their pages, and the broker used its
+    /// 64 KiB receive buffer and output chunks (then one class) in lockstep: so placed, the
+    /// kernel's copy into the receive buffer took ~30 % of the broker's perf samples in slow runs (12 % with the
     /// earlier layout), and TCP 1→1 fell from 10.0 to 6.4 M msgs/s (median of 18 runs; 8.1
     /// with the extra line).
     let stride: Int

@@ -11,8 +11,9 @@ struct SizesCommand: ParsableCommand {
         discussion: """
             Each message falls in the next power of two at or above its max payload (at least \
             128 bytes); a class holds 65,536 / size buffers per region (at least 1). The broker \
-            adds one class of its own to every pool: its receive buffers and output chunks \
-            (64 KiB, 16 per region), which carry most of the bytes it moves.
+            adds two classes of its own to every pool, which carry most of the bytes it moves: \
+            its output chunks (64 KiB, 16 per region) and its loops' receive buffers (256 KiB, one \
+            per region).
             """
     )
 
@@ -71,10 +72,11 @@ struct SizesCommand: ParsableCommand {
             let total = output.classes.reduce(0) { $0 + $1.bytes }
             print("\(output.classes.count) classes, \(total) bytes when every class holds one full region")
             let engine = BrokerConfiguration(messageTypes: try catalog.messageTypes(), pool: .named("arena", in: .builtIn))
-                .engineClass
+                .engineClasses
             print(
-                "serve adds its I/O class: \(engine.size) bytes × \(engine.capacity) per region "
-                    + "(receive buffers and output chunks)")
+                "serve adds its I/O classes: "
+                    + engine.map { "\($0.size) bytes × \($0.capacity)" }.joined(separator: ", ")
+                    + " per region (output chunks, receive buffers)")
         }
     }
 }

@@ -112,8 +112,8 @@ import Testing
         ("--loops", "0", "loops must be 1-64, got 0"),
         ("--copy-threshold", "lots", "--copy-threshold 'lots' is not a byte count"),
         (
-            "--copy-threshold", "64KiB",
-            "copy threshold must be 0 to 65530 bytes (a copied frame is parsed in the 65536-byte receive buffer), got 65536"
+            "--copy-threshold", "256KiB",
+            "copy threshold must be 0 to 262138 bytes (a copied frame is parsed in the 262144-byte receive buffer), got 262144"
         ),
     ])
     func badOptionsAreNamed(option: String, value: String, message: String) async throws {

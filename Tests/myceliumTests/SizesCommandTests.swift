@@ -17,7 +17,7 @@ import Testing
         #expect(
             lines.suffix(2) == [
                 "5 classes, 327680 bytes when every class holds one full region",
-                "serve adds its I/O class: 65536 bytes × 16 per region (receive buffers and output chunks)",
+                "serve adds its I/O classes: 65536 bytes × 16, 262144 bytes × 1 per region (output chunks, receive buffers)",
             ])
     }
 

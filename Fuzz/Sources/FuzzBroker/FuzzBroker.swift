@@ -44,6 +44,7 @@ private final class Harness: @unchecked Sendable {
         configuration.listeners = [.unix(path: path)]
         configuration.maxPayload = 16_384
         configuration.engineBufferSize = 8192
+        configuration.receiveBufferSize = 8192
         configuration.copyThreshold = 2048
         configuration.loops = 2
         do {

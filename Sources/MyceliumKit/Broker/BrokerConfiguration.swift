@@ -63,11 +63,20 @@ public struct BrokerConfiguration: Sendable {
     /// How often each event loop asks the pool to give back its idle regions (``PoolBackend/trim()``),
     /// so that the memory a burst took returns; `.zero` never trims.
     public var trimInterval = Duration.seconds(10)
-    /// The size of receive buffers and output chunks (the engine's pool class), in bytes.
+    /// The size of output chunks (a subscriber's queued frames are copied into them), in
+    /// bytes: one of the engine's pool classes.
     public var engineBufferSize = 64 << 10
+    /// The size of each event loop's receive buffer, in bytes: one `recv` reads at most this
+    /// much. A connection borrows the buffer while its input is parsed (a partial frame left
+    /// at the end moves to a buffer of its own size), so it costs one per loop, not one per
+    /// connection. The default, 256 KiB, reads what a fast publisher has waiting in one
+    /// system call: with 64 KiB buffers the broker made five `recv`s per event where the C
+    /// reference broker makes one, and used 1.3x its CPU per message at 1 KiB over TCP
+    /// (Architecture.md, "Reading").
+    public var receiveBufferSize = 256 << 10
     /// Frames with payloads up to this many bytes are copied into each subscriber's output
     /// chunk; larger ones are read into their own buffer and queued by reference. At most
-    /// ``engineBufferSize`` minus the 6-byte header (a copied frame is parsed in the receive
+    /// ``receiveBufferSize`` minus the 6-byte header (a copied frame is parsed in the receive
     /// buffer). The default, 16 KiB, was measured: copying costs less CPU per delivered
     /// message than sharing up to about 16 KiB (Architecture.md, "Frames above the copy limit").
     public var copyThreshold = 16 << 10
@@ -93,14 +102,17 @@ public struct BrokerConfiguration: Sendable {
         self.pool = pool
     }
 
-    /// The engine's class: receive buffers and output chunks, 16 per region.
-    public var engineClass: SizeClassPlan.SizeClass {
-        SizeClassPlan.SizeClass(size: engineBufferSize, capacity: 16)
+    /// The engine's classes: output chunks, 16 per region, and receive buffers, one per
+    /// region (one per loop is in use; a paused connection keeps the one it was reading into).
+    public var engineClasses: [SizeClassPlan.SizeClass] {
+        let chunks = SizeClassPlan.SizeClass(size: engineBufferSize, capacity: 16)
+        guard receiveBufferSize != engineBufferSize else { return [chunks] }
+        return [chunks, SizeClassPlan.SizeClass(size: receiveBufferSize, capacity: 1)]
     }
 
     /// The plan a pool made by name gets: the message types' classes plus the engine's.
     public var sizeClassPlan: SizeClassPlan {
-        messageTypes.sizeClassPlan.adding([engineClass])
+        messageTypes.sizeClassPlan.adding(engineClasses)
     }
 
     /// Checks the limits, naming the first that is out of range.
@@ -116,13 +128,14 @@ public struct BrokerConfiguration: Sendable {
         try check(maxSubscriptions >= 1, "max subscriptions must be positive, got \(maxSubscriptions)")
         try check(drainTimeout >= .zero, "drain timeout must not be negative")
         try check(trimInterval >= .zero, "trim interval must not be negative")
+        try check(engineBufferSize >= 4096, "engine buffer size \(engineBufferSize) must be at least 4 KiB")
         try check(
-            engineBufferSize >= 4096 && engineBufferSize >= maxControlPayload + FrameHeader.byteCount,
-            "engine buffer size \(engineBufferSize) must be at least 4 KiB and hold a whole control frame")
-        let largestCopy = engineBufferSize - FrameHeader.byteCount
+            receiveBufferSize >= 4096 && receiveBufferSize >= maxControlPayload + FrameHeader.byteCount,
+            "receive buffer size \(receiveBufferSize) must be at least 4 KiB and hold a whole control frame")
+        let largestCopy = receiveBufferSize - FrameHeader.byteCount
         try check(
             copyThreshold >= 0 && copyThreshold <= largestCopy,
-            "copy threshold must be 0 to \(largestCopy) bytes (a copied frame is parsed in the \(engineBufferSize)-byte receive buffer), got \(copyThreshold)"
+            "copy threshold must be 0 to \(largestCopy) bytes (a copied frame is parsed in the \(receiveBufferSize)-byte receive buffer), got \(copyThreshold)"
         )
         if let digest {
             try check(digest.count == Hello.digestByteCount, "a digest has 32 bytes, got \(digest.count)")

@@ -11,7 +11,10 @@ final class BrokerCore: Sendable {
         let maxPending: Int
         /// The largest payload copied per subscriber: the copy threshold, within the max payload.
         let copyLimit: Int
+        /// Output chunks' size.
         let chunkSize: Int
+        /// The loops' receive buffers' size.
+        let receiveSize: Int
         /// Bytes one readable event may read from a connection before the loop moves on.
         let readBudget: Int
         let maxSubscriptions: Int
@@ -52,8 +55,8 @@ final class BrokerCore: Sendable {
         limits = Limits(
             maxPayload: configuration.maxPayload, maxControlPayload: configuration.maxControlPayload,
             maxPending: configuration.maxPending, copyLimit: min(configuration.copyThreshold, configuration.maxPayload),
-            chunkSize: configuration.engineBufferSize,
-            readBudget: Self.readsPerEvent * configuration.engineBufferSize,
+            chunkSize: configuration.engineBufferSize, receiveSize: configuration.receiveBufferSize,
+            readBudget: Self.readsPerEvent * configuration.receiveBufferSize,
             maxSubscriptions: configuration.maxSubscriptions,
             maxConnections: configuration.maxConnections, dropsOldest: configuration.slowConsumerPolicy == .dropOldest,
             loopCount: configuration.loops,
@@ -68,8 +71,8 @@ final class BrokerCore: Sendable {
         }
     }
 
-    /// Full receive buffers one readable event may read: 4 × 64 KiB by default, what a
-    /// publisher at full speed has waiting per event (measured; a larger budget read no more).
+    /// Full receive buffers one readable event may read: 4 × 256 KiB by default (with 64 KiB
+    /// buffers, 4 was what a publisher at full speed had waiting per event).
     static let readsPerEvent = 4
 
     /// What the loops published last plus the in-process publishes' counts.

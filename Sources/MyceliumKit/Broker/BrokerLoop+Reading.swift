@@ -39,7 +39,7 @@ extension BrokerLoop {
     private func readIntoBuffer(_ connection: UnsafeMutablePointer<Connection>, from source: inout some ByteSource) -> Int {
         // Nothing held or a carried partial frame: borrow the loop's buffer. A paused
         // connection may hold a whole one already.
-        if connection.pointee.input.capacity < limits.chunkSize {
+        if connection.pointee.input.capacity < limits.receiveSize {
             guard let lent = lendReceiveBuffer() else {
                 pause(connection)
                 return 0
@@ -72,7 +72,7 @@ extension BrokerLoop {
     /// the pool has none.
     private func lendReceiveBuffer() -> PooledBuffer? {
         if let lent = state.pointee.receiveBuffer.take() { return lent }
-        return try? pool.acquire(byteCount: limits.chunkSize)
+        return try? pool.acquire(byteCount: limits.receiveSize)
     }
 
     /// After parsing: gives the loop its receive buffer back, carrying a partial frame left
@@ -81,7 +81,7 @@ extension BrokerLoop {
     private func settleInput(_ connection: UnsafeMutablePointer<Connection>) {
         if connection.pointee.isClosing || connection.pointee.isDead { connection.pointee.input.received = 0 }
         connection.pointee.input.giveBack(
-            to: &state.pointee.receiveBuffer, pool: pool, lentSize: limits.chunkSize,
+            to: &state.pointee.receiveBuffer, pool: pool, lentSize: limits.receiveSize,
             carries: !connection.pointee.isPaused)
     }
 
@@ -280,7 +280,7 @@ extension BrokerLoop {
     /// filled all it was given (more may be waiting), else 0.
     private func readLargeFrame(_ connection: UnsafeMutablePointer<Connection>, from source: inout some ByteSource) -> Int {
         let filled = connection.pointee.input.largeFilled
-        if connection.pointee.input.capacity < limits.chunkSize, let lent = lendReceiveBuffer() {
+        if connection.pointee.input.capacity < limits.receiveSize, let lent = lendReceiveBuffer() {
             connection.pointee.input.borrow(lent)
         }
         let carried = connection.pointee.input.received

@@ -48,17 +48,20 @@ extension BrokerLoop {
         }
     }
 
-    /// Frames that would take a subscriber past its pending limit: disconnect it, or drop
-    /// its oldest frames frame by frame.
+    /// A run of frames that would take a subscriber past its pending limit, queued frame by
+    /// frame: at the first that does not fit, the subscriber is disconnected, or its oldest
+    /// frames are dropped to make room (a run may be larger than the limit: a read holds up
+    /// to the receive buffer's size).
     private func overflow(_ subscriber: UnsafeMutablePointer<Connection>, _ source: UnsafeRawPointer, _ byteCount: Int) {
-        guard limits.dropsOldest else {
-            disconnectSlow(subscriber)
-            return
-        }
         var offset = 0
         while offset < byteCount {
             let size = FrameHeader.byteCount + Int(FrameHeader(readingFrom: source + offset).length)
-            if makeRoom(subscriber, for: size) {
+            let fits = subscriber.pointee.output.pendingBytes + size <= limits.maxPending
+            if !fits && !limits.dropsOldest {
+                disconnectSlow(subscriber)
+                return
+            }
+            if fits || makeRoom(subscriber, for: size) {
                 if copy(source + offset, size, frames: 1, into: &subscriber.pointee.output) {
                     state.pointee.counts.messagesOut += 1
                     subscriber.pointee.messagesOut += 1

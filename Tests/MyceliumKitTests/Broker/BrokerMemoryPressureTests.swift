@@ -5,25 +5,25 @@ import MyceliumTestSupport
 import Synchronization
 import Testing
 
-/// The system pool, refusing buffers above `refusedAbove` bytes as a pool whose budget is
-/// spent does, and counting its refusals.
+/// The system pool, refusing buffers of the `refused` sizes as a pool whose budget is spent
+/// does, and counting its refusals.
 private final class RefusingPool: PoolBackend {
     let name = "refusing"
     let configuration: PoolConfiguration
     let refusals = Atomic<Int>(0)
-    private let refusedAbove: Int
+    private let refused: ClosedRange<Int>
     private let heap: SystemPool
 
-    init(configuration: PoolConfiguration, refusedAbove: Int) {
+    init(configuration: PoolConfiguration, refused: ClosedRange<Int>) {
         self.configuration = configuration
-        self.refusedAbove = refusedAbove
+        self.refused = refused
         heap = SystemPool(configuration: configuration)
     }
 
     func allocate(byteCount: Int) throws(PoolError) -> PoolAllocation {
-        guard byteCount <= refusedAbove else {
+        guard !refused.contains(byteCount) else {
             refusals.add(1, ordering: .relaxed)
-            throw .budgetExhausted(requested: byteCount, budget: refusedAbove)
+            throw .budgetExhausted(requested: byteCount, budget: refused.lowerBound - 1)
         }
         return try heap.allocate(byteCount: byteCount)
     }
@@ -66,7 +66,9 @@ private final class RefusingPool: PoolBackend {
     /// resume of paused connections (AddressSanitizer: heap-use-after-free).
     @Test func aConnectionPausedForMemoryThatResetsIsFreedAndOthersGoOn() async throws {
         var configuration = BrokerConfiguration.forTests()
-        let pool = RefusingPool(configuration: PoolConfiguration(plan: configuration.sizeClassPlan), refusedAbove: 65_536)
+        // The frame's own buffer is refused; output chunks and the loops' receive buffers are not.
+        let pool = RefusingPool(
+            configuration: PoolConfiguration(plan: configuration.sizeClassPlan), refused: 65_537...200_000)
         configuration.pool = .instance(pool)
         try await withBroker(configuration) { broker, addresses in
             let pair = try await HealthyPair(addresses[0])
