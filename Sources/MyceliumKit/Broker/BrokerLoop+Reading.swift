@@ -7,10 +7,11 @@ extension BrokerLoop {
     /// connection holds no pool memory. A data frame above the copy limit is read into its
     /// own buffer.
     ///
-    /// Reading goes on while each `recv` fills what it was given, up to
-    /// ``BrokerCore/Limits/readBudget`` bytes per event: a fast publisher's frames then reach the
-    /// subscribers in a few large writes per event rather than one per frame (the writes
-    /// happen at the end of the loop's batch).
+    /// Reading goes on while each `recv` fills what it was given, until the event has read
+    /// ``BrokerCore/Limits/readBudget`` bytes or queued as many for writing: a fast
+    /// publisher's frames then reach the subscribers in a few large writes per event rather
+    /// than one per frame (the writes happen at the end of the loop's batch), and a wide
+    /// fan-out reads less per event, so what it queues stays in the caches until written.
     func readable(_ connection: UnsafeMutablePointer<Connection>) {
         var socket = SocketSource(fd: connection.pointee.fd)
         readable(connection, from: &socket)
@@ -24,7 +25,8 @@ extension BrokerLoop {
             return
         }
         var budget = limits.readBudget
-        while budget > 0 {
+        let queuedBefore = state.pointee.queuedBytes
+        while budget > 0 && state.pointee.queuedBytes - queuedBefore < limits.readBudget {
             let read =
                 connection.pointee.input.largeBase != nil
                 ? readLargeFrame(connection, from: &source) : readIntoBuffer(connection, from: &source)

@@ -112,6 +112,7 @@ extension BrokerLoop {
                 mask &= mask - 1
                 state.pointee.outboxes[loop].appendShared(header, shared.share())
                 state.pointee.outboxMask |= 1 << UInt64(loop)
+                state.pointee.queuedBytes &+= FrameHeader.byteCount + shared.count
             }
         }
     }
@@ -132,6 +133,7 @@ extension BrokerLoop {
                 guard makeRoom(subscriber, for: size) else { continue }
             }
             subscriber.pointee.output.appendShared(header, shared.share())
+            state.pointee.queuedBytes &+= size
             state.pointee.counts.messagesOut += 1
             subscriber.pointee.messagesOut += 1
             markDirty(subscriber)
@@ -158,6 +160,7 @@ extension BrokerLoop {
     ) -> Bool {
         do {
             try queue.pointee.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+            state.pointee.queuedBytes &+= byteCount
             return true
         } catch {
             state.pointee.counts.dropped += frames

@@ -19,6 +19,10 @@ struct LoopState: ~Copyable {
     var listeners: [(fd: Int32, isTCP: Bool)] = []
     var nextLoop = 0
     var counts = DeliveryCounts()
+    /// Bytes this loop has queued for writing (to subscribers, other loops and the uplink)
+    /// since it started: a readable event stops reading once it has queued
+    /// ``BrokerCore/Limits/readBudget`` bytes, whatever the fan-out.
+    var queuedBytes = 0
     var draining = false
     var drainDeadline: UInt64 = 0
     var finished = false
