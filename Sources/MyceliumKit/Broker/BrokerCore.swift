@@ -28,6 +28,10 @@ final class BrokerCore: Sendable {
     }
 
     let pool: any PoolBackend
+    /// Where a control reply goes when ``pool`` refuses it an output chunk (its budget spent
+    /// under the `fail` policy): the heap, one buffer of the reply's size, so that a PONG or
+    /// a STATS is never lost. Only then: the steady state never comes here.
+    let replyFallback = SystemPool(configuration: PoolConfiguration(plan: SizeClassPlan(classes: [])))
     let routing: RoutingTable
     let limits: Limits
     let connectionCount = Atomic<Int>(0)

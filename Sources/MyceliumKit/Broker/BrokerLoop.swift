@@ -221,7 +221,13 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
                     raw.baseAddress!, byteCount: raw.count, chunkSize: limits.chunkSize, pool: pool)
                 return true
             } catch {
-                return false
+                do {
+                    try connection.pointee.output.appendFrames(
+                        raw.baseAddress!, byteCount: raw.count, chunkSize: raw.count, pool: core.replyFallback)
+                    return true
+                } catch {
+                    return false
+                }
             }
         }
         if queued { markDirty(connection) }

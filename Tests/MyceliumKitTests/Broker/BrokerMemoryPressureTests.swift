@@ -61,6 +61,28 @@ private final class RefusingPool: PoolBackend {
         }
     }
 
+    /// Under the `fail` policy a spent budget may leave no output chunk for a control reply;
+    /// the reply then goes out from the heap: a client still connects (HELLO), pings and
+    /// reads STATS.
+    @Test func controlRepliesGoOutWhenThePoolRefusesOutputChunks() async throws {
+        var configuration = BrokerConfiguration.forTests()
+        let pool = RefusingPool(
+            configuration: PoolConfiguration(plan: configuration.sizeClassPlan),
+            refused: configuration.engineBufferSize...configuration.engineBufferSize)
+        configuration.pool = .instance(pool)
+        try await withBroker(configuration) { _, addresses in
+            let stats = try await within(20, "a HELLO, a PONG and STATS through a pool without output chunks") {
+                let client = try await connectClient(addresses[0])
+                _ = try await client.ping()
+                let stats = try await client.stats()
+                try await client.close()
+                return stats
+            }
+            #expect(stats.connections >= 1)
+            #expect(pool.refusals.load(ordering: .relaxed) >= 3, "every reply was refused a chunk")
+        }
+    }
+
     /// A connection stops being read while the pool has no buffer for its frame. One reset
     /// in that state used to be freed at the end of the batch and then read again by the
     /// resume of paused connections (AddressSanitizer: heap-use-after-free).
