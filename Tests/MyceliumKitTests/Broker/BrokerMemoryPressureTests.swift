@@ -71,7 +71,7 @@ private final class RefusingPool: PoolBackend {
             refused: configuration.engineBufferSize...configuration.engineBufferSize)
         configuration.pool = .instance(pool)
         try await withBroker(configuration) { _, addresses in
-            let stats = try await within(20, "a HELLO, a PONG and STATS through a pool without output chunks") {
+            let stats = try await within(60, "a HELLO, a PONG and STATS through a pool without output chunks") {
                 let client = try await connectClient(addresses[0])
                 _ = try await client.ping()
                 let stats = try await client.stats()
