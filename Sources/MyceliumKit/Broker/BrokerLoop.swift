@@ -216,19 +216,11 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
             return
         }
         let queued = frame.encoded().withUnsafeBytes { raw in
-            do {
-                try connection.pointee.output.appendFrames(
-                    raw.baseAddress!, byteCount: raw.count, chunkSize: limits.chunkSize, pool: pool)
-                return true
-            } catch {
-                do {
-                    try connection.pointee.output.appendFrames(
-                        raw.baseAddress!, byteCount: raw.count, chunkSize: raw.count, pool: core.replyFallback)
-                    return true
-                } catch {
-                    return false
-                }
+            func append(chunkSize: Int, from pool: any PoolBackend) -> Bool {
+                (try? connection.pointee.output.appendFrames(
+                    raw.baseAddress!, byteCount: raw.count, chunkSize: chunkSize, pool: pool)) != nil
             }
+            return append(chunkSize: limits.chunkSize, from: pool) || append(chunkSize: raw.count, from: core.replyFallback)
         }
         if queued { markDirty(connection) }
     }

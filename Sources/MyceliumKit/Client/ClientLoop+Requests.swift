@@ -80,8 +80,8 @@ extension ClientLoop {
         sendWindowed(.subscribe(typeIDs), token: token, .subscribe(target, continuation))
     }
 
-    /// Ends every subscription of `target` (a stream has one; a handler one per subscribe)
-    /// and unsubscribes the types no other subscription receives.
+    /// Ends `target`'s subscription and unsubscribes the types no other subscription
+    /// receives.
     func unsubscribe(
         _ target: SubscriptionRoute.Target, token: UInt64, _ continuation: CheckedContinuation<Void, any Error>
     ) {

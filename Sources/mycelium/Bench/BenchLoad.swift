@@ -94,7 +94,7 @@ struct BenchLoad: Sendable {
             for index in 0..<subscribers {
                 let client = try await connect("mycelium bench sub \(index)")
                 clients.all.append(client)
-                let receiver = BenchReceiver(index: index, size: size, typeID: typeID)
+                let receiver = BenchReceiver(index: index, size: size)
                 try await client.subscribe([typeID], handler: receiver)
                 clients.receivers.append(receiver)
             }

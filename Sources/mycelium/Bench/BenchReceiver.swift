@@ -33,7 +33,6 @@ final class BenchReceiver: MessageHandler, @unchecked Sendable {
     let index: Int
     /// The payload size every message must have.
     let size: Int
-    let typeID: UInt16
 
     /// The arrival time is read once per this many messages of one stamp: a clock reading
     /// costs about what handling 10 messages does, and 64 messages take a few microseconds.
@@ -67,10 +66,9 @@ final class BenchReceiver: MessageHandler, @unchecked Sendable {
     private let tally: UnsafeMutablePointer<Tally>
     private let shared = Lock(Shared())
 
-    init(index: Int, size: Int, typeID: UInt16) {
+    init(index: Int, size: Int) {
         self.index = index
         self.size = size
-        self.typeID = typeID
         tally = .allocate(capacity: 1)
         tally.initialize(to: Tally())
     }
