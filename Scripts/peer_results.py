@@ -20,18 +20,23 @@ class PeerResults:
                 self.runs[(fields["label"], int(fields["size"]), int(fields["subs"]))].append(figures)
 
     def median(self, key, index):
+        return self.summary(key, index, statistics.median)
+
+    def summary(self, key, index, statistic):
+        """`statistic` (median, min, ...) of figure `index` over the runs of `key`, or None."""
         values = self.runs.get(key)
-        return statistics.median(v[index] for v in values) if values else None
+        return statistic(v[index] for v in values) if values else None
 
     def rows(self):
         """(label, size, subs, ratio) per target, by size, subscribers and label; `ratio(value,
-        peer, index)` divides a figure by the median of `peer` ("ref" or "nats")."""
+        peer, index, statistic=median)` divides a figure by that statistic of `peer`'s runs
+        ("ref" or "nats")."""
         for (label, size, subs) in sorted(self.runs, key=lambda k: (k[1], k[2], k[0])):
             transport = "unix" if label.endswith("unix") else "tcp"
             peers = {"ref": (f"tlvref-{transport}", size, subs), "nats": ("nats-tcp", size, subs)}
 
-            def ratio(value, peer, index, peers=peers):
-                other = self.median(peers[peer], index)
+            def ratio(value, peer, index, statistic=statistics.median, peers=peers):
+                other = self.summary(peers[peer], index, statistic)
                 return f"{value / other:.2f}" if other else "-"
 
             yield label, size, subs, ratio

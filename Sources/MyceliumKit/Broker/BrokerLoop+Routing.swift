@@ -12,13 +12,13 @@ extension BrokerLoop {
     /// Copies a run of small frames of one type into the outbox of every other loop that has
     /// subscribers to it, handed over at the end of the batch.
     @inline(__always)
-    func handOverLater(run dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
+    func handOverLater(run dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int, frameSize: Int) {
         if limits.loopCount > 1 {
             var mask = routing.loopMasks[dense].load(ordering: .acquiring) & ~(1 << UInt64(index))
             while mask != 0 {
                 let loop = mask.trailingZeroBitCount
                 mask &= mask - 1
-                if copy(source, byteCount, frames: frames, into: state.pointee.outboxes + loop) {
+                if copy(source, byteCount, frames: frames, frameSize: frameSize, into: state.pointee.outboxes + loop) {
                     state.pointee.outboxMask |= 1 << UInt64(loop)
                 }
             }
@@ -27,7 +27,7 @@ extension BrokerLoop {
 
     /// Copies a run of frames into each local subscriber's output.
     @inline(__always)
-    func deliverLocally(_ dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
+    func deliverLocally(_ dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int, frameSize: Int) {
         let list = state.pointee.subscribers[dense]
         guard let members = list.members else { return }
         let maxPending = limits.maxPending
@@ -38,7 +38,7 @@ extension BrokerLoop {
                 overflow(subscriber, source, byteCount)
                 continue
             }
-            guard copy(source, byteCount, frames: frames, into: &subscriber.pointee.output) else {
+            guard copy(source, byteCount, frames: frames, frameSize: frameSize, into: &subscriber.pointee.output) else {
                 subscriber.pointee.dropped += frames
                 continue
             }
@@ -62,7 +62,7 @@ extension BrokerLoop {
                 return
             }
             if fits || makeRoom(subscriber, for: size) {
-                if copy(source + offset, size, frames: 1, into: &subscriber.pointee.output) {
+                if copy(source + offset, size, frames: 1, frameSize: size, into: &subscriber.pointee.output) {
                     state.pointee.counts.messagesOut += 1
                     subscriber.pointee.messagesOut += 1
                 } else {
@@ -144,22 +144,25 @@ extension BrokerLoop {
     /// handed over at the end of the batch; unless NATS has no subscriber of the type (its
     /// ``UplinkGate`` is closed), and then they are counted as unwanted.
     @inline(__always)
-    func uplinkLater(run dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int) {
+    func uplinkLater(run dense: Int, _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int, frameSize: Int) {
         guard routing.uplinkTakes(dense) else {
             state.pointee.counts.uplinkUnwanted += frames
             return
         }
-        _ = copy(source, byteCount, frames: frames, into: &state.pointee.uplinkOutbox)
+        _ = copy(source, byteCount, frames: frames, frameSize: frameSize, into: &state.pointee.uplinkOutbox)
     }
 
-    /// Copies a run of `frames` frames into `queue`; when the pool has no memory for it, counts
-    /// them as dropped for want of memory and returns `false`.
+    /// Copies a run of `frames` frames into `queue` (`frameSize`: see
+    /// ``OutputQueue/appendFrames(_:byteCount:frameSize:chunkSize:pool:)``); when the pool has
+    /// no memory for it, counts them as dropped for want of memory and returns `false`.
     @inline(__always)
     private func copy(
-        _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int, into queue: UnsafeMutablePointer<OutputQueue>
+        _ source: UnsafeRawPointer, _ byteCount: Int, frames: Int, frameSize: Int,
+        into queue: UnsafeMutablePointer<OutputQueue>
     ) -> Bool {
         do {
-            try queue.pointee.appendFrames(source, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+            try queue.pointee.appendFrames(
+                source, byteCount: byteCount, frameSize: frameSize, chunkSize: limits.chunkSize, pool: pool)
             state.pointee.queuedBytes &+= byteCount
             return true
         } catch {
@@ -179,13 +182,17 @@ extension BrokerLoop {
                     let typeID = FrameHeader(readingFrom: source + start).typeID
                     var end = start
                     var frames = 0
+                    var frameSize = FrameHeader.byteCount + Int(FrameHeader(readingFrom: source + start).length)
                     while end < byteCount {
                         let header = FrameHeader(readingFrom: source + end)
                         if header.typeID != typeID { break }
-                        end += FrameHeader.byteCount + Int(header.length)
+                        let size = FrameHeader.byteCount + Int(header.length)
+                        if size != frameSize { frameSize = 0 }
+                        end += size
                         frames += 1
                     }
-                    deliverLocally(Int(slots[Int(typeID)].dense), source + start, end - start, frames: frames)
+                    deliverLocally(
+                        Int(slots[Int(typeID)].dense), source + start, end - start, frames: frames, frameSize: frameSize)
                     start = end
                 }
             },

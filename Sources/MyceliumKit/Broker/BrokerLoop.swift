@@ -218,7 +218,7 @@ final class BrokerLoop: EventLoopHandler, @unchecked Sendable {
         let queued = frame.encoded().withUnsafeBytes { raw in
             func append(chunkSize: Int, from pool: any PoolBackend) -> Bool {
                 (try? connection.pointee.output.appendFrames(
-                    raw.baseAddress!, byteCount: raw.count, chunkSize: chunkSize, pool: pool)) != nil
+                    raw.baseAddress!, byteCount: raw.count, frameSize: raw.count, chunkSize: chunkSize, pool: pool)) != nil
             }
             return append(chunkSize: limits.chunkSize, from: pool) || append(chunkSize: raw.count, from: core.replyFallback)
         }

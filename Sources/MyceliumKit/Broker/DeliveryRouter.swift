@@ -1,7 +1,7 @@
 import Synchronization
 
 /// The one way a broker's messages reach their subscribers, whoever sent them: a loop's
-/// read path (``route(run:_:byteCount:frames:from:)`` and
+/// read path (``route(run:_:byteCount:frames:frameSize:from:)`` and
 /// ``route(_:dense:_:from:)``) and an in-process publish (``publish(_:dense:_:)``) each
 /// reach the sending loop's socket subscribers, the other loops' and the in-process ones.
 ///
@@ -184,14 +184,16 @@ final class DeliveryRouter: @unchecked Sendable {
     /// copied to the loop's subscribers, batched for the other loops that have subscribers,
     /// and one pooled buffer per frame, filled with one copy, for in-process subscribers.
     @inline(__always)
-    func route(run dense: Int, _ source: UnsafeRawPointer, byteCount: Int, frames: Int, from loop: BrokerLoop) {
+    func route(
+        run dense: Int, _ source: UnsafeRawPointer, byteCount: Int, frames: Int, frameSize: Int, from loop: BrokerLoop
+    ) {
         loop.state.pointee.counts.messagesIn += frames
-        if routing.uplinked[dense] { loop.uplinkLater(run: dense, source, byteCount, frames: frames) }
-        loop.deliverLocally(dense, source, byteCount, frames: frames)
+        if routing.uplinked[dense] { loop.uplinkLater(run: dense, source, byteCount, frames: frames, frameSize: frameSize) }
+        loop.deliverLocally(dense, source, byteCount, frames: frames, frameSize: frameSize)
         withInProcessSubscribers(dense) { subscriptions in
             offerRun(subscriptions, source, byteCount, counts: &loop.state.pointee.counts)
         }
-        loop.handOverLater(run: dense, source, byteCount, frames: frames)
+        loop.handOverLater(run: dense, source, byteCount, frames: frames, frameSize: frameSize)
     }
 
     /// Routes a frame that `loop` read into its own buffer: by reference to the loop's
@@ -260,7 +262,8 @@ final class DeliveryRouter: @unchecked Sendable {
             let loop = loops.trailingZeroBitCount
             loops &= loops - 1
             do {
-                try outboxes[loop].appendFrames(frame, byteCount: byteCount, chunkSize: limits.chunkSize, pool: pool)
+                try outboxes[loop].appendFrames(
+                    frame, byteCount: byteCount, frameSize: byteCount, chunkSize: limits.chunkSize, pool: pool)
                 mask |= 1 << UInt64(loop)
             } catch {
                 counts.dropped += 1

@@ -202,7 +202,7 @@ final class ClientLoop: EventLoopHandler, @unchecked Sendable {
             return bytes.withUnsafeBytes { raw -> PoolError? in
                 do throws(PoolError) {
                     try state.pointee.sending.appendFrames(
-                        raw.baseAddress!, byteCount: raw.count, chunkSize: options.bufferSize, pool: pool)
+                        raw.baseAddress!, byteCount: raw.count, frameSize: 0, chunkSize: options.bufferSize, pool: pool)
                     return nil
                 } catch {
                     return error

@@ -258,7 +258,8 @@ public final class MyceliumClient: Sendable {
                     header.write(to: frame.baseAddress!)
                     fill(UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.byteCount...]))
                     try box.queue.appendFrames(
-                        frame.baseAddress!, byteCount: frame.count, chunkSize: loop.options.bufferSize, pool: pool)
+                        frame.baseAddress!, byteCount: frame.count, frameSize: frame.count, chunkSize: loop.options.bufferSize,
+                        pool: pool)
                 }
                 return true
             }

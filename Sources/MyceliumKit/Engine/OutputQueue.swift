@@ -28,9 +28,12 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
 
     /// Copies whole frames (`byteCount` bytes of them at `source`) into the last chunk,
     /// taking a new chunk of `chunkSize` bytes (or the frame's size, if larger) from `pool`
-    /// when it is full. A chunk is split only between frames.
+    /// when it is full. A chunk is split only between frames: when every frame has the same
+    /// `frameSize` (header included) the split is found by arithmetic, else (`frameSize` 0)
+    /// by walking the frames' headers, a chain of dependent loads that cost a fan-out of
+    /// 128 B frames to four subscribers 9 % of the broker's CPU (once per subscriber).
     mutating func appendFrames(
-        _ source: UnsafeRawPointer, byteCount: Int, chunkSize: Int, pool: any PoolBackend
+        _ source: UnsafeRawPointer, byteCount: Int, frameSize: Int, chunkSize: Int, pool: any PoolBackend
     ) throws(PoolError) {
         var source = source
         var remaining = byteCount
@@ -39,7 +42,10 @@ struct OutputQueue: ~Copyable, @unchecked Sendable {
                 let tail = slots.unsafelyUnwrapped + index(count - 1)
                 let room = tail.pointee.room
                 if room > 0 {
-                    let taken = remaining <= room ? remaining : Self.wholeFrames(in: source, upTo: room)
+                    let taken =
+                        remaining <= room
+                        ? remaining
+                        : frameSize > 0 ? room - room % frameSize : Self.wholeFrames(in: source, upTo: room)
                     if taken > 0 {
                         (tail.pointee.base + tail.pointee.length).copyMemory(from: source, byteCount: taken)
                         tail.pointee.length += taken

@@ -87,7 +87,7 @@ import Testing
         let run = Self.frames(count: 4, payloadSize: 30)
         try Self.withQueue { queue, pool, pair in
             try first.withUnsafeBytes {
-                try queue.appendFrames($0.baseAddress!, byteCount: first.count, chunkSize: 4096, pool: pool)
+                try queue.appendFrames($0.baseAddress!, byteCount: first.count, frameSize: 0, chunkSize: 4096, pool: pool)
             }
             pair.flush(&queue)
             #expect(pair.received() == first)
@@ -100,17 +100,41 @@ import Testing
         }
     }
 
+    @Test(arguments: [46, 0])
+    func aRunLargerThanAChunkIsSplitBetweenFrames(frameSize: Int) throws {
+        // 100 frames of 46 bytes: 89 fill a 4,096-byte chunk to 4,094 bytes, 11 go into a second.
+        let run = Self.frames(count: 100, payloadSize: 40)
+        let small = Self.frames(count: 1, payloadSize: 4000)
+        try Self.withQueue { queue, pool, pair in
+            try run.withUnsafeBytes {
+                try queue.appendFrames(
+                    $0.baseAddress!, byteCount: run.count, frameSize: frameSize, chunkSize: 4096, pool: pool)
+            }
+            #expect(queue.count == 2, "89 frames in the first chunk, 11 in the second")
+            #expect(queue.dropOldest(toFit: 1, limit: run.count) == 89, "the first chunk ends after frame 89")
+            // 506 bytes are used in the second chunk: a 4,006-byte frame does not fit behind them.
+            try small.withUnsafeBytes {
+                try queue.appendFrames(
+                    $0.baseAddress!, byteCount: small.count, frameSize: small.count, chunkSize: 4096, pool: pool)
+            }
+            #expect(queue.count == 2, "a frame larger than the room left takes a chunk of its own")
+            #expect(queue.pendingBytes == run.count - 4094 + small.count)
+            pair.flush(&queue)
+            #expect(pair.received() == Array(run[4094...]) + small)
+        }
+    }
+
     @Test func framesQueuedBehindARunByReferenceFollowItInOrder() throws {
         let before = Self.frames(count: 2, payloadSize: 20)
         let run = Self.frames(count: 3, payloadSize: 100)
         let after = Self.frames(count: 2, payloadSize: 8)
         try Self.withQueue { queue, pool, pair in
             try before.withUnsafeBytes {
-                try queue.appendFrames($0.baseAddress!, byteCount: before.count, chunkSize: 4096, pool: pool)
+                try queue.appendFrames($0.baseAddress!, byteCount: before.count, frameSize: 0, chunkSize: 4096, pool: pool)
             }
             queue.appendChunk(try Self.chunk(run, from: pool), sent: 0)
             try after.withUnsafeBytes {
-                try queue.appendFrames($0.baseAddress!, byteCount: after.count, chunkSize: 4096, pool: pool)
+                try queue.appendFrames($0.baseAddress!, byteCount: after.count, frameSize: 0, chunkSize: 4096, pool: pool)
             }
             #expect(queue.count == 2, "later frames are copied into the room behind the run's frames")
             #expect(queue.pendingBytes == before.count + run.count + after.count)
