@@ -60,7 +60,8 @@ public final class Broker: Service, Sendable {
         switch configuration.pool {
         case .named(let name, let registry):
             let poolConfiguration = PoolConfiguration(
-                plan: configuration.sizeClassPlan, memoryBudget: configuration.poolMemoryBudget)
+                plan: configuration.sizeClassPlan, memoryBudget: configuration.poolMemoryBudget,
+                zeroesOnRelease: configuration.zeroesReturnedBuffers)
             do {
                 pool = try registry.make(name, configuration: poolConfiguration)
             } catch {

@@ -47,4 +47,11 @@ import Testing
         configuration.copyThreshold = (256 << 10) - 6
         _ = try Broker(configuration: configuration)
     }
+
+    @Test func aPoolMadeByNameZeroesReturnedBuffersOnlyWhenAsked() throws {
+        var configuration = BrokerConfiguration.forTests()
+        #expect(try Broker(configuration: configuration).pool.configuration.zeroesOnRelease == false)
+        configuration.zeroesReturnedBuffers = true
+        #expect(try Broker(configuration: configuration).pool.configuration.zeroesOnRelease)
+    }
 }
