@@ -21,7 +21,7 @@ private func message(_ call: () throws -> Void) -> String {
 
     /// The first message of `stream` within 5 s: where its payload lives, and a copy.
     private static func first(_ stream: MessageStream) async throws -> (address: UInt, typeID: UInt16, bytes: [UInt8]) {
-        try await within(5, "the first message") {
+        try await within(60, "the first message") {
             var iterator = stream.makeAsyncIterator()
             guard let message = try await iterator.next() else { throw TimedOut("the stream ended") }
             return (UInt(bitPattern: message.payload.baseAddress), message.typeID, message.copyBytes())
@@ -31,7 +31,7 @@ private func message(_ call: () throws -> Void) -> String {
     /// Reads `stream` to its end (within 5 s): the payloads it still held, and the error
     /// it ended with.
     private func drain(_ stream: MessageStream) async throws -> (payloads: [[UInt8]], error: (any Error)?) {
-        try await within(5, "the end of the stream") {
+        try await within(60, "the end of the stream") {
             var iterator = stream.makeAsyncIterator()
             var payloads: [[UInt8]] = []
             do {

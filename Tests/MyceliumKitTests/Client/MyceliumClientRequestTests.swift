@@ -7,7 +7,7 @@ import Testing
 
 /// Waits (at most 5 s) for `task` and expects it to have ended with `CancellationError`.
 private func expectCancellation<T: Sendable>(_ task: Task<T, any Error>, _ what: String) async throws {
-    let result = try await within(5, what) { await task.result }
+    let result = try await within(60, what) { await task.result }
     guard case .failure(let error) = result, error is CancellationError else {
         Issue.record("\(what): expected CancellationError, got \(result)")
         return
@@ -48,11 +48,11 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
             let thirdPing = pingBytes(try await onThread { try peer.readFrame(connection) }, "third")
             peer.write(connection, .pong(firstPing))
             peer.write(connection, .pong(thirdPing))
-            _ = try await within(5, "the third ping") { try await third.value }
+            _ = try await within(60, "the third ping") { try await third.value }
             let secondAnswered = secondDone.load(ordering: .acquiring)
             #expect(!secondAnswered, "the second ping waits for its own PONG, not the late one")
             peer.write(connection, .pong(secondPing))
-            _ = try await within(5, "the second ping") { try await second.value }
+            _ = try await within(60, "the second ping") { try await second.value }
         }
     }
 
@@ -66,7 +66,7 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
             #expect(try await onThread { try peer.readFrame(connection) } == .statsRequest)
             peer.write(connection, .stats(statsDocument(connections: 111)))
             peer.write(connection, .stats(statsDocument(connections: 222)))
-            let stats = try await within(5, "the second stats") { try await second.value }
+            let stats = try await within(60, "the second stats") { try await second.value }
             #expect(stats.connections == 222)
         }
     }
@@ -91,7 +91,7 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
             let flushing = Task { try await client.flush() }
             let flushPing = pingBytes(try await onThread { try peer.readFrame(connection) }, "flush")
             peer.write(connection, .pong(flushPing))
-            try await within(5, "flush") { try await flushing.value }
+            try await within(60, "flush") { try await flushing.value }
         }
     }
 
@@ -100,15 +100,15 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
         options.requestTimeout = .milliseconds(200)
         try await withPeer(options: options) { client, _, _ in
             let started = ContinuousClock.now
-            let ping = await clientError { _ = try await within(5, "ping") { try await client.ping() } }
+            let ping = await clientError { _ = try await within(60, "ping") { try await client.ping() } }
             #expect(ping == .timedOut(request: "PING", after: .milliseconds(200)))
             #expect(ContinuousClock.now - started >= .milliseconds(200))
             #expect(ping?.description.contains("did not answer PING within 0.2 seconds") == true)
-            let stats = await clientError { _ = try await within(5, "stats") { try await client.stats() } }
+            let stats = await clientError { _ = try await within(60, "stats") { try await client.stats() } }
             #expect(stats == .timedOut(request: "STATS_REQUEST", after: .milliseconds(200)))
-            let flush = await clientError { try await within(5, "flush") { try await client.flush() } }
+            let flush = await clientError { try await within(60, "flush") { try await client.flush() } }
             #expect(flush == .timedOut(request: "flush", after: .milliseconds(200)))
-            let subscribe = await clientError { _ = try await within(5, "subscribe") { try await client.subscribe([1101]) } }
+            let subscribe = await clientError { _ = try await within(60, "subscribe") { try await client.subscribe([1101]) } }
             #expect(subscribe == .timedOut(request: "SUBSCRIBE 1101", after: .milliseconds(200)))
         }
     }
@@ -124,11 +124,11 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
             let ping = Task { try await client.ping() }
             let token = pingBytes(try await onThread { try peer.readFrame(connection) }, "first")
             peer.write(connection, .pong(token))
-            _ = try await within(5, "the PONG") { try await ping.value }
+            _ = try await within(60, "the PONG") { try await ping.value }
             let acquiresBefore = client.pool.stats().acquires
             // One byte more, announced with none of its payload: refused at its header.
             peer.write(connection, bytes: FrameHeader(typeID: 1001, length: 100_001).bytes)
-            let error = await clientError { _ = try await within(5, "the refusal") { try await client.ping() } }
+            let error = await clientError { _ = try await within(60, "the refusal") { try await client.ping() } }
             #expect(error?.code == .protocolViolation)
             #expect(
                 error?.description.contains(
@@ -167,7 +167,7 @@ private func pingBytes(_ frame: ControlFrame?, _ what: String) -> [UInt8] {
             let next = Task { try await client.ping() }
             let sent = pingBytes(try await onThread { try peer.readFrame(connection) }, "only")
             peer.write(connection, .pong(sent))
-            _ = try await within(5, "the next ping") { try await next.value }
+            _ = try await within(60, "the next ping") { try await next.value }
         }
     }
 }

@@ -72,7 +72,7 @@ import Testing
         }
         defer { close(connection) }
         connecting.cancel()
-        let result = try await within(5, "a cancelled connect") { await connecting.result }
+        let result = try await within(60, "a cancelled connect") { await connecting.result }
         guard case .failure(let error as MyceliumClientError) = result, error.code == .connectionLost,
             let reason = error.reason
         else {
@@ -88,7 +88,7 @@ import Testing
             let stream = try await client.subscribe([TestTypes.small])
             for sequence in 1...5 { try await client.publish(typeID: TestTypes.small, payload: sequencePayload(sequence)) }
             _ = try await stream.collect(5)
-            let stats = try await within(5, "stats") { try await client.stats() }
+            let stats = try await within(60, "stats") { try await client.stats() }
             #expect(stats.connections == 1)
             #expect(stats.messagesIn == 5)
             #expect(stats.messagesOut == 5)

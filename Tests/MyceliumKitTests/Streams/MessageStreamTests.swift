@@ -123,7 +123,7 @@ import Testing
             }
             // Waiting already or not yet: either way next() must end with CancellationError.
             consumer.cancel()
-            let result = try await within(5, "a cancelled next()") { await consumer.result }
+            let result = try await within(60, "a cancelled next()") { await consumer.result }
             guard case .failure(let error) = result else {
                 Issue.record("expected CancellationError, got \(result)")
                 return

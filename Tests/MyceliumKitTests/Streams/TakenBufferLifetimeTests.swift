@@ -22,7 +22,7 @@ private final class PoolWatch: @unchecked Sendable {
 @Suite struct TakenBufferLifetimeTests {
     /// The next message of `stream` (within 5 s), its buffer taken.
     private func takeNext(_ stream: MessageStream) async throws -> SharedBuffer {
-        let message = try await within(5, "a message") {
+        let message = try await within(60, "a message") {
             var iterator = stream.makeAsyncIterator()
             guard let message = try await iterator.next() else { throw TimedOut("the stream ended") }
             return message

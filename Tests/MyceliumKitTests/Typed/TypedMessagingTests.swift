@@ -14,7 +14,7 @@ import Testing
 
     /// The first value of `stream` within 5 s.
     private func first<Message: MyceliumMessage>(_ stream: TypedMessageStream<Message>) async throws -> Message {
-        try await within(5, "the first \(Message.messageName)") {
+        try await within(60, "the first \(Message.messageName)") {
             var iterator = stream.makeAsyncIterator()
             guard let value = try await iterator.next() else { throw TimedOut("the stream ended") }
             return value
@@ -64,7 +64,7 @@ import Testing
         let broker = try broker(directory)
         let stream = try broker.subscribe([Trade.typeID, Quote.typeID])
         try broker.publish(BundledSamples.trade)
-        let outcome = try await within(5, "a Trade") {
+        let outcome = try await within(60, "a Trade") {
             var iterator = stream.makeAsyncIterator()
             guard let message = try await iterator.next() else { throw TimedOut("the stream ended") }
             let trade = try message.decode(as: Trade.self)
@@ -84,7 +84,7 @@ import Testing
         let trades = try broker.subscribe(to: Trade.self)
         try broker.publish(typeID: Trade.typeID, payload: [1, 2, 3])  // under the maximum, so the broker routes it
         try broker.publish(BundledSamples.trade)
-        let outcome = try await within(5, "two Trades") {
+        let outcome = try await within(60, "two Trades") {
             var iterator = trades.makeAsyncIterator()
             var error: MessageDecodingError?
             do {
