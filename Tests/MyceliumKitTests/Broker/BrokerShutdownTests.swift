@@ -52,7 +52,10 @@ import Testing
     }
 
     @Test func newConnectionsAreRefusedAfterStop() async throws {
-        let broker = try Broker(configuration: .forTests())
+        // A Unix socket in a directory of its own: a TCP port freed by the stop can be taken
+        // by another test's broker before the connect below, which then succeeds.
+        let directory = TemporaryDirectory()
+        let broker = try Broker(configuration: .forTests(listeners: [.unix(path: directory.path + "/bus.sock")]))
         let addresses = try broker.start()
         _ = await broker.stop()
         await #expect(throws: EngineError.self) { try await TestClient(addresses[0]) }
