@@ -112,7 +112,6 @@ extension BrokerLoop {
                 mask &= mask - 1
                 state.pointee.outboxes[loop].appendShared(header, shared.share())
                 state.pointee.outboxMask |= 1 << UInt64(loop)
-                state.pointee.queuedBytes &+= FrameHeader.byteCount + shared.count
             }
         }
     }
@@ -133,7 +132,6 @@ extension BrokerLoop {
                 guard makeRoom(subscriber, for: size) else { continue }
             }
             subscriber.pointee.output.appendShared(header, shared.share())
-            state.pointee.queuedBytes &+= size
             state.pointee.counts.messagesOut += 1
             subscriber.pointee.messagesOut += 1
             markDirty(subscriber)

@@ -199,6 +199,7 @@ final class DeliveryRouter: @unchecked Sendable {
     /// Routes a frame that `loop` read into its own buffer: by reference to the loop's
     /// subscribers, the other loops' and the in-process ones.
     func route(_ header: FrameHeader, dense: Int, _ buffer: borrowing SharedBuffer, from loop: BrokerLoop) {
+        loop.state.pointee.queuedBytes &+= FrameHeader.byteCount + buffer.count
         if routing.uplinked[dense] {
             if routing.uplinkTakes(dense) {
                 loop.state.pointee.uplinkOutbox.appendShared(header, buffer.share())

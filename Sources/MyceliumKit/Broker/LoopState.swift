@@ -19,9 +19,10 @@ struct LoopState: ~Copyable {
     var listeners: [(fd: Int32, isTCP: Bool)] = []
     var nextLoop = 0
     var counts = DeliveryCounts()
-    /// Bytes this loop has queued for writing (to subscribers, other loops and the uplink)
-    /// since it started: a readable event stops reading once it has queued
-    /// ``BrokerCore/Limits/readBudget`` bytes, whatever the fan-out.
+    /// Bytes this loop has put in memory for writing since it started: every copy into an
+    /// output chunk (a subscriber's, another loop's outbox, the uplink's), and a frame queued
+    /// by reference once, however many queue it. A readable event stops reading once it has
+    /// queued ``BrokerCore/Limits/readBudget`` bytes, whatever the fan-out.
     var queuedBytes = 0
     var draining = false
     var drainDeadline: UInt64 = 0
