@@ -177,10 +177,11 @@ extension BrokerLoop {
             frames: { source, byteCount in
                 var start = 0
                 while start < byteCount {
-                    let typeID = FrameHeader(readingFrom: source + start).typeID
+                    let first = FrameHeader(readingFrom: source + start)
+                    let typeID = first.typeID
                     var end = start
                     var frames = 0
-                    var frameSize = FrameHeader.byteCount + Int(FrameHeader(readingFrom: source + start).length)
+                    var frameSize = FrameHeader.byteCount + Int(first.length)
                     while end < byteCount {
                         let header = FrameHeader(readingFrom: source + end)
                         if header.typeID != typeID { break }

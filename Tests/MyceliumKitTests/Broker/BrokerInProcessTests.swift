@@ -19,7 +19,7 @@ private func message(_ call: () throws -> Void) -> String {
         (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed) }
     }
 
-    /// The first message of `stream` within 5 s: where its payload lives, and a copy.
+    /// The first message of `stream` within a minute: where its payload lives, and a copy.
     private static func first(_ stream: MessageStream) async throws -> (address: UInt, typeID: UInt16, bytes: [UInt8]) {
         try await within(60, "the first message") {
             var iterator = stream.makeAsyncIterator()
@@ -28,7 +28,7 @@ private func message(_ call: () throws -> Void) -> String {
         }
     }
 
-    /// Reads `stream` to its end (within 5 s): the payloads it still held, and the error
+    /// Reads `stream` to its end (within a minute): the payloads it still held, and the error
     /// it ended with.
     private func drain(_ stream: MessageStream) async throws -> (payloads: [[UInt8]], error: (any Error)?) {
         try await within(60, "the end of the stream") {

@@ -5,7 +5,7 @@ import MyceliumTestSupport
 import Synchronization
 import Testing
 
-/// Waits (at most 5 s) for `task` and expects it to have ended with `CancellationError`.
+/// Waits (at most a minute) for `task` and expects it to have ended with `CancellationError`.
 private func expectCancellation<T: Sendable>(_ task: Task<T, any Error>, _ what: String) async throws {
     let result = try await within(60, what) { await task.result }
     guard case .failure(let error) = result, error is CancellationError else {

@@ -20,7 +20,7 @@ private final class PoolWatch: @unchecked Sendable {
 /// A buffer moved out of a stream with `takeBuffer()` keeps its pool alive after the client
 /// or broker that owned the pool is released, and lets it go once dropped.
 @Suite struct TakenBufferLifetimeTests {
-    /// The next message of `stream` (within 5 s), its buffer taken.
+    /// The next message of `stream` (within a minute), its buffer taken.
     private func takeNext(_ stream: MessageStream) async throws -> SharedBuffer {
         let message = try await within(60, "a message") {
             var iterator = stream.makeAsyncIterator()

@@ -12,7 +12,7 @@ import Testing
         return try Broker(configuration: configuration)
     }
 
-    /// The first value of `stream` within 5 s.
+    /// The first value of `stream` within a minute.
     private func first<Message: MyceliumMessage>(_ stream: TypedMessageStream<Message>) async throws -> Message {
         try await within(60, "the first \(Message.messageName)") {
             var iterator = stream.makeAsyncIterator()
